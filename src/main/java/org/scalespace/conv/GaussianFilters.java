@@ -8,8 +8,13 @@ import org.scalespace.gauss.DiscreteGaussian;
  * double precision from {@link DiscreteGaussian}.
  *
  * <p>Construction is the <em>exact</em> one: the difference operators are applied to the untruncated kernel
- * (T is evaluated on radius R+1), then the window −R…R is kept, without renormalisation. Along y (up is positive,
- * y = r − row) the taps in array-row order are the kernel reversed, so δT_y changes sign relative to array order.
+ * (T is evaluated on radius R+1), then the window −R…R is kept, without renormalisation.
+ *
+ * <p><b>Orientation.</b> The outputs are derivatives of the smoothed image L = T ∗ f: {@code dx} at a pixel is
+ * (L(x+1) − L(x−1))/2 with x to the right, {@code dy} is (L(y+1) − L(y−1))/2 with <b>y up</b> (y+1 is the row above),
+ * so a unit ramp gives +1. Since the engines cross-correlate, the bank holds the point-mirrored templates:
+ * A[i][j] = template(−x, −y) — the family template of {@code org.scalespace.model.Templates} (exact construction)
+ * negated for the odd orders {@code dx}, {@code dy} and unchanged for the others.
  */
 public final class GaussianFilters {
     private GaussianFilters() {
@@ -46,12 +51,14 @@ public final class GaussianFilters {
         double sy = spec.sigmaY() * spec.sigmaY();
         double[] tx = DiscreteGaussian.kernel(sx, r + 1); // index n + r + 1
         double[] ty = DiscreteGaussian.kernel(sy, r + 1);
-        double[] gx = window(tx, r, 0);
-        double[] dx = window(tx, r, 1);
-        double[] dxx = window(tx, r, 2);
-        double[] gy = flip(window(ty, r, 0));
-        double[] dy = flip(window(ty, r, 1));
-        double[] dyy = flip(window(ty, r, 2));
+        // cross-correlation taps: column j reads x + (j − r), so it holds the kernel at −(j − r) (mirror);
+        // row i reads the row at offset i − r below, i.e. y − (i − r), so it holds the kernel at y = i − r.
+        double[] gx = flip(window(tx, r, 0));
+        double[] dx = flip(window(tx, r, 1));
+        double[] dxx = flip(window(tx, r, 2));
+        double[] gy = window(ty, r, 0);
+        double[] dy = window(ty, r, 1);
+        double[] dyy = window(ty, r, 2);
         switch (output) {
             case SMOOTH:
                 return List.of(new SeparableBank.Term(gy, gx));
@@ -94,7 +101,7 @@ public final class GaussianFilters {
         return w;
     }
 
-    /** Array-row order for a y-axis kernel indexed by y + r: row i holds y = r − i. */
+    /** Reversed copy. */
     static double[] flip(double[] a) {
         double[] b = new double[a.length];
         for (int i = 0; i < a.length; i++) {
