@@ -7,8 +7,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.scalespace.conv.ConvChecks;
 import org.scalespace.conv.DenseFilters;
 import org.scalespace.conv.HostConvEngine;
@@ -17,37 +15,49 @@ import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
 
 /**
- * The {@code simd} backend: Java Vector API ({@link FloatVector#SPECIES_PREFERRED}), multi-threaded, float32
- * accumulation.
+ * The {@code simd} backend: Java Vector API (FloatVector.SPECIES_PREFERRED; the vector kernels are in {@link Mac}),
+ * multi-threaded, float32 accumulation.
  *
- * <p><b>Separable path — one fused pass.</b> A unit of work is a band of output rows of one plane. Each input row the
- * band needs (its rows plus r halo rows above and below, mapped through the vertical padding) is copied once into a
- * padded row buffer whose r border samples on each side come from the horizontal padding (the only border code:
- * {@link #fillPaddedRow}); the row pass (column taps, along x) turns it into one filtered row per term in a ring of k
- * rows; as soon as the ring holds the k rows an output row needs, the column pass (row taps, along y) sums them into
- * the output row. The ring (k·T rows) stays in L1/L2; there is no full-size intermediate, so the pass reads each input
- * pixel once from memory and writes each output pixel once (8 bytes per pixel). Both passes are vectorised across
- * output pixels and branch-free; the last partial vector of a row is computed in full (padding lanes read zeros or
- * don't-care values) and stored through a small copy.
+ * <p><b>Separable path — one fused pass, no full-size intermediate.</b> A unit of work is a band of output rows of one
+ * plane. Each input row the band needs (its rows plus r halo rows above and below, mapped through the vertical
+ * padding) is copied once into a padded row whose r border samples on each side come from the horizontal padding
+ * (the only border code, {@link #fillPaddedRow}; everything after it is branch-free). Two schedules:
+ * <ul>
+ *   <li>wide planes (w ≥ {@value #RING_MIN_WIDTH}): the row pass (column taps, along x) turns each padded row into one
+ *       filtered row per term in a ring of k rows; as soon as the ring holds the k rows an output row needs, the
+ *       column pass (row taps, along y) sums them into the output row. The ring (k·T rows) stays in L1/L2.</li>
+ *   <li>narrow planes: the padded band is one flat tile with row stride w + 2r, so the row pass H[q] = Σ_j
+ *       col[j]·P[q+j] and the column pass O[q] = Σ_i row[i]·H[q + i·stride] run as single long vector loops over the
+ *       whole tile (at most {@value #TILE_FLOATS} floats, L2-resident); values in the padding columns are computed
+ *       and dropped.</li>
+ * </ul>
+ * Either way each input pixel is read from memory once and each output pixel written once (8 bytes per pixel).
  *
- * <p><b>Dense path.</b> Same ring, holding k padded input rows; each output vector is Σ_{i,j} A[i][j]·row_i[x+j]
- * (k² FMAs), two output rows at a time so each loaded input vector feeds two accumulators.
+ * <p><b>Dense path.</b> The same flat padded tile; O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] in chunks of
+ * {@value #DENSE_CHUNK} outputs that stay in L1 while the k² taps are applied, 7 taps per pass.
  *
  * <p><b>Threads.</b> Units (planes × bands) are handed out dynamically to {@code threads} workers: the calling thread
  * and a fixed pool of daemon threads owned by the engine. Each worker has its own scratch, reused across calls.
- * Calls on one engine are serialised; {@link #close()} stops the pool. Results do not depend on the thread count.
+ * Calls on one engine are serialised; {@link #close()} stops the pool. Every output value is computed by the same
+ * operations in the same order whatever the thread count and band split, so results are bit-identical across them.
  *
  * <p>Load this class only after {@link VectorSupport#isAvailable()}.
  */
 public final class SimdConvEngine extends HostConvEngine {
 
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    static final int L = S.length();
+    static final int L = Mac.L;
+
+    /** Target size of one flat tile in floats (256 KiB: P, H and O tiles stay in L2). */
+    static final int TILE_FLOATS = 64 * 1024;
+
+    /** Planes at least this wide run the separable filters through the row ring, narrower ones through flat tiles. */
+    static final int RING_MIN_WIDTH = 128;
 
     /** Smallest band height worth splitting a plane into. */
     private static final int MIN_BAND_ROWS = 32;
 
     private final int threads;
+    private final int ringMinWidth;
     private final ExecutorService pool;
     private final Scratch[] scratch;
     private volatile boolean closed;
@@ -59,6 +69,12 @@ public final class SimdConvEngine extends HostConvEngine {
 
     /** An engine using {@code threads} threads (the caller's plus threads − 1 pool threads). */
     public SimdConvEngine(int threads) {
+        this(threads, RING_MIN_WIDTH);
+    }
+
+    /** For tests: choose the width from which the separable filters use the row ring instead of flat tiles. */
+    SimdConvEngine(int threads, int ringMinWidth) {
+        this.ringMinWidth = ringMinWidth;
         if (threads < 1 || threads > 1024) {
             throw new IllegalArgumentException("simd: threads = " + threads + "; accepted: 1 … 1024");
         }
@@ -112,11 +128,18 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] rowTaps = bank.packedRowTaps();
         float[] colTaps = bank.packedColTaps();
         int[] counts = bank.termCounts();
-        run(g, (sc, plane, y0, y1) -> {
-            sc.ensure(g.paddedLen, maxTerms * g.k * g.vecW);
+        boolean ring = g.w >= ringMinWidth;
+        run(g, ring ? Integer.MAX_VALUE : g.tileRows, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
-            separableBand(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, counts[c],
-                    rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
+            if (ring) {
+                sc.ensure(g, maxTerms * g.k * g.vecW);
+                separableBand(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, counts[c],
+                        rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
+            } else {
+                sc.ensureTile(g, y1 - y0);
+                separableTile(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, counts[c],
+                        rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
+            }
         });
     }
 
@@ -128,9 +151,15 @@ public final class SimdConvEngine extends HostConvEngine {
         final int vw = g.vecW;
         final float[] prow = sc.prow;
         final float[] ring = sc.ring;
+        final float[] orow = sc.orow;
+        final int[] hOffs = sc.hOffs;
+        final int[] vOffs = sc.vOffs;
         if (nt == 0) {
             java.util.Arrays.fill(out, base + y0 * w, base + y1 * w, 0f);
             return;
+        }
+        for (int j = 0; j < k; j++) {
+            hOffs[j] = j;
         }
         for (int v = y0 - r; v < y1 + r; v++) {
             int slot = (v - y0 + r) % k;
@@ -143,54 +172,23 @@ public final class SimdConvEngine extends HostConvEngine {
             } else {
                 fillPaddedRow(in, base + sy * w, w, r, g.mapX, prow);
                 for (int t = 0; t < nt; t++) {
-                    rowPass(prow, colTaps, tapBase + t * k, k, ring, (t * k + slot) * vw, vw);
+                    // row pass: along x with the column taps
+                    Mac.mac(prow, hOffs, 0, colTaps, tapBase + t * k, k, ring, (t * k + slot) * vw, vw, false);
                 }
             }
             int y = v - r;
             if (y >= y0) {
-                columnPass(ring, rowTaps, tapBase, k, nt, vw, (y - y0) % k, out, base + y * w, w, sc.tail);
+                // column pass: along y with the row taps, over the k ring rows y−r … y+r
+                int first = (y - y0) % k;
+                for (int t = 0; t < nt; t++) {
+                    for (int i = 0, sl = first; i < k; i++, sl = sl + 1 == k ? 0 : sl + 1) {
+                        vOffs[i] = (t * k + sl) * vw;
+                    }
+                    Mac.mac(ring, vOffs, 0, rowTaps, tapBase + t * k, k, orow, 0, vw, t > 0);
+                }
+                System.arraycopy(orow, 0, out, base + y * w, w);
             }
         }
-    }
-
-    /** dst[x] = Σ_j taps[j]·src[x+j] for x in [0, vw), vw a multiple of L. */
-    private static void rowPass(float[] src, float[] taps, int tapOff, int k, float[] dst, int dstOff, int vw) {
-        for (int x = 0; x < vw; x += L) {
-            FloatVector acc = FloatVector.fromArray(S, src, x).mul(taps[tapOff]);
-            for (int j = 1; j < k; j++) {
-                acc = FloatVector.fromArray(S, src, x + j).fma(FloatVector.broadcast(S, taps[tapOff + j]), acc);
-            }
-            acc.intoArray(dst, dstOff + x);
-        }
-    }
-
-    /** out[x] = Σ_t Σ_i rowTaps_t[i]·ring[t][(first+i) mod k][x] for x in [0, w). */
-    private static void columnPass(float[] ring, float[] taps, int tapBase, int k, int nt, int vw, int first,
-                                   float[] out, int outOff, int w, float[] tail) {
-        int full = w - L;
-        int x = 0;
-        for (; x <= full; x += L) {
-            columnVector(ring, taps, tapBase, k, nt, vw, first, x).intoArray(out, outOff + x);
-        }
-        if (x < w) {
-            columnVector(ring, taps, tapBase, k, nt, vw, first, x).intoArray(tail, 0);
-            System.arraycopy(tail, 0, out, outOff + x, w - x);
-        }
-    }
-
-    private static FloatVector columnVector(float[] ring, float[] taps, int tapBase, int k, int nt, int vw,
-                                            int first, int x) {
-        FloatVector acc = FloatVector.zero(S);
-        for (int t = 0; t < nt; t++) {
-            int tb = tapBase + t * k;
-            int rowBase = t * k;
-            int slot = first;
-            for (int i = 0; i < k; i++) {
-                acc = FloatVector.fromArray(S, ring, (rowBase + slot) * vw + x).fma(FloatVector.broadcast(S, taps[tb + i]), acc);
-                slot = slot + 1 == k ? 0 : slot + 1;
-            }
-        }
-        return acc;
     }
 
     // ------------------------------------------------------------------------------------------------ dense
@@ -200,64 +198,90 @@ public final class SimdConvEngine extends HostConvEngine {
         ConvChecks.check("dense", x, f, padding, out);
         checkOpen();
         Geometry g = new Geometry(x, f.k(), padding);
-        run(g, (sc, plane, y0, y1) -> {
-            sc.ensure(g.paddedLen, g.k * g.paddedLen);
+        run(g, g.tileRows, (sc, plane, y0, y1) -> {
+            sc.ensureTile(g, y1 - y0);
             int c = plane % x.c();
-            denseBand(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
+            denseTile(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
         });
     }
 
-    private static void denseBand(float[] in, float[] out, int base, Geometry g, int y0, int y1,
+    // ------------------------------------------------------------------------------------------------ flat tiles
+
+    /**
+     * Fills the padded tile P for output rows y0 … y1−1: rows y0−r … y1−1+r, each w + 2r wide (stride), through the
+     * vertical and horizontal padding. Element (v, p) of the padded plane is at (v − y0 + r)·stride + p.
+     */
+    private static void fillTile(float[] in, int base, Geometry g, int y0, int y1, float[] tile) {
+        int stride = g.stride;
+        for (int v = y0 - g.r, row = 0; v < y1 + g.r; v++, row++) {
+            int sy = g.mapY[v + g.r];
+            if (sy < 0) {
+                java.util.Arrays.fill(tile, row * stride, (row + 1) * stride, 0f);
+            } else {
+                fillPaddedRowInto(in, base + sy * g.w, g.w, g.r, g.mapX, tile, row * stride);
+            }
+        }
+    }
+
+    /**
+     * Separable filter of a band through flat tiles, for narrow planes: the padded band P is one long row (stride
+     * w + 2r), so the row pass is H[q] = Σ_j col[j]·P[q+j] and the column pass O[q] = Σ_i row[i]·H[q + i·stride] over
+     * the whole tile in single long vector loops (positions in the 2r padding columns are computed and dropped).
+     */
+    private static void separableTile(float[] in, float[] out, int base, Geometry g, int y0, int y1, int nt,
+                                      float[] rowTaps, float[] colTaps, int tapBase, Scratch sc) {
+        final int k = g.k;
+        final int stride = g.stride;
+        final int w = g.w;
+        final int band = y1 - y0;
+        if (nt == 0) {
+            java.util.Arrays.fill(out, base + y0 * w, base + y1 * w, 0f);
+            return;
+        }
+        final int nOut = roundUp(band * stride);
+        final int nH = roundUp(nOut + 2 * g.r * stride);
+        fillTile(in, base, g, y0, y1, sc.tileP);
+        for (int i = 0; i < k; i++) {
+            sc.hOffs[i] = i;
+            sc.vOffs[i] = i * stride;
+        }
+        for (int t = 0; t < nt; t++) {
+            Mac.mac(sc.tileP, sc.hOffs, 0, colTaps, tapBase + t * k, k, sc.tileH, 0, nH, false);
+            Mac.mac(sc.tileH, sc.vOffs, 0, rowTaps, tapBase + t * k, k, sc.tileO, 0, nOut, t > 0);
+        }
+        for (int yy = 0; yy < band; yy++) {
+            System.arraycopy(sc.tileO, yy * stride, out, base + (y0 + yy) * w, w);
+        }
+    }
+
+    /** Floats of the output tile processed per dense chunk (stays in L1 across the k² taps). */
+    private static final int DENSE_CHUNK = 2048;
+
+    /** Dense k×k filter of a band: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] over the flat padded tile. */
+    private static void denseTile(float[] in, float[] out, int base, Geometry g, int y0, int y1,
                                   float[] wts, int wOff, Scratch sc) {
         final int k = g.k;
-        final int r = g.r;
+        final int stride = g.stride;
         final int w = g.w;
-        final int pl = g.paddedLen;
-        final float[] ring = sc.ring;
-        for (int v = y0 - r; v < y0 + r; v++) {
-            loadRow(in, base, g, v, ring, ((v - y0 + r) % k) * pl);
-        }
-        for (int y = y0; y < y1; y++) {
-            int v = y + r; // newest row this output needs
-            loadRow(in, base, g, v, ring, ((v - y0 + r) % k) * pl);
-            denseRow(ring, pl, (y - y0) % k, k, wts, wOff, out, base + y * w, w, sc.tail);
-        }
-    }
-
-    private static void loadRow(float[] in, int base, Geometry g, int v, float[] ring, int off) {
-        int sy = g.mapY[v + g.r];
-        if (sy < 0) {
-            java.util.Arrays.fill(ring, off, off + g.paddedLen, 0f);
-        } else {
-            fillPaddedRowInto(in, base + sy * g.w, g.w, g.r, g.mapX, ring, off);
-        }
-    }
-
-    private static void denseRow(float[] ring, int pl, int first, int k, float[] wts, int wOff,
-                                 float[] out, int outOff, int w, float[] tail) {
-        int full = w - L;
-        int x = 0;
-        for (; x <= full; x += L) {
-            denseVector(ring, pl, first, k, wts, wOff, x).intoArray(out, outOff + x);
-        }
-        if (x < w) {
-            denseVector(ring, pl, first, k, wts, wOff, x).intoArray(tail, 0);
-            System.arraycopy(tail, 0, out, outOff + x, w - x);
-        }
-    }
-
-    private static FloatVector denseVector(float[] ring, int pl, int first, int k, float[] wts, int wOff, int x) {
-        FloatVector acc = FloatVector.zero(S);
-        int slot = first;
+        final int band = y1 - y0;
+        final int nOut = roundUp(band * stride);
+        fillTile(in, base, g, y0, y1, sc.tileP);
+        int[] offs = sc.dOffs;
         for (int i = 0; i < k; i++) {
-            int ro = slot * pl + x;
-            int wo = wOff + i * k;
             for (int j = 0; j < k; j++) {
-                acc = FloatVector.fromArray(S, ring, ro + j).fma(FloatVector.broadcast(S, wts[wo + j]), acc);
+                offs[i * k + j] = i * stride + j;
             }
-            slot = slot + 1 == k ? 0 : slot + 1;
         }
-        return acc;
+        for (int q0 = 0; q0 < nOut; q0 += DENSE_CHUNK) {
+            Mac.mac(sc.tileP, q0, offs, 0, wts, wOff, k * k, sc.tileO, q0, Math.min(DENSE_CHUNK, nOut - q0), false);
+        }
+        for (int yy = 0; yy < band; yy++) {
+            System.arraycopy(sc.tileO, yy * stride, out, base + (y0 + yy) * w, w);
+        }
+    }
+
+    static int roundUp(int n) {
+        return (n + L - 1) / L * L;
     }
 
     // ------------------------------------------------------------------------------------------------ border path
@@ -293,6 +317,8 @@ public final class SimdConvEngine extends HostConvEngine {
         final int planes;
         final int vecW;      // w rounded up to a multiple of L: width of a filtered ring row
         final int paddedLen; // padded row length: vecW + 2r, plus L for the dense path's last vector
+        final int stride;    // w + 2r: row stride of the flat padded tiles
+        final int tileRows;  // most output rows per flat tile (≥ 1)
         final int[] mapX;
         final int[] mapY;
 
@@ -308,6 +334,8 @@ public final class SimdConvEngine extends HostConvEngine {
                 throw new IllegalArgumentException("simd: row width " + w + " with k = " + k + " is too large");
             }
             this.paddedLen = (int) pl;
+            this.stride = w + 2 * r;
+            this.tileRows = (int) Math.max(1, Math.min(h, TILE_FLOATS / stride - 2L * r));
             this.mapX = indexTable(padding, w, r);
             this.mapY = indexTable(padding, h, r);
         }
@@ -325,14 +353,52 @@ public final class SimdConvEngine extends HostConvEngine {
     static final class Scratch {
         float[] prow = new float[0];
         float[] ring = new float[0];
-        final float[] tail = new float[L];
+        float[] orow = new float[0];
+        int[] hOffs = new int[0];
+        int[] vOffs = new int[0];
+        int[] dOffs = new int[0];
+        float[] tileP = new float[0];
+        float[] tileH = new float[0];
+        float[] tileO = new float[0];
 
-        void ensure(int prowLen, int ringLen) {
-            if (prow.length < prowLen) {
-                prow = new float[prowLen];
+        void ensureTile(Geometry g, int band) {
+            int nOut = roundUp(band * g.stride);
+            int nH = roundUp(nOut + 2 * g.r * g.stride);
+            int nP = nH + g.k + L; // the row pass reads up to nH + k − 1; the dense taps up to nOut + 2r·stride + 2r
+            if (tileP.length < nP) {
+                tileP = new float[nP];
+            }
+            if (tileH.length < nH) {
+                tileH = new float[nH];
+            }
+            if (tileO.length < nOut) {
+                tileO = new float[nOut];
+            }
+            ensureOffsets(g);
+        }
+
+        private void ensureOffsets(Geometry g) {
+            if (hOffs.length < g.k) {
+                hOffs = new int[g.k];
+                vOffs = new int[g.k];
+                dOffs = new int[g.k * g.k];
+            }
+        }
+
+        void ensure(Geometry g, int ringLen) {
+            if (prow.length < g.paddedLen) {
+                prow = new float[g.paddedLen];
             }
             if (ring.length < ringLen) {
                 ring = new float[ringLen];
+            }
+            if (orow.length < g.vecW) {
+                orow = new float[g.vecW];
+            }
+            if (hOffs.length < g.k) {
+                hOffs = new int[g.k];
+                vOffs = new int[g.k];
+                dOffs = new int[g.k * g.k];
             }
         }
     }
@@ -342,11 +408,12 @@ public final class SimdConvEngine extends HostConvEngine {
         void run(Scratch sc, int plane, int y0, int y1);
     }
 
-    private void run(Geometry g, BandTask task) {
-        // split planes into bands so that there are enough units for all threads, but not below MIN_BAND_ROWS rows
-        int bands = 1;
-        if (threads > 1 && g.planes < 4 * threads) {
-            bands = Math.max(1, Math.min((4 * threads + g.planes - 1) / g.planes, g.h / MIN_BAND_ROWS));
+    private void run(Geometry g, int maxBandRows, BandTask task) {
+        // split planes into bands: no band taller than maxBandRows (tile size), and enough units for all threads,
+        // but no band below MIN_BAND_ROWS rows for the sake of parallelism alone
+        int bands = (int) ((g.h + (long) maxBandRows - 1) / maxBandRows);
+        if (threads > 1 && g.planes * bands < 4 * threads) {
+            bands = Math.max(bands, Math.min((4 * threads + g.planes - 1) / g.planes, g.h / MIN_BAND_ROWS));
         }
         final int nb = bands;
         final int units = g.planes * nb;

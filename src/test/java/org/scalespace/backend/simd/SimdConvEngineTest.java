@@ -45,6 +45,33 @@ class SimdConvEngineTest extends ConvEngineContract {
     }
 
     @Test
+    void ringAndFlatTilePathsAgreeWithTheReference() {
+        // the separable path switches from flat tiles to the row ring at a width; force each on awkward shapes
+        try (SimdConvEngine ring = new SimdConvEngine(2, 1); SimdConvEngine flat = new SimdConvEngine(2, 1 << 30)) {
+            long seed = 500;
+            for (int[] s : SHAPES) {
+                for (Padding p : Padding.values()) {
+                    Tensor4 x = TestData.random(seed++, s[0], s[1], s[2], s[3]);
+                    SeparableBank b = TestData.randomSeparable(seed++, s[1], s[4], SeparableBank.MAX_TERMS);
+                    Tensor4 ref = org.scalespace.conv.ReferenceConv.separable(x, b, p);
+                    assertClose(ref, ring.separable(x, b, p), TOL, "ring " + p + " " + java.util.Arrays.toString(s));
+                    assertClose(ref, flat.separable(x, b, p), TOL, "flat " + p + " " + java.util.Arrays.toString(s));
+                }
+            }
+            // a plane taller than one flat tile: several tiles per plane
+            Tensor4 x = TestData.random(9, 1, 2, 700, 200);
+            SeparableBank b = TestData.randomSeparable(10, 2, 7, 2);
+            DenseFilters f = TestData.randomDense(11, 2, 7);
+            for (Padding p : Padding.values()) {
+                assertClose(org.scalespace.conv.ReferenceConv.separable(x, b, p), flat.separable(x, b, p), TOL,
+                        "flat multi-tile " + p);
+                assertClose(org.scalespace.conv.ReferenceConv.dense(x, f, p), flat.dense(x, f, p), TOL,
+                        "dense multi-tile " + p);
+            }
+        }
+    }
+
+    @Test
     void resultDoesNotDependOnThreadsOrBands() {
         // one tall plane: with several threads it is split into bands, with one thread it is not
         Tensor4 x = TestData.random(21, 1, 1, 301, 77);
