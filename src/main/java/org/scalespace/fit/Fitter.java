@@ -195,7 +195,9 @@ public final class Fitter {
             hp[b] = frames[fOff + b].apply(h);
             objs[b].setFilter(hp[b]);
             int c = best[bOff + b];
-            coarseRel[b] = objs[b].evaluate(cs.p1[c], cs.p2[c]).relL2;
+            coarseRel[b] = opt.metric() == Metric.L2
+                    ? objs[b].relL2FromValue(objs[b].value(cs.p1[c], cs.p2[c]))
+                    : objs[b].evaluate(cs.p1[c], cs.p2[c]).relL2;
             bestRel = Math.min(bestRel, coarseRel[b]);
         }
         int win = -1;

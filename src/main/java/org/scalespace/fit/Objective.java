@@ -107,6 +107,16 @@ public final class Objective {
         sqH = q;
     }
 
+    /** Relative l2 residual from an l2 {@link #value}: √value / ‖h' − mean h'‖. */
+    public double relL2FromValue(double v) {
+        double dev = sqH - sumH * sumH / kk;
+        return dev > 0 ? Math.sqrt(v / dev) : (v == 0 ? 0.0 : Double.POSITIVE_INFINITY);
+    }
+
+    public Metric metric() {
+        return metric;
+    }
+
     private int terms() {
         return family == Family.DOG ? 3 : family == Family.LAP ? 2 : 1;
     }

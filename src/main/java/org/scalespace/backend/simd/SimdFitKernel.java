@@ -98,101 +98,147 @@ final class SimdFitKernel {
         float[] h = new float[kk * L];
         float[] hp = new float[kk * L];
         float[] w = new float[cs.numCol * k * L];
-        float[] lane = new float[L];
-        float[] offs = new float[L];
-        float[] invs = new float[L];
+        float[] sums = new float[2 * L];
+        float[] frame = new float[2 * L];
+        float[] out = new float[2 * L];
         boolean l1 = p.metric() == Metric.L1;
+        int mode = p.normalisation() == Normalisation.GAIN_OFFSET ? 0
+                : p.normalisation() == Normalisation.GAIN ? 1 : 2;
+        int[] nt = new int[blocks];
+        for (int b = 0; b < blocks; b++) {
+            for (int c = cs.blockStart[b]; c < cs.blockStart[b + 1]; c++) {
+                nt[b] = Math.max(nt[b], t.terms[c]);
+            }
+        }
         for (int g0 = 0; g0 < p.count(); g0 += L) {
             int nl = Math.min(L, p.count() - g0);
             // transpose; pad missing lanes with the group's last filter
             for (int l = 0; l < L; l++) {
-                int n = p.first() + g0 + Math.min(l, nl - 1);
-                int base = n * kk;
+                int base = (p.first() + g0 + Math.min(l, nl - 1)) * kk;
                 for (int e = 0; e < kk; e++) {
                     h[e * L + l] = (float) p.filters()[base + e];
                 }
             }
-            FloatVector sumH = FloatVector.zero(S);
-            FloatVector sqH = FloatVector.zero(S);
-            for (int e = 0; e < kk; e++) {
-                FloatVector v = FloatVector.fromArray(S, h, e * L);
-                sumH = sumH.add(v);
-                sqH = v.fma(v, sqH);
-            }
+            sums(h, kk, sums);
             if (!l1) {
                 computeW(h, t.col, cs.numCol, k, w);
             }
             for (int b = 0; b < blocks; b++) {
-                int c0 = cs.blockStart[b];
-                int c1 = cs.blockStart[b + 1];
                 for (int l = 0; l < L; l++) {
                     int n = g0 + Math.min(l, nl - 1);
-                    offs[l] = (float) p.offset(n, b);
-                    invs[l] = (float) (1.0 / p.scale(n, b));
+                    frame[l] = (float) p.offset(n, b);
+                    frame[L + l] = (float) (1.0 / p.scale(n, b));
                 }
-                FloatVector off = FloatVector.fromArray(S, offs, 0);
-                FloatVector inv = FloatVector.fromArray(S, invs, 0);
-                FloatVector bestS = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-                FloatVector bestC = FloatVector.broadcast(S, (float) c0);
-                FloatVector base; // score = base + partial; partial is what the arg-min compares
                 if (l1) {
-                    for (int e = 0; e < kk; e++) {
-                        FloatVector v = FloatVector.fromArray(S, h, e * L);
-                        v.sub(off).mul(inv).intoArray(hp, e * L);
-                    }
-                    float[] dense = t.dense(cs);
-                    for (int c = c0; c < c1; c++) {
-                        FloatVector acc = FloatVector.zero(S);
-                        int mo = c * kk;
-                        for (int e = 0; e < kk; e++) {
-                            FloatVector v = FloatVector.fromArray(S, hp, e * L);
-                            acc = acc.add(v.sub(dense[mo + e]).abs());
-                        }
-                        VectorMask<Float> m = acc.compare(VectorOperators.LT, bestS);
-                        bestS = bestS.blend(acc, m);
-                        bestC = bestC.blend((float) c, m);
-                    }
-                    base = FloatVector.zero(S);
+                    blockL1(h, hp, kk, frame, t.dense(cs), cs.blockStart[b], cs.blockStart[b + 1], out);
                 } else {
-                    Normalisation norm = p.normalisation();
-                    FloatVector sumHk = sumH.mul(1f / kk);
-                    if (norm == Normalisation.GAIN_OFFSET) {
-                        base = sqH.sub(sumH.mul(sumHk));
-                    } else if (norm == Normalisation.GAIN) {
-                        base = sqH;
-                    } else {
-                        // ‖h'‖² with h' = (h − c)/d: (Q − 2cS + c²k²)/d²
-                        FloatVector q = sqH.sub(off.mul(sumH).mul(2f)).add(off.mul(off).mul((float) kk));
-                        base = q.mul(inv).mul(inv);
-                    }
-                    for (int c = c0; c < c1; c++) {
-                        FloatVector d = dot(t, w, k, c);
-                        FloatVector part;
-                        if (norm == Normalisation.GAIN_OFFSET) {
-                            FloatVector num = d.sub(sumH.mul(t.mu[c]));
-                            part = num.mul(num).mul(-t.iqc[c]);
-                        } else if (norm == Normalisation.GAIN) {
-                            part = d.mul(d).mul(-t.iq[c]);
-                        } else {
-                            // −2⟨h',m⟩ + ‖m‖², ⟨h',m⟩ = (D − c·Σm)/d
-                            FloatVector dp = d.sub(off.mul(t.sm[c])).mul(inv);
-                            part = dp.mul(-2f).add(t.qm[c]);
-                        }
-                        VectorMask<Float> m = part.compare(VectorOperators.LT, bestS);
-                        bestS = bestS.blend(part, m);
-                        bestC = bestC.blend((float) c, m);
-                    }
+                    blockL2(t, w, k, kk, sums, frame, mode, nt[b], cs.blockStart[b], cs.blockStart[b + 1], out);
                 }
-                bestS.add(base).intoArray(lane, 0);
                 for (int l = 0; l < nl; l++) {
-                    score[(g0 + l) * blocks + b] = lane[l];
-                }
-                bestC.intoArray(lane, 0);
-                for (int l = 0; l < nl; l++) {
-                    best[(g0 + l) * blocks + b] = (int) lane[l];
+                    score[(g0 + l) * blocks + b] = out[l];
+                    best[(g0 + l) * blocks + b] = (int) out[L + l];
                 }
             }
         }
+    }
+
+    /** sums[0..L) = Σh, sums[L..2L) = Σh² per lane. */
+    private static void sums(float[] h, int kk, float[] sums) {
+        FloatVector sumH = FloatVector.zero(S);
+        FloatVector sqH = FloatVector.zero(S);
+        for (int e = 0; e < kk; e++) {
+            FloatVector v = FloatVector.fromArray(S, h, e * L);
+            sumH = sumH.add(v);
+            sqH = v.fma(v, sqH);
+        }
+        sumH.intoArray(sums, 0);
+        sqH.intoArray(sums, L);
+    }
+
+    /**
+     * l2 arg-min over candidates [c0, c1): out[0..L) = best score (squared residual), out[L..2L) = its index.
+     * The compared quantity is the candidate-dependent part of the residual; the constant part is added at the end.
+     */
+    private static void blockL2(Tables t, float[] w, int k, int kk, float[] sums, float[] frame, int mode, int nt,
+                                int c0, int c1, float[] out) {
+        FloatVector sumH = FloatVector.fromArray(S, sums, 0);
+        FloatVector sqH = FloatVector.fromArray(S, sums, L);
+        FloatVector off = FloatVector.fromArray(S, frame, 0);
+        FloatVector inv = FloatVector.fromArray(S, frame, L);
+        FloatVector base;
+        if (mode == 0) {
+            base = sqH.sub(sumH.mul(sumH).mul(1f / kk));
+        } else if (mode == 1) {
+            base = sqH;
+        } else {
+            // ‖h'‖² with h' = (h − c)/d: (Q − 2cS + c²k²)/d²
+            FloatVector q = sqH.sub(off.mul(sumH).mul(2f)).add(off.mul(off).mul((float) kk));
+            base = q.mul(inv).mul(inv);
+        }
+        FloatVector bestS = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
+        FloatVector bestC = FloatVector.broadcast(S, (float) c0);
+        float[] row = t.row;
+        float[] coef = t.coef;
+        int[] colIdx = t.colIdx;
+        int[] rowIdx = t.rowIdx;
+        float[] mu = t.mu;
+        float[] iqc = t.iqc;
+        float[] iq = t.iq;
+        float[] sm = t.sm;
+        float[] qm = t.qm;
+        for (int c = c0; c < c1; c++) {
+            // D = Σ_t coef_t Σ_i row_t[i]·W[u_t][i]
+            FloatVector d = FloatVector.zero(S);
+            for (int tt = 0; tt < nt; tt++) {
+                int idx = 3 * c + tt;
+                int wb = colIdx[idx] * k * L;
+                int rb = rowIdx[idx] * k;
+                FloatVector acc = FloatVector.zero(S);
+                for (int i = 0; i < k; i++) {
+                    acc = FloatVector.fromArray(S, w, wb + i * L).fma(FloatVector.broadcast(S, row[rb + i]), acc);
+                }
+                d = acc.fma(FloatVector.broadcast(S, coef[idx]), d);
+            }
+            FloatVector part;
+            if (mode == 0) {
+                FloatVector num = d.sub(sumH.mul(mu[c]));
+                part = num.mul(num).mul(-iqc[c]);
+            } else if (mode == 1) {
+                part = d.mul(d).mul(-iq[c]);
+            } else {
+                // −2⟨h',m⟩ + ‖m‖², ⟨h',m⟩ = (D − c·Σm)/d
+                part = d.sub(off.mul(sm[c])).mul(inv).mul(-2f).add(qm[c]);
+            }
+            VectorMask<Float> m = part.compare(VectorOperators.LT, bestS);
+            bestS = bestS.blend(part, m);
+            bestC = bestC.blend(FloatVector.broadcast(S, (float) c), m);
+        }
+        bestS.add(base).intoArray(out, 0);
+        bestC.intoArray(out, L);
+    }
+
+    /** l1 arg-min over candidates [c0, c1) against the dense templates, h' = (h − offset)·inv. */
+    private static void blockL1(float[] h, float[] hp, int kk, float[] frame, float[] dense, int c0, int c1,
+                                float[] out) {
+        FloatVector off = FloatVector.fromArray(S, frame, 0);
+        FloatVector inv = FloatVector.fromArray(S, frame, L);
+        for (int e = 0; e < kk; e++) {
+            FloatVector.fromArray(S, h, e * L).sub(off).mul(inv).intoArray(hp, e * L);
+        }
+        FloatVector bestS = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
+        FloatVector bestC = FloatVector.broadcast(S, (float) c0);
+        for (int c = c0; c < c1; c++) {
+            FloatVector acc = FloatVector.zero(S);
+            int mo = c * kk;
+            for (int e = 0; e < kk; e++) {
+                acc = acc.add(FloatVector.fromArray(S, hp, e * L).sub(dense[mo + e]).abs());
+            }
+            VectorMask<Float> m = acc.compare(VectorOperators.LT, bestS);
+            bestS = bestS.blend(acc, m);
+            bestC = bestC.blend(FloatVector.broadcast(S, (float) c), m);
+        }
+        bestS.intoArray(out, 0);
+        bestC.intoArray(out, L);
     }
 
     /** W[u][i] = Σ_j H[i][j]·col_u[j] for every column vector u, lanes = filters. */
@@ -211,21 +257,4 @@ final class SimdFitKernel {
         }
     }
 
-    /** D = Σ_t coef_t Σ_i row_t[i]·W[u_t][i]. */
-    private static FloatVector dot(Tables t, float[] w, int k, int c) {
-        FloatVector d = FloatVector.zero(S);
-        int nt = t.terms[c];
-        for (int tt = 0; tt < nt; tt++) {
-            int idx = 3 * c + tt;
-            float cf = t.coef[idx];
-            int wb = t.colIdx[idx] * k * L;
-            int rb = t.rowIdx[idx] * k;
-            FloatVector acc = FloatVector.zero(S);
-            for (int i = 0; i < k; i++) {
-                acc = FloatVector.fromArray(S, w, wb + i * L).fma(FloatVector.broadcast(S, t.row[rb + i]), acc);
-            }
-            d = acc.fma(FloatVector.broadcast(S, cf), d);
-        }
-        return d;
-    }
 }

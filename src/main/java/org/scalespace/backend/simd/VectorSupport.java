@@ -10,6 +10,11 @@ public final class VectorSupport {
     private VectorSupport() {
     }
 
+    /** "512-bit, 16 float lanes (FloatVector.SPECIES_PREFERRED)"; call only when available. */
+    public static String describe() {
+        return SimdInfo.bits() + "-bit, " + SimdInfo.floatLanes() + " float lanes (FloatVector.SPECIES_PREFERRED)";
+    }
+
     /** Empty when the SIMD backend can run; otherwise why not. */
     public static Optional<String> unavailableReason() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
