@@ -46,7 +46,7 @@ record NpyHeader(long[] shape, String dtype, String dtypeProblem, boolean fortra
         if (fortranOrder) {
             throw new InputFormatException(name, "array of shape " + NpyArray.shapeString(shape)
                     + " is stored in Fortran order (fortran_order: True)",
-                    "accepted: C order only; save np.ascontiguousarray(a) instead");
+                    "accepted: C order only (save np.ascontiguousarray(a) instead)");
         }
     }
 
@@ -89,7 +89,7 @@ record NpyHeader(long[] shape, String dtype, String dtypeProblem, boolean fortra
         long prefix = 8L + lenBytes;
         if (size >= 0 && prefix + hlen > size) {
             throw new InputFormatException(name, "header length " + hlen + " runs past the end of the file ("
-                    + size + " bytes); the file is truncated or not a .npy file", ACCEPTED);
+                    + size + " bytes): the file is truncated or not a .npy file", ACCEPTED);
         }
         if (hlen > MAX_HEADER_LENGTH) {
             throw new InputFormatException(name, "header length " + hlen + " is implausibly large (limit "

@@ -46,7 +46,7 @@ public final class NpyReader {
             if (present < expected) {
                 throw new InputFormatException(name, "header declares shape " + NpyArray.shapeString(h.shape())
                         + " " + h.dtype() + " (" + expected + " data bytes) but only " + present
-                        + " bytes follow the header; the file is truncated or the header is wrong",
+                        + " bytes follow the header (truncated file or wrong header)",
                         "expected exactly " + expected + " data bytes after the header");
             }
             if (present > expected) {
@@ -85,7 +85,7 @@ public final class NpyReader {
         if (expected > MAX_ELEMENTS) {
             throw new InputFormatException(name, "array of shape " + NpyArray.shapeString(h.shape()) + " "
                     + h.dtype() + " has " + expected + " data bytes, too many to read from a stream or archive member",
-                    "accepted: at most " + MAX_ELEMENTS + " bytes per member; save large arrays as separate .npy files");
+                    "accepted: at most " + MAX_ELEMENTS + " bytes per member (save large arrays as separate .npy files)");
         }
         byte[] raw = in.readNBytes((int) expected); // grows its buffer as data arrives: no up-front allocation
         if (raw.length < expected) {

@@ -84,8 +84,8 @@ public final class NpzReader {
 
     static String summary(List<String> skipped) {
         int shown = Math.min(5, skipped.size());
-        String s = String.join("; ", skipped.subList(0, shown));
-        return skipped.size() > shown ? s + "; and " + (skipped.size() - shown) + " more" : s;
+        String s = String.join(" | ", skipped.subList(0, shown));
+        return skipped.size() > shown ? s + " | and " + (skipped.size() - shown) + " more" : s;
     }
 
     /** Called with each member's parsed header; returns true when it read the data (so trailing data is checked). */

@@ -115,7 +115,7 @@ public final class ResultWriters {
      */
     public static void writeTemplatesNpy(Path file, List<FitResult> results) throws IOException {
         if (results.isEmpty()) {
-            throw new IllegalArgumentException(file + ": no results to write; need at least one fitted template");
+            throw new IllegalArgumentException(file + ": no results to write (need at least one fitted template)");
         }
         int k = results.get(0).k();
         float[] data = new float[Math.multiplyExact(results.size(), k * k)];

@@ -157,7 +157,7 @@ public final class SafetensorsReader {
         long n = lb.getLong(0);
         if (n < 0 || n > size - 8) {
             throw new InputFormatException(name, "header length " + Long.toUnsignedString(n)
-                    + " runs past the end of the file (" + size + " bytes); the file is truncated or not safetensors",
+                    + " runs past the end of the file (" + size + " bytes): the file is truncated or not safetensors",
                     ACCEPTED);
         }
         if (n > MAX_HEADER_LENGTH) {

@@ -100,7 +100,7 @@ public final class TextFilterReader {
                 }
             }
             if (!rows.isEmpty() && row.length != rows.get(0).length) {
-                throw new InputFormatException(source, "line " + lineNo + " (" + heading + "): row has "
+                throw new InputFormatException(source, "line " + lineNo + " ('" + heading + "'): row has "
                         + row.length + " numbers but the filter's first row has " + rows.get(0).length,
                         FilterChecks.ACCEPTED_K);
             }

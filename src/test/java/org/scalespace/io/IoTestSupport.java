@@ -47,7 +47,8 @@ final class IoTestSupport {
         assertFalse(m.contains("\n") || m.contains("\r"), "message should be one line: " + m);
         assertTrue(m.startsWith(file.toString() + ": ") || m.startsWith(file.getFileName().toString()),
                 "message should start with the file: " + m);
-        assertTrue(m.contains("; "), "message should say what is accepted: " + m);
+        assertTrue(m.contains("; ") && m.indexOf("; ") == m.lastIndexOf("; "),
+                "message should say once, after '; ', what is accepted: " + m);
         return e;
     }
 
