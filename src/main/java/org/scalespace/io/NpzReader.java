@@ -107,7 +107,14 @@ public final class NpzReader {
         try (zip) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
-                ZipEntry e = entries.nextElement();
+                ZipEntry e;
+                try {
+                    e = entries.nextElement();
+                } catch (IllegalArgumentException | IllegalStateException ex) {
+                    // ZipFile reports some malformed central directories (e.g. undecodable names) this way
+                    throw new InputFormatException(name, "not a valid .npz (zip) archive (" + oneLine(ex) + ")",
+                            ACCEPTED, ex);
+                }
                 if (e.isDirectory()) {
                     continue;
                 }
@@ -131,9 +138,6 @@ public final class NpzReader {
                             + oneLine(ex) + ")", ACCEPTED, ex);
                 }
             }
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // ZipFile reports some malformed central directories (e.g. bad entry names) this way
-            throw new InputFormatException(name, "not a valid .npz (zip) archive (" + oneLine(e) + ")", ACCEPTED, e);
         }
     }
 

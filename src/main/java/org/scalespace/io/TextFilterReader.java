@@ -2,6 +2,7 @@ package org.scalespace.io;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,10 +43,9 @@ public final class TextFilterReader {
         if (Files.size(file) == 0) {
             throw new InputFormatException(file.toString(), "file is empty", ACCEPTED);
         }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        // InputStreamReader replaces malformed bytes, so a stray Latin-1 character in a comment is harmless
+        try (Reader r = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
             return read(r, file.toString(), FilterReaders.baseName(file));
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new InputFormatException(file.toString(), "not a text file (invalid UTF-8)", ACCEPTED);
         }
     }
 
@@ -95,7 +95,7 @@ public final class TextFilterReader {
                 try {
                     row[i] = Double.parseDouble(tokens[i]);
                 } catch (NumberFormatException e) {
-                    throw new InputFormatException(source, "line " + lineNo + ": '" + tokens[i]
+                    throw new InputFormatException(source, "line " + lineNo + ": '" + printable(tokens[i])
                             + "' is not a number", ACCEPTED);
                 }
             }
@@ -150,5 +150,15 @@ public final class TextFilterReader {
         filters.add(f);
         labels.add(heading);
         return h;
+    }
+
+    /** A token as it can be shown in a one-line message: at most 20 characters, control characters as '?'. */
+    private static String printable(String token) {
+        String t = token.length() > 20 ? token.substring(0, 17) + "..." : token;
+        StringBuilder b = new StringBuilder();
+        for (char c : t.toCharArray()) {
+            b.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return b.toString();
     }
 }

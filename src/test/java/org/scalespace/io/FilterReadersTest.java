@@ -472,6 +472,21 @@ class FilterReadersTest {
 
         Path empty = write(dir, "empty.txt", new byte[0]);
         assertFormatError(empty, "file is empty", () -> FilterReaders.read(empty));
+
+        Path binary = write(dir, "binary.txt", Arrays.copyOf(new byte[] {(byte) 0x93, 'N', 0, 1, 2, '\n'}, 64));
+        assertFormatError(binary, "line 1: numbers before the first 'Filter N:' heading",
+                () -> FilterReaders.read(binary));
+        Path word2 = write(dir, "word2.txt", "Filter 1:\n1 1 1\n1 1 1\n1 1 \u0001\u0002\u00e9x\n".getBytes(
+                StandardCharsets.UTF_8));
+        assertFormatError(word2, "line 4: '??\u00e9x' is not a number", () -> FilterReaders.read(word2));
+    }
+
+    @Test
+    void textToleratesNonUtf8CommentBytes() throws IOException {
+        byte[] latin1 = "# (c) Lindeberg \u00a9 2025\nFilter 1:\n1 2 3\n4 5 6\n7 8 9\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        Path p = write(dir, "latin1.txt", latin1);
+        assertEquals(9, FilterReaders.read(p).get(0).data().length);
     }
 
     // ---------------------------------------------------------------- dispatch
