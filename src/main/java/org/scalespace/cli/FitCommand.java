@@ -126,7 +126,11 @@ public final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--format must be table, csv or json, got '" + format + "'");
         }
         if (out != null) {
-            ResultWriters.checkExtension(out);
+            String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (!(name.endsWith(".csv") || name.endsWith(".json") || name.endsWith(".npy"))) {
+                throw new IllegalArgumentException("--out " + out + ": unknown extension; "
+                        + ResultWriters.ACCEPTED_FORMATS);
+            }
         }
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (nThreads < 1 || nThreads > 4096) {
@@ -169,7 +173,9 @@ public final class FitCommand implements Callable<Integer> {
             } else if (fmt.equals("csv")) {
                 ResultWriters.toCsv(stdout, results);
             } else if (fmt.equals("json")) {
-                ResultWriters.toJson(stdout, results);
+                java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+                ResultWriters.toJson(buf, results);
+                stdout.print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
             } else {
                 printTable(stdout, banks, results);
             }

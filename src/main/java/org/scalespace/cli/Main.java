@@ -65,6 +65,16 @@ public final class Main implements Runnable {
     }
 
     static String message(Throwable ex) {
+        if (ex instanceof java.nio.file.NoSuchFileException) {
+            return ((java.nio.file.NoSuchFileException) ex).getFile() + ": no such file";
+        }
+        if (ex instanceof java.nio.file.AccessDeniedException) {
+            return ((java.nio.file.AccessDeniedException) ex).getFile() + ": permission denied";
+        }
+        if (ex instanceof java.nio.file.FileSystemException) {
+            java.nio.file.FileSystemException fe = (java.nio.file.FileSystemException) ex;
+            return fe.getFile() + ": " + (fe.getReason() == null ? ex.getClass().getSimpleName() : fe.getReason());
+        }
         String m = ex.getMessage();
         if (m == null || m.isBlank()) {
             m = ex.getClass().getSimpleName();
