@@ -103,8 +103,10 @@ public final class Fitter {
         int n = bank.count();
         FitResult[] out = new FitResult[n];
         List<int[]> chunks = new ArrayList<>();
-        for (int s = 0; s < n; s += CHUNK) {
-            chunks.add(new int[] {s, Math.min(n, s + CHUNK)});
+        // chunks of at most CHUNK filters, but at least 4 per thread when there are few filters
+        int chunk = Math.max(16, Math.min(CHUNK, (n + 4 * threads - 1) / (4 * threads)));
+        for (int s = 0; s < n; s += chunk) {
+            chunks.add(new int[] {s, Math.min(n, s + chunk)});
         }
         if (threads == 1 || chunks.size() == 1) {
             for (int[] c : chunks) {
