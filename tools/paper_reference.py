@@ -20,6 +20,8 @@ Two modes:
           {"1": {"family", "sigma_x", "sigma_y", "alpha", "gain", "offset",
                  "rel_l2", "edge", "candidates": {family: {...}}}, ...}
 
+  --dc published (paper mode) normalises filters 7 and 8 with the DC constants hard-coded in the
+  published code instead of the exact minimiser of sqrt(det V(|h - C|)).
   --details adds diagnostics (normalisation constants, windowed variances,
   edge flags) under a separate top-level key "_details" (paper mode only).
 
@@ -414,7 +416,11 @@ class PaperFitter:
         return 1.0 / math.sqrt(2.0) if FAMILIES_PAPER[k] == 'dog' else 1.0
 
     def window(self, k):
+        """|template(sigma_ref, sigma_ref)|; for the dog filter the published code uses the
+        Gaussian template (its 'I' model of filter 7) as window -- unused by any fit."""
         r = self.sigma_ref(k)
+        if FAMILIES_PAPER[k] == 'dog':
+            return np.abs(template_paper('gauss', r, r))
         return np.abs(self.templ(k, r, r))
 
     def windowed_var(self, k):
