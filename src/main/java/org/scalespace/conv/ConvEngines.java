@@ -3,6 +3,7 @@ package org.scalespace.conv;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.scalespace.backend.Backends;
 
 /**
  * Creates convolution engines by backend name, and picks one for {@code auto} (SPEC §9: cuda → opencl → simd →
@@ -82,21 +83,22 @@ public final class ConvEngines {
         }
     }
 
-    /** Why a backend cannot be used here, or null when it can. */
+    /** Why a backend cannot be used here, or null when it can (the reasons of {@link Backends#statuses()}). */
     public static String unavailableReason(String backend) {
-        switch (backend) {
-            case "scalar":
-                return null;
-            case "simd":
-                return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? null
-                        : "module jdk.incubator.vector is not in the boot layer (run java with "
-                        + "--add-modules jdk.incubator.vector)";
-            case "cuda":
-            case "opencl":
-                return "no " + backend + " convolution engine in this build yet";
-            default:
-                return "unknown backend";
+        if (className(backend) == null && !backend.equals("scalar")) {
+            for (Backends.Status st : Backends.statuses()) {
+                if (st.name().equals(backend) && st.unavailableReason().isPresent()) {
+                    return st.unavailableReason().get();
+                }
+            }
+            return "no " + backend + " convolution engine in this build yet";
         }
+        for (Backends.Status st : Backends.statuses()) {
+            if (st.name().equals(backend)) {
+                return st.unavailableReason().orElse(null);
+            }
+        }
+        return "unknown backend";
     }
 
     private static String className(String backend) {

@@ -53,24 +53,20 @@ public final class DiscreteGaussian {
         }
         // Start index: far beyond both the requested range and the effective support (10σ), so the relative error
         // of the backward recurrence, ≈ (T(N)/T(n))², is far below double precision.
-        int start = Math.max(nmax + 24, (int) Math.ceil(10.0 * Math.sqrt(s)) + 24);
+        int start = Math.max(nmax + 12, (int) Math.ceil(10.0 * Math.sqrt(s)) + 12);
         double twoOverS = 2.0 / s;
         // Values for n > nmax are only needed for the normalising sum; keep them out of the array.
         double above = 0.0; // I_{n+1}
         double cur = 1e-30; // I_n, arbitrary start
-        double sum = 0.0;   // Σ_{n ≥ 1} of the unnormalised values (Neumaier-compensated)
-        double comp = 0.0;
+        double sum = 0.0;   // Σ_{n ≥ 1} of the unnormalised values (Kahan-compensated; the values grow towards
+        double comp = 0.0;  // n = 0, so each addend is at least the running sum's last increment)
         for (int n = start; n >= 1; n--) {
             if (n <= nmax) {
                 out[n] = cur;
             }
-            // Neumaier summation of cur into sum
-            double t = sum + cur;
-            if (Math.abs(sum) >= Math.abs(cur)) {
-                comp += (sum - t) + cur;
-            } else {
-                comp += (cur - t) + sum;
-            }
+            double y = cur - comp;
+            double t = sum + y;
+            comp = (t - sum) - y;
             sum = t;
             double below = above + (n * twoOverS) * cur; // I_{n-1}
             above = cur;
@@ -86,7 +82,7 @@ public final class DiscreteGaussian {
             }
         }
         // cur now holds the unnormalised T(0)
-        double total = cur + 2.0 * (sum + comp);
+        double total = cur + 2.0 * (sum - comp);
         double inv = 1.0 / total;
         out[0] = cur * inv;
         for (int n = 1; n <= nmax; n++) {

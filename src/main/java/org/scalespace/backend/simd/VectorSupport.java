@@ -1,21 +1,34 @@
 package org.scalespace.backend.simd;
 
+import java.util.Optional;
+
 /**
- * Whether the Java Vector API can be used. This class references no {@code jdk.incubator.vector} type, so it can be
- * loaded anywhere; load {@link SimdConvEngine} only after {@link #isAvailable()} returned true.
+ * Whether the Java Vector API can be used. This class references no vector classes, so it can be loaded on any JVM;
+ * code that uses {@code jdk.incubator.vector} is loaded only after {@link #unavailableReason()} is empty.
  */
 public final class VectorSupport {
     private VectorSupport() {
     }
 
-    /** True when the {@code jdk.incubator.vector} module is in the boot layer ({@code --add-modules} given). */
-    public static boolean isAvailable() {
-        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** "512-bit, 16 float lanes (FloatVector.SPECIES_PREFERRED)"; call only when available. */
+    public static String describe() {
+        return SimdInfo.bits() + "-bit, " + SimdInfo.floatLanes() + " float lanes (FloatVector.SPECIES_PREFERRED)";
     }
 
-    /** Why the Vector API is not available, or null when it is. */
-    public static String unavailableReason() {
-        return isAvailable() ? null
-                : "module jdk.incubator.vector is not in the boot layer; run java with --add-modules jdk.incubator.vector";
+    /** Empty when the SIMD backend can run; otherwise why not. */
+    public static Optional<String> unavailableReason() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return Optional.of("the jdk.incubator.vector module is not loaded; run with "
+                    + "--add-modules jdk.incubator.vector (the scalespace launcher does)");
+        }
+        try {
+            int lanes = SimdInfo.floatLanes();
+            if (lanes < 4) {
+                return Optional.of("the preferred float vector has only " + lanes + " lanes");
+            }
+        } catch (LinkageError e) {
+            return Optional.of("the Vector API failed to load: " + e);
+        }
+        return Optional.empty();
     }
 }

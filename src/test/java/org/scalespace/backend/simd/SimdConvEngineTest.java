@@ -23,7 +23,7 @@ class SimdConvEngineTest extends ConvEngineContract {
 
     @Override
     protected String unavailableReason() {
-        return VectorSupport.unavailableReason();
+        return VectorSupport.unavailableReason().orElse(null);
     }
 
     @Override

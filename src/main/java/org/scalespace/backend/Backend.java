@@ -1,0 +1,31 @@
+package org.scalespace.backend;
+
+/**
+ * A compute backend (SPEC §9). Every backend computes the same function; the scalar backend is the oracle.
+ *
+ * <p>Fitting: a backend accelerates the coarse-grid search ({@link #coarseArgmin}), the N filters × C candidates
+ * product with a fused per-family arg-min; local refinement and the final measures run on the host in double
+ * precision, identically for every backend. Implementations must allow concurrent calls from several threads when
+ * {@link #threadSafe()} is true.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name: scalar, simd, opencl, cuda. */
+    String name();
+
+    /** One line about the device/implementation (vector width, device name, ...). */
+    String description();
+
+    /** Whether {@link #coarseArgmin} may be called from several threads at once. */
+    boolean threadSafe();
+
+    /**
+     * For each filter of the problem and each family block, the index of the best candidate and its score
+     * ({@code best[n*blocks + b]}, {@code score[n*blocks + b]}, n relative to {@code problem.first()}).
+     */
+    void coarseArgmin(CoarseProblem problem, int[] best, double[] score);
+
+    /** Releases native resources; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,103 @@
+package org.scalespace.backend.scalar;
+
+import org.scalespace.backend.Backend;
+import org.scalespace.backend.CoarseProblem;
+import org.scalespace.fit.CandidateSet;
+import org.scalespace.fit.Metric;
+import org.scalespace.fit.Normalisation;
+
+/**
+ * The reference backend: plain Java, double precision, one thread, no tricks. Each candidate template is formed
+ * densely and the residual computed directly from its definition.
+ */
+public final class ScalarBackend implements Backend {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public String description() {
+        return "plain Java, double precision, 1 thread (reference oracle)";
+    }
+
+    @Override
+    public boolean threadSafe() {
+        return false;
+    }
+
+    @Override
+    public void coarseArgmin(CoarseProblem p, int[] best, double[] score) {
+        CandidateSet cs = p.candidates();
+        int kk = cs.kk;
+        int blocks = cs.blocks();
+        double[] m = new double[kk];
+        double[] h = new double[kk];
+        for (int n = 0; n < p.count(); n++) {
+            int base = (p.first() + n) * kk;
+            for (int b = 0; b < blocks; b++) {
+                double off = p.offset(n, b);
+                double sc = p.scale(n, b);
+                for (int e = 0; e < kk; e++) {
+                    h[e] = (p.filters()[base + e] - off) / sc;
+                }
+                double bestScore = Double.POSITIVE_INFINITY;
+                int bestC = -1;
+                for (int c = cs.blockStart[b]; c < cs.blockStart[b + 1]; c++) {
+                    cs.denseInto(c, m, 0);
+                    double s = score(h, m, p.normalisation(), p.metric());
+                    if (s < bestScore || bestC < 0) {
+                        bestScore = s;
+                        bestC = c;
+                    }
+                }
+                best[n * blocks + b] = bestC;
+                score[n * blocks + b] = bestScore;
+            }
+        }
+    }
+
+    /** The objective by its definition: residual after the normalisation's optimal amplitude. */
+    static double score(double[] h, double[] m, Normalisation norm, Metric metric) {
+        int n = h.length;
+        double a = 1.0;
+        double b = 0.0;
+        if (norm == Normalisation.GAIN_OFFSET) {
+            double mh = 0;
+            double mm = 0;
+            for (int i = 0; i < n; i++) {
+                mh += h[i];
+                mm += m[i];
+            }
+            mh /= n;
+            mm /= n;
+            double num = 0;
+            double den = 0;
+            for (int i = 0; i < n; i++) {
+                num += (h[i] - mh) * (m[i] - mm);
+                den += (m[i] - mm) * (m[i] - mm);
+            }
+            a = den > 1e-300 ? num / den : 0.0;
+            b = mh - a * mm;
+        } else if (norm == Normalisation.GAIN) {
+            double num = 0;
+            double den = 0;
+            for (int i = 0; i < n; i++) {
+                num += h[i] * m[i];
+                den += m[i] * m[i];
+            }
+            a = den > 1e-300 ? num / den : 0.0;
+        }
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double r = h[i] - (a * m[i] + b);
+            s += metric == Metric.L1 ? Math.abs(r) : r * r;
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+    }
+}

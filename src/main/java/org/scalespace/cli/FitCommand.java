@@ -1,0 +1,226 @@
+package org.scalespace.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.scalespace.backend.Backend;
+import org.scalespace.backend.Backends;
+import org.scalespace.fit.FitOptions;
+import org.scalespace.fit.FitResult;
+import org.scalespace.fit.Fitter;
+import org.scalespace.fit.Metric;
+import org.scalespace.fit.Normalisation;
+import org.scalespace.fit.ScaleMode;
+import org.scalespace.io.FilterBank;
+import org.scalespace.io.FilterReaders;
+import org.scalespace.io.ResultWriters;
+import org.scalespace.model.Construction;
+import org.scalespace.model.Family;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code scalespace fit}: fit model families to every filter of the given files. */
+@Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Fit idealized scale-space filters to learned k×k filters and report family, scales, gain, "
+                + "offset and residuals per filter.",
+                "With no FILE, fits the bundled 8 master key filters of ConvNeXt V2 Tiny (CC BY 4.0, T. Lindeberg, "
+                        + "tonylindeberg/masterfiltmodel) and prints a table."})
+public final class FitCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "0..*", paramLabel = "FILE",
+            description = ".npy (N,k,k | C,1,k,k | k,k), .npz, .safetensors (every (C,1,k,k) tensor is a layer), "
+                    + "or the text format of the bundled filters")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = {"-f", "--families"}, defaultValue = "paper", paramLabel = "LIST",
+            description = "comma-separated families (gauss dx dy dxp dxm dyp dym dog dxx dyy dxy lap), 'paper' "
+                    + "(the first eight) or 'all' (default: ${DEFAULT-VALUE})")
+    String families;
+
+    @Option(names = {"-n", "--normalisation", "--normalization"}, defaultValue = "gain-offset", paramLabel = "N",
+            description = "gain-offset | gain | paper | none (default: ${DEFAULT-VALUE})")
+    String normalisation;
+
+    @Option(names = {"-m", "--metric"}, defaultValue = "l2", paramLabel = "M",
+            description = "l2 | l1; l1 only with normalisation paper or none (default: ${DEFAULT-VALUE})")
+    String metric;
+
+    @Option(names = {"-s", "--scale"}, defaultValue = "sep", paramLabel = "MODE",
+            description = "sep (σx, σy free) | same (σx = σy) | joint (one σ per layer) (default: ${DEFAULT-VALUE})")
+    String scale;
+
+    @Option(names = "--sigma-min", defaultValue = "0.05", description = "smallest σ searched (default: ${DEFAULT-VALUE})")
+    double sigmaMin;
+
+    @Option(names = "--sigma-max", defaultValue = "4", description = "largest σ searched (default: ${DEFAULT-VALUE})")
+    double sigmaMax;
+
+    @Option(names = "--sigma-steps", defaultValue = "48",
+            description = "points of the log-spaced coarse σ grid (default: ${DEFAULT-VALUE})")
+    int sigmaSteps;
+
+    @Option(names = "--alpha-max", defaultValue = "20", description = "largest α of dog (default: ${DEFAULT-VALUE})")
+    double alphaMax;
+
+    @Option(names = "--alpha-steps", defaultValue = "32",
+            description = "points of the coarse α grid: 0 and log-spaced up to alpha-max (default: ${DEFAULT-VALUE})")
+    int alphaSteps;
+
+    @Option(names = {"-c", "--construction"}, defaultValue = "exact", paramLabel = "C",
+            description = "exact | paper (default: ${DEFAULT-VALUE})")
+    String construction;
+
+    @Option(names = "--no-refine", description = "report the best coarse-grid point without local refinement")
+    boolean noRefine;
+
+    @Option(names = "--tolerance", defaultValue = "1e-4",
+            description = "refinement tolerance on σ and α (default: ${DEFAULT-VALUE})")
+    double tolerance;
+
+    @Option(names = {"-b", "--backend"}, defaultValue = "auto", paramLabel = "B",
+            description = "auto | cuda | opencl | simd | scalar (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N",
+            description = "worker threads (default: all available processors; the scalar backend uses one)")
+    Integer threads;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE",
+            description = "write results to FILE: .csv, .json, or .npy (the fitted templates, float32 N×k×k); "
+                    + "written to a temporary file and renamed, so no partial output")
+    Path out;
+
+    @Option(names = "--format", defaultValue = "table", paramLabel = "F",
+            description = "what to print on stdout when there is no --out: table | csv | json (default: ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = {"-q", "--quiet"}, description = "no progress bar and no summary on stderr")
+    boolean quiet;
+
+    /** Builds the options from the command line (validated; errors name the option). */
+    FitOptions options() {
+        List<Family> fams = Family.parseList(families);
+        return new FitOptions(fams, Normalisation.parse(normalisation), Metric.parse(metric), ScaleMode.parse(scale),
+                sigmaMin, sigmaMax, sigmaSteps, alphaMax, alphaSteps, Construction.parse(construction), !noRefine,
+                tolerance);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        FitOptions opt = options();
+        String fmt = format.toLowerCase(Locale.ROOT);
+        if (!List.of("table", "csv", "json").contains(fmt)) {
+            throw new IllegalArgumentException("--format must be table, csv or json, got '" + format + "'");
+        }
+        if (out != null) {
+            String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (!(name.endsWith(".csv") || name.endsWith(".json") || name.endsWith(".npy"))) {
+                throw new IllegalArgumentException("--out " + out + ": unknown extension; "
+                        + ResultWriters.ACCEPTED_FORMATS);
+            }
+        }
+        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (nThreads < 1 || nThreads > 4096) {
+            throw new IllegalArgumentException("--threads must be in 1..4096, got " + nThreads);
+        }
+        // read everything first: a bad file fails before any work, and nothing is written
+        List<FilterBank> banks = new ArrayList<>();
+        if (files.isEmpty()) {
+            banks.add(FilterReaders.bundled());
+        } else {
+            for (Path p : files) {
+                banks.addAll(FilterReaders.read(p, note -> {
+                    if (!quiet) {
+                        err.println("note: " + note);
+                    }
+                }));
+            }
+        }
+        long total = 0;
+        for (FilterBank b : banks) {
+            Fitter.validate(b);
+            total += b.count();
+        }
+        Backends.Selection sel = Backends.select(backend);
+        List<FitResult> results = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try (Backend be = sel.backend()) {
+            if (!quiet) {
+                sel.log().forEach(l -> err.println(l));
+            }
+            Fitter fitter = new Fitter(be, opt, nThreads);
+            Progress progress = new Progress(err, "fit", total, quiet);
+            for (FilterBank b : banks) {
+                results.addAll(fitter.fit(b, progress::advance));
+            }
+            progress.finish();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (out != null) {
+                ResultWriters.write(out, results);
+            } else if (fmt.equals("csv")) {
+                ResultWriters.toCsv(stdout, results);
+            } else if (fmt.equals("json")) {
+                java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+                ResultWriters.toJson(buf, results);
+                stdout.print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+            } else {
+                printTable(stdout, banks, results);
+            }
+            stdout.flush();
+            if (!quiet) {
+                summary(err, results, secs, be, fitter.threads(), opt);
+            }
+        }
+        return 0;
+    }
+
+    static void printTable(PrintWriter o, List<FilterBank> banks, List<FitResult> results) {
+        int i = 0;
+        for (FilterBank b : banks) {
+            o.printf(Locale.ROOT, "%s — layer %s: %d filters, %d×%d%n", b.source(), b.layer(), b.count(), b.k(), b.k());
+            o.printf(Locale.ROOT, "%7s  %-6s %8s %8s %8s %9s %9s %7s %7s  %s%n", "channel", "family", "sigma_x",
+                    "sigma_y", "alpha", "gain", "offset", "rel_l2", "cosine", "edge");
+            for (int n = 0; n < b.count(); n++, i++) {
+                FitResult r = results.get(i);
+                o.printf(Locale.ROOT, "%7d  %-6s %8.4f %8.4f %8s %9.4f %9.4f %7.4f %7.4f  %s%n", r.channel(),
+                        r.family().id(), r.sigmaX(), r.sigmaY(),
+                        r.family() == Family.DOG ? String.format(Locale.ROOT, "%.4f", r.alpha()) : "-",
+                        r.gain(), r.offset(), r.relL2(), r.cosine(), r.edge());
+            }
+        }
+    }
+
+    static void summary(PrintWriter err, List<FitResult> results, double secs, Backend be, int threads,
+                        FitOptions opt) {
+        Map<Family, Integer> counts = new TreeMap<>();
+        int edges = 0;
+        for (FitResult r : results) {
+            counts.merge(r.family(), 1, Integer::sum);
+            if (r.onEdge()) {
+                edges++;
+            }
+        }
+        StringBuilder fam = new StringBuilder();
+        counts.forEach((f, c) -> fam.append(fam.length() > 0 ? ", " : "").append(f.id()).append(' ').append(c));
+        err.printf(Locale.ROOT, "fitted %d filters in %.3f s (%.0f filters/s) on backend %s, %d thread%s; "
+                        + "%s, %s, scales %s, %s construction%n", results.size(), secs, results.size() / secs,
+                be.name(), threads, threads == 1 ? "" : "s", opt.normalisation().id(), opt.metric().id(),
+                opt.scaleMode().id(), opt.construction().id());
+        err.println("families: " + fam + (edges > 0 ? "; " + edges + " optimum on the range edge (see column edge)"
+                : ""));
+        err.flush();
+    }
+}

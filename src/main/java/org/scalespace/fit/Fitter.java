@@ -1,0 +1,335 @@
+package org.scalespace.fit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.LongConsumer;
+import org.scalespace.backend.Backend;
+import org.scalespace.backend.CoarseProblem;
+import org.scalespace.io.FilterBank;
+import org.scalespace.model.Family;
+import org.scalespace.model.Templates;
+
+/**
+ * Fits model families to learned filters in bulk (SPEC §7).
+ *
+ * <p>Per filter: the backend finds the best coarse-grid candidate of every family; the host re-evaluates those in
+ * double precision, refines every family whose coarse relative l2 is within {@value #REFINE_FACTOR}× (+
+ * {@value #REFINE_SLACK}) of the best family's, and selects the family with the smallest relative l2 (ties: the
+ * earlier family of SPEC §4). Work is split into chunks of filters run on {@code threads} threads (one thread for a
+ * backend that is not thread-safe). Results come back in input order.
+ */
+public final class Fitter {
+    /** Families whose coarse relative l2 is at most REFINE_FACTOR × best + REFINE_SLACK are refined. */
+    public static final double REFINE_FACTOR = 1.25;
+    public static final double REFINE_SLACK = 0.01;
+    private static final int CHUNK = 256;
+
+    private final Backend backend;
+    private final FitOptions opt;
+    private final int threads;
+    private final Refiner refiner;
+    private final java.util.Map<String, CandidateSet> sets = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public Fitter(Backend backend, FitOptions opt, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.backend = backend;
+        this.opt = opt;
+        this.threads = backend.threadSafe() ? threads : 1;
+        this.refiner = new Refiner(opt);
+    }
+
+    public FitOptions options() {
+        return opt;
+    }
+
+    /** Threads actually used. */
+    public int threads() {
+        return threads;
+    }
+
+    /** The coarse grid for filters of size k (cached). */
+    public CandidateSet candidates(int k, boolean sameScale) {
+        return sets.computeIfAbsent(k + (sameScale ? "s" : "x"), key -> new CandidateSet(opt, k, sameScale));
+    }
+
+    /** Fits every filter of the bank; {@code progress} receives the number of filters finished, per chunk. */
+    public List<FitResult> fit(FilterBank bank, LongConsumer progress) {
+        validate(bank);
+        if (opt.scaleMode() == ScaleMode.JOINT) {
+            return fitJoint(bank, progress);
+        }
+        return fitIndependent(bank, opt.scaleMode() == ScaleMode.SAME, progress);
+    }
+
+    /** Rejects what cannot be fitted, naming the layer and channel. */
+    public static void validate(FilterBank bank) {
+        int k = bank.k();
+        try {
+            Templates.checkK(k);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ": " + e.getMessage());
+        }
+        int kk = k * k;
+        for (int n = 0; n < bank.count(); n++) {
+            double mn = Double.POSITIVE_INFINITY;
+            double mx = Double.NEGATIVE_INFINITY;
+            for (int e = 0; e < kk; e++) {
+                double v = bank.data()[n * kk + e];
+                if (!Double.isFinite(v)) {
+                    throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ", filter " + n
+                            + ": value " + v + " at row " + (e / k) + ", col " + (e % k)
+                            + "; filters must be finite");
+                }
+                mn = Math.min(mn, v);
+                mx = Math.max(mx, v);
+            }
+            if (mn == mx) {
+                throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ", filter " + n
+                        + " is constant (" + (mn == 0 ? "all zero" : "all " + mn)
+                        + "); a constant filter has no shape to fit");
+            }
+        }
+    }
+
+    private List<FitResult> fitIndependent(FilterBank bank, boolean same, LongConsumer progress) {
+        int k = bank.k();
+        CandidateSet cs = candidates(k, same);
+        int n = bank.count();
+        FitResult[] out = new FitResult[n];
+        List<int[]> chunks = new ArrayList<>();
+        // chunks of at most CHUNK filters, but at least 4 per thread when there are few filters
+        int chunk = Math.max(16, Math.min(CHUNK, (n + 4 * threads - 1) / (4 * threads)));
+        for (int s = 0; s < n; s += chunk) {
+            chunks.add(new int[] {s, Math.min(n, s + chunk)});
+        }
+        if (threads == 1 || chunks.size() == 1) {
+            for (int[] c : chunks) {
+                fitChunk(bank, cs, same, c[0], c[1], out);
+                progress.accept(c[1] - c[0]);
+            }
+        } else {
+            ExecutorService ex = Executors.newFixedThreadPool(Math.min(threads, chunks.size()), r -> {
+                Thread t = new Thread(r, "scalespace-fit");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<?>> fs = new ArrayList<>();
+                for (int[] c : chunks) {
+                    fs.add(ex.submit(() -> {
+                        fitChunk(bank, cs, same, c[0], c[1], out);
+                        progress.accept(c[1] - c[0]);
+                    }));
+                }
+                for (Future<?> f : fs) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("fit interrupted", e);
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof RuntimeException) {
+                    throw (RuntimeException) c;
+                }
+                if (c instanceof Error) {
+                    throw (Error) c;
+                }
+                throw new IllegalStateException(c);
+            } finally {
+                ex.shutdownNow();
+            }
+        }
+        return List.of(out);
+    }
+
+    private void fitChunk(FilterBank bank, CandidateSet cs, boolean same, int from, int to, FitResult[] out) {
+        int k = bank.k();
+        int kk = k * k;
+        int count = to - from;
+        int blocks = cs.blocks();
+        Frames.Frame[] frames = new Frames.Frame[count * blocks];
+        double[] fo = null;
+        double[] fsc = null;
+        if (opt.normalisation() == Normalisation.PAPER) {
+            fo = new double[count * blocks];
+            fsc = new double[count * blocks];
+        }
+        for (int i = 0; i < count; i++) {
+            double[] h = bank.filter(from + i);
+            for (int b = 0; b < blocks; b++) {
+                Frames.Frame fr = Frames.frame(h, k, cs.families.get(b), opt.normalisation());
+                frames[i * blocks + b] = fr;
+                if (fo != null) {
+                    fo[i * blocks + b] = fr.offset();
+                    fsc[i * blocks + b] = fr.scale();
+                }
+            }
+        }
+        int[] best = new int[count * blocks];
+        double[] score = new double[count * blocks];
+        backend.coarseArgmin(new CoarseProblem(cs, bank.data(), from, count, opt.normalisation(), opt.metric(),
+                fo, fsc), best, score);
+        Objective[] objs = new Objective[blocks];
+        for (int b = 0; b < blocks; b++) {
+            objs[b] = new Objective(k, cs.families.get(b), opt.construction(), opt.normalisation(), opt.metric());
+        }
+        for (int i = 0; i < count; i++) {
+            double[] h = bank.filter(from + i);
+            out[from + i] = fitOne(bank, from + i, h, cs, same, objs, frames, i * blocks, best, i * blocks);
+        }
+    }
+
+    private FitResult fitOne(FilterBank bank, int channel, double[] h, CandidateSet cs, boolean same,
+                             Objective[] objs, Frames.Frame[] frames, int fOff, int[] best, int bOff) {
+        int blocks = cs.blocks();
+        int k = bank.k();
+        double[][] hp = new double[blocks][];
+        double[] coarseRel = new double[blocks];
+        double bestRel = Double.POSITIVE_INFINITY;
+        for (int b = 0; b < blocks; b++) {
+            hp[b] = frames[fOff + b].apply(h);
+            objs[b].setFilter(hp[b]);
+            int c = best[bOff + b];
+            coarseRel[b] = opt.metric() == Metric.L2
+                    ? objs[b].relL2FromValue(objs[b].value(cs.p1[c], cs.p2[c]))
+                    : objs[b].evaluate(cs.p1[c], cs.p2[c]).relL2;
+            bestRel = Math.min(bestRel, coarseRel[b]);
+        }
+        int win = -1;
+        double winRel = Double.POSITIVE_INFINITY;
+        Objective.Eval winEval = null;
+        double wp1 = 0;
+        double wp2 = 0;
+        String wEdge = "none";
+        for (int b = 0; b < blocks; b++) {
+            Family fam = cs.families.get(b);
+            int c = best[bOff + b];
+            double p1 = cs.p1[c];
+            double p2 = cs.p2[c];
+            String edge;
+            Objective.Eval ev;
+            if (opt.refine() && coarseRel[b] <= REFINE_FACTOR * bestRel + REFINE_SLACK) {
+                Refiner.Point pt = refiner.refine(objs[b], fam, same, p1, p2);
+                p1 = pt.p1();
+                p2 = pt.p2();
+                edge = pt.edge();
+                ev = objs[b].evaluate(p1, p2);
+            } else {
+                edge = refiner.gridEdge(fam, same, cs.g1[c], cs.g2[c]);
+                ev = objs[b].evaluate(p1, p2);
+            }
+            if (ev.relL2 < winRel || win < 0) {
+                win = b;
+                winRel = ev.relL2;
+                winEval = ev;
+                wp1 = p1;
+                wp2 = p2;
+                wEdge = edge;
+            }
+        }
+        return result(bank, channel, h, k, cs.families.get(win), wp1, wp2, winEval, frames[fOff + win], wEdge);
+    }
+
+    static FitResult result(FilterBank bank, int channel, double[] h, int k, Family fam, double p1, double p2,
+                            Objective.Eval ev, Frames.Frame fr, String edge) {
+        boolean dog = fam == Family.DOG;
+        double sx = p1;
+        double sy = dog ? p1 : p2;
+        double alpha = dog ? p2 : 0.0;
+        SpreadMeasures.Moments mo = SpreadMeasures.ofAbs(h, k);
+        double[] model = new double[h.length];
+        for (int i = 0; i < h.length; i++) {
+            model[i] = fr.scale() * ev.model[i] + fr.offset();
+        }
+        double gain = fr.scale() * ev.gain;
+        double offset = fr.scale() * ev.offset + fr.offset();
+        return new FitResult(bank.source(), bank.layer(), channel, fam, sx, sy, alpha, gain, offset,
+                ev.l2, ev.l1, ev.relL2, ev.cosine, mo.meanX(), mo.meanY(), mo.varXX(), mo.varXY(), mo.varYY(),
+                edge, k, model);
+    }
+
+    /**
+     * Joint mode: families from a {@code same}-scale fit, then one σ per layer for all non-{@code dog} filters,
+     * minimising the summed objective (sum of squared l2, or of l1).
+     */
+    private List<FitResult> fitJoint(FilterBank bank, LongConsumer progress) {
+        List<FitResult> first = fitIndependent(bank, true, x -> { });
+        int k = bank.k();
+        List<Integer> members = new ArrayList<>();
+        for (int n = 0; n < first.size(); n++) {
+            if (first.get(n).family() != Family.DOG) {
+                members.add(n);
+            }
+        }
+        List<FitResult> out = new ArrayList<>(first);
+        if (!members.isEmpty()) {
+            Objective[] objs = new Objective[members.size()];
+            Frames.Frame[] frs = new Frames.Frame[members.size()];
+            for (int i = 0; i < members.size(); i++) {
+                int n = members.get(i);
+                Family fam = first.get(n).family();
+                double[] h = bank.filter(n);
+                frs[i] = Frames.frame(h, k, fam, opt.normalisation());
+                objs[i] = new Objective(k, fam, opt.construction(), opt.normalisation(), opt.metric());
+                objs[i].setFilter(frs[i].apply(h));
+            }
+            JointScale js = jointScale(objs, opt);
+            for (int i = 0; i < members.size(); i++) {
+                int n = members.get(i);
+                Objective.Eval ev = objs[i].evaluate(js.sigma, js.sigma);
+                out.set(n, result(bank, n, bank.filter(n), k, objs[i].family(), js.sigma, js.sigma, ev, frs[i],
+                        js.edge));
+            }
+        }
+        progress.accept(bank.count());
+        return out;
+    }
+
+    /** A shared σ and its edge flag. */
+    public record JointScale(double sigma, double value, String edge) {
+    }
+
+    /** Minimises Σ_i objective_i(σ, σ) over the σ range: coarse grid, then Brent in ln σ. */
+    public static JointScale jointScale(Objective[] objs, FitOptions opt) {
+        double[] grid = opt.sigmaGrid();
+        java.util.function.DoubleUnaryOperator f = x -> {
+            double s = Math.exp(x);
+            double t = 0;
+            for (Objective o : objs) {
+                t += o.value(s, s);
+            }
+            return t;
+        };
+        int bi = 0;
+        double bv = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < grid.length; i++) {
+            double v = f.applyAsDouble(Math.log(grid[i]));
+            if (v < bv) {
+                bv = v;
+                bi = i;
+            }
+        }
+        double lo = Math.log(opt.sigmaMin());
+        double hi = Math.log(opt.sigmaMax());
+        double x = Math.log(grid[bi]);
+        double step = (hi - lo) / (grid.length - 1);
+        String edge;
+        if (opt.refine()) {
+            double[] r = Refiner.lineMin(f, x, step, lo, hi, 0.25 * opt.tolerance() / grid[bi]);
+            x = r[0];
+            bv = r[1];
+            double e = 0.5 * opt.tolerance() / Math.exp(x) + 1e-12;
+            edge = x <= lo + e ? "sigma_min" : x >= hi - e ? "sigma_max" : "none";
+        } else {
+            edge = bi == 0 ? "sigma_min" : bi == grid.length - 1 ? "sigma_max" : "none";
+        }
+        return new JointScale(Math.exp(x), bv, edge);
+    }
+}

@@ -1,0 +1,312 @@
+package org.scalespace.fit;
+
+import org.scalespace.model.Construction;
+import org.scalespace.model.Family;
+import org.scalespace.model.Profile;
+import org.scalespace.model.SeparableTemplate;
+import org.scalespace.model.Templates;
+
+/**
+ * The fit objective of one filter against one family at arbitrary parameters, in double precision.
+ *
+ * <p>Parameters: (σx, σy) for the separable families, (σ, α) for {@code dog}. The filter is given in its comparison
+ * frame h' (see {@link Frames}). The value is ‖h' − (a·m + b)‖² for l2 (a, b per the normalisation) or
+ * Σ|h' − (a·m + b)| for l1. The l2 value is computed from the template's separable terms without forming the dense
+ * template (O(k²) per evaluation), and the 1-D profiles are cached per σ, so coordinate-wise refinement recomputes only
+ * the profile whose σ changed. Not thread-safe: one instance per thread.
+ */
+public final class Objective {
+    private final int k;
+    private final int kk;
+    private final Family family;
+    private final Construction construction;
+    private final Normalisation norm;
+    private final Metric metric;
+    private double[] h;
+    private double sumH;
+    private double sqH;
+    // cached profiles: per term, column and row vectors at the cached sigmas
+    private final ProfileCache[] colCache = new ProfileCache[3];
+    private final ProfileCache[] rowCache = new ProfileCache[3];
+    private final double[] scratch;
+    private final double[] dense;
+
+    private static final class ProfileCache {
+        final Profile profile;
+        final boolean rowOrder;
+        final boolean zeroSecond;
+        double sigma = Double.NaN;
+        double[] v;
+        double sum;
+
+        ProfileCache(Profile p, boolean rowOrder, boolean zeroSecond) {
+            this.profile = p;
+            this.rowOrder = rowOrder;
+            this.zeroSecond = zeroSecond;
+        }
+
+        double[] get(Construction c, int k, double sigma) {
+            if (sigma != this.sigma || v == null) {
+                double[] p = profile.values(c, k, sigma, zeroSecond);
+                v = rowOrder ? Profile.toRowOrder(p) : p;
+                double s = 0;
+                for (double x : v) {
+                    s += x;
+                }
+                sum = s;
+                this.sigma = sigma;
+            }
+            return v;
+        }
+    }
+
+    public Objective(int k, Family family, Construction construction, Normalisation norm, Metric metric) {
+        this.k = k;
+        this.kk = k * k;
+        this.family = family;
+        this.construction = construction;
+        this.norm = norm;
+        this.metric = metric;
+        this.scratch = new double[k];
+        this.dense = new double[kk];
+        switch (family) {
+            case DOG:
+                colCache[0] = new ProfileCache(Profile.IMPULSE, false, true);
+                rowCache[0] = new ProfileCache(Profile.IMPULSE, true, true);
+                colCache[1] = new ProfileCache(Profile.D2, false, true);
+                rowCache[1] = new ProfileCache(Profile.SMOOTH, true, true);
+                colCache[2] = new ProfileCache(Profile.SMOOTH, false, true);
+                rowCache[2] = new ProfileCache(Profile.D2, true, true);
+                break;
+            case LAP:
+                colCache[0] = new ProfileCache(Profile.D2, false, true);
+                rowCache[0] = new ProfileCache(Profile.SMOOTH, true, true);
+                colCache[1] = new ProfileCache(Profile.SMOOTH, false, true);
+                rowCache[1] = new ProfileCache(Profile.D2, true, true);
+                break;
+            default:
+                colCache[0] = new ProfileCache(Templates.xProfile(family), false, false);
+                rowCache[0] = new ProfileCache(Templates.yProfile(family), true, false);
+        }
+    }
+
+    public Family family() {
+        return family;
+    }
+
+    /** Sets the filter (in its comparison frame), row-major k×k; the array is referenced, not copied. */
+    public void setFilter(double[] hPrime) {
+        this.h = hPrime;
+        double s = 0;
+        double q = 0;
+        for (double v : hPrime) {
+            s += v;
+            q += v * v;
+        }
+        sumH = s;
+        sqH = q;
+    }
+
+    /** Relative l2 residual from an l2 {@link #value}: √value / ‖h' − mean h'‖. */
+    public double relL2FromValue(double v) {
+        double dev = sqH - sumH * sumH / kk;
+        return dev > 0 ? Math.sqrt(v / dev) : (v == 0 ? 0.0 : Double.POSITIVE_INFINITY);
+    }
+
+    public Metric metric() {
+        return metric;
+    }
+
+    private int terms() {
+        return family == Family.DOG ? 3 : family == Family.LAP ? 2 : 1;
+    }
+
+    private double termCoef(int t, double p2) {
+        if (family == Family.DOG) {
+            return t == 0 ? 1.0 : -p2;
+        }
+        return 1.0;
+    }
+
+    private double colSigma(int t, double p1, double p2) {
+        return p1; // x scale (σ for dog)
+    }
+
+    private double rowSigma(int t, double p1, double p2) {
+        return family == Family.DOG ? p1 : p2;
+    }
+
+    /** The objective at (p1, p2): squared l2 residual or l1 residual, per the metric. */
+    public double value(double p1, double p2) {
+        if (metric == Metric.L1) {
+            return evaluate(p1, p2, false).l1;
+        }
+        int nt = terms();
+        double d = 0;
+        double sm = 0;
+        double qm = 0;
+        double[][] cols = new double[nt][];
+        double[][] rows = new double[nt][];
+        double[] cs = new double[nt];
+        for (int t = 0; t < nt; t++) {
+            cols[t] = colCache[t].get(construction, k, colSigma(t, p1, p2));
+            rows[t] = rowCache[t].get(construction, k, rowSigma(t, p1, p2));
+            cs[t] = termCoef(t, p2);
+        }
+        for (int t = 0; t < nt; t++) {
+            // rowᵀ H col
+            double[] col = cols[t];
+            double[] row = rows[t];
+            double acc = 0;
+            for (int i = 0; i < k; i++) {
+                double ri = row[i];
+                if (ri == 0.0) {
+                    continue;
+                }
+                double w = 0;
+                int o = i * k;
+                for (int j = 0; j < k; j++) {
+                    w += h[o + j] * col[j];
+                }
+                acc += ri * w;
+            }
+            d += cs[t] * acc;
+            sm += cs[t] * colCache[t].sum * rowCache[t].sum;
+            for (int u = 0; u < nt; u++) {
+                qm += cs[t] * cs[u] * dot(cols[t], cols[u]) * dot(rows[t], rows[u]);
+            }
+        }
+        return l2Squared(d, sm, qm);
+    }
+
+    private double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    /** ‖h − (a m + b)‖² from D = ⟨h,m⟩, Σm, Σm² for the normalisation's optimal amplitude. */
+    private double l2Squared(double d, double sm, double qm) {
+        switch (norm) {
+            case GAIN_OFFSET: {
+                double qhc = sqH - sumH * sumH / kk;
+                double qmc = qm - sm * sm / kk;
+                if (!(qmc > 1e-300)) {
+                    return Math.max(qhc, 0.0);
+                }
+                double num = d - sm * sumH / kk;
+                return Math.max(qhc - num * num / qmc, 0.0);
+            }
+            case GAIN:
+                if (!(qm > 1e-300)) {
+                    return sqH;
+                }
+                return Math.max(sqH - d * d / qm, 0.0);
+            default:
+                return Math.max(sqH - 2 * d + qm, 0.0);
+        }
+    }
+
+    /** Full evaluation at (p1, p2), computed densely (the reference path). */
+    public Eval evaluate(double p1, double p2) {
+        return evaluate(p1, p2, true);
+    }
+
+    private Eval evaluate(double p1, double p2, boolean keepModel) {
+        SeparableTemplate tpl = family == Family.DOG
+                ? Templates.build(family, construction, k, p1, p1, p2)
+                : Templates.build(family, construction, k, p1, p2, 0.0);
+        double[] m = tpl.dense();
+        return Eval.of(h, m, k, norm, keepModel);
+    }
+
+    /** A fully evaluated fit of h' against a template. */
+    public static final class Eval {
+        public final double gain;
+        public final double offset;
+        public final double l2;
+        public final double l1;
+        public final double relL2;
+        public final double cosine;
+        /** the fitted model a·m + b in the comparison frame (null unless kept) */
+        public final double[] model;
+
+        Eval(double gain, double offset, double l2, double l1, double relL2, double cosine, double[] model) {
+            this.gain = gain;
+            this.offset = offset;
+            this.l2 = l2;
+            this.l1 = l1;
+            this.relL2 = relL2;
+            this.cosine = cosine;
+            this.model = model;
+        }
+
+        /** Direct, dense computation of the amplitude and every residual measure. */
+        public static Eval of(double[] h, double[] m, int k, Normalisation norm, boolean keepModel) {
+            int n = h.length;
+            double mh = 0;
+            double mm = 0;
+            for (int i = 0; i < n; i++) {
+                mh += h[i];
+                mm += m[i];
+            }
+            mh /= n;
+            mm /= n;
+            double a;
+            double b;
+            switch (norm) {
+                case GAIN_OFFSET: {
+                    double num = 0;
+                    double den = 0;
+                    for (int i = 0; i < n; i++) {
+                        num += (h[i] - mh) * (m[i] - mm);
+                        den += (m[i] - mm) * (m[i] - mm);
+                    }
+                    a = den > 1e-300 ? num / den : 0.0;
+                    b = mh - a * mm;
+                    break;
+                }
+                case GAIN: {
+                    double num = 0;
+                    double den = 0;
+                    for (int i = 0; i < n; i++) {
+                        num += h[i] * m[i];
+                        den += m[i] * m[i];
+                    }
+                    a = den > 1e-300 ? num / den : 0.0;
+                    b = 0.0;
+                    break;
+                }
+                default:
+                    a = 1.0;
+                    b = 0.0;
+            }
+            double q = 0;
+            double l1 = 0;
+            double dev = 0;
+            double hf = 0;
+            double hh = 0;
+            double ff = 0;
+            double[] model = keepModel ? new double[n] : null;
+            for (int i = 0; i < n; i++) {
+                double fi = a * m[i] + b;
+                double r = h[i] - fi;
+                q += r * r;
+                l1 += Math.abs(r);
+                dev += (h[i] - mh) * (h[i] - mh);
+                hf += h[i] * fi;
+                hh += h[i] * h[i];
+                ff += fi * fi;
+                if (keepModel) {
+                    model[i] = fi;
+                }
+            }
+            double l2 = Math.sqrt(q);
+            double rel = dev > 0 ? l2 / Math.sqrt(dev) : (q == 0 ? 0.0 : Double.POSITIVE_INFINITY);
+            double cos = (hh > 0 && ff > 0) ? hf / Math.sqrt(hh * ff) : 0.0;
+            return new Eval(a, b, l2, l1, rel, cos, model);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package org.scalespace.io;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.scalespace.fit.FitResult;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Writes fit results as CSV, JSON or a {@code .npy} stack of fitted templates. File writes are atomic (see
+ * {@link AtomicFiles}): on any error no file and no temporary file is left, and an existing file is untouched.
+ *
+ * <p>Conventions, the same in CSV and JSON:
+ * <ul>
+ *   <li>columns/keys are those of {@link FitResult#CSV_HEADER}, in that order; {@code family} is written as its id
+ *       ({@code gauss}, {@code dx}, ...);</li>
+ *   <li>numbers are written with {@link Double#toString(double)}, the shortest decimal that reads back as the same
+ *       double (e.g. {@code 0.1}, {@code 1.0E-5}); non-finite values are {@code NaN}, {@code Infinity},
+ *       {@code -Infinity} in CSV and {@code null} in JSON (which has no literal for them);</li>
+ *   <li>CSV: UTF-8, {@code \n} line ends, a field is quoted (RFC 4180, {@code "} doubled) only when it holds a comma,
+ *       a quote, CR or LF.</li>
+ * </ul>
+ */
+public final class ResultWriters {
+
+    /** The accepted output extensions, as error messages list them. */
+    public static final String ACCEPTED_FORMATS = "accepted: .csv, .json, or .npy (float32 stack of fitted templates)";
+
+    private ResultWriters() {
+    }
+
+    /** Writes results in the format of the file's extension: {@code .csv}, {@code .json} or {@code .npy}. */
+    public static void write(Path file, List<FitResult> results) throws IOException {
+        String ext = FilterReaders.extension(file);
+        switch (ext) {
+            case ".csv" -> writeCsv(file, results);
+            case ".json" -> writeJson(file, results);
+            case ".npy" -> writeTemplatesNpy(file, results);
+            default -> throw new IllegalArgumentException(file + ": unknown result format "
+                    + (ext.isEmpty() ? "(no extension)" : "'" + ext + "'") + "; " + ACCEPTED_FORMATS);
+        }
+    }
+
+    /** Writes a CSV file: the header line {@link FitResult#CSV_HEADER}, then one line per result. */
+    public static void writeCsv(Path file, List<FitResult> results) throws IOException {
+        AtomicFiles.write(file, out -> {
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            toCsv(w, results);
+            w.flush();
+        });
+    }
+
+    /** Appends the CSV text (header line, then one line per result) to {@code out}, e.g. standard output. */
+    public static void toCsv(Appendable out, List<FitResult> results) throws IOException {
+        out.append(FitResult.CSV_HEADER).append('\n');
+        for (FitResult r : results) {
+            out.append(csvField(r.source())).append(',')
+                    .append(csvField(r.layer())).append(',')
+                    .append(Integer.toString(r.channel())).append(',')
+                    .append(csvField(r.family() == null ? "" : r.family().id()));
+            for (double v : numbers(r)) {
+                out.append(',').append(Double.toString(v));
+            }
+            out.append(',').append(csvField(r.edge())).append('\n');
+        }
+    }
+
+    /** Writes a pretty-printed JSON array with one object per result (keys as the CSV columns). */
+    public static void writeJson(Path file, List<FitResult> results) throws IOException {
+        AtomicFiles.write(file, out -> toJson(out, results));
+    }
+
+    /** Writes the JSON text of {@link #writeJson} to a stream (UTF-8; the stream is flushed, not closed). */
+    public static void toJson(OutputStream out, List<FitResult> results) throws IOException {
+        String[] keys = FitResult.CSV_HEADER.split(",");
+        JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        g.useDefaultPrettyPrinter();
+        g.writeStartArray();
+        for (FitResult r : results) {
+            g.writeStartObject();
+            g.writeStringField(keys[0], r.source());
+            g.writeStringField(keys[1], r.layer());
+            g.writeNumberField(keys[2], r.channel());
+            g.writeStringField(keys[3], r.family() == null ? null : r.family().id());
+            double[] v = numbers(r);
+            for (int i = 0; i < v.length; i++) {
+                g.writeFieldName(keys[4 + i]);
+                if (Double.isFinite(v[i])) {
+                    g.writeNumber(v[i]);
+                } else {
+                    g.writeNull();
+                }
+            }
+            g.writeStringField(keys[4 + v.length], r.edge());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeRaw('\n');
+        g.close(); // flushes; does not close out
+    }
+
+    /**
+     * Writes the fitted templates ({@link FitResult#model()}) as a float32 array of shape (N,k,k), in result order.
+     *
+     * @throws IllegalArgumentException when the list is empty, a model is missing or has the wrong length, or the
+     *                                  results do not all have the same k (write one file per k instead)
+     */
+    public static void writeTemplatesNpy(Path file, List<FitResult> results) throws IOException {
+        if (results.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no results to write (need at least one fitted template)");
+        }
+        int k = results.get(0).k();
+        float[] data = new float[Math.multiplyExact(results.size(), k * k)];
+        for (int i = 0; i < results.size(); i++) {
+            FitResult r = results.get(i);
+            String which = "result " + i + " (layer '" + r.layer() + "', channel " + r.channel() + ")";
+            if (r.k() != k) {
+                throw new IllegalArgumentException(file + ": " + which + " has k = " + r.k() + " but result 0 has k = "
+                        + k + "; all templates in one .npy must have the same k (write one file per k)");
+            }
+            double[] m = r.model();
+            if (m == null || m.length != k * k) {
+                throw new IllegalArgumentException(file + ": " + which + " has " + (m == null ? "no model"
+                        : "a model of " + m.length + " values") + "; expected k×k = " + k * k + " values");
+            }
+            for (int j = 0; j < m.length; j++) {
+                data[i * k * k + j] = (float) m[j];
+            }
+        }
+        NpyWriter.write(file, new long[] {results.size(), k, k}, data);
+    }
+
+    /** The numeric columns sigma_x .. var_yy in CSV order. */
+    private static double[] numbers(FitResult r) {
+        return new double[] {r.sigmaX(), r.sigmaY(), r.alpha(), r.gain(), r.offset(), r.l2(), r.l1(), r.relL2(),
+            r.cosine(), r.meanX(), r.meanY(), r.varXX(), r.varXY(), r.varYY()};
+    }
+
+    /** A CSV field, quoted per RFC 4180 only when it holds a comma, quote, CR or LF; null is the empty field. */
+    static String csvField(String s) {
+        if (s == null) {
+            return "";
+        }
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+}
