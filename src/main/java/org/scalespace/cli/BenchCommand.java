@@ -35,6 +35,11 @@ public final class BenchCommand implements Callable<Integer> {
         return 2;
     }
 
+    /** Standalone entry point ({@code java -cp scalespace.jar org.scalespace.cli.BenchCommand conv …}). */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+    }
+
     /**
      * {@code bench conv}: warms up, validates the engine's output against the scalar oracle (relative l2 ≤ 1e-5; a
      * wrong result prints no number and exits 1), then times repeated calls and prints {@code Mpx/s: <value>} last
@@ -47,8 +52,13 @@ public final class BenchCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--shape", required = true, description = "N,C,H,W of the input batch, e.g. 8,96,56,56")
+        @Option(names = "--shape", description = "N,C,H,W of a random input batch (fixed seed), e.g. 8,96,56,56")
         String shape;
+
+        @Option(names = "--input", paramLabel = "FILE.npy",
+                description = "time on this (N,C,H,W) float32 .npy instead of a random batch (e.g. the tensors the "
+                        + "peer script times)")
+        java.nio.file.Path input;
 
         @Option(names = "--kind", defaultValue = "separable",
                 description = "separable (discrete Gaussian, one k-tap term per axis) or dense (random k×k); "
@@ -81,9 +91,23 @@ public final class BenchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             int[] s;
+            float[] fromFile = null;
             try {
-                s = parseShape(shape);
-            } catch (IllegalArgumentException e) {
+                if ((shape == null) == (input == null)) {
+                    throw new IllegalArgumentException("give exactly one of --shape N,C,H,W or --input FILE.npy");
+                }
+                if (input != null) {
+                    org.scalespace.io.NpyArray a = org.scalespace.io.NpyReader.read(input);
+                    if (a.rank() != 4) {
+                        throw new IllegalArgumentException("--input " + input + ": shape " + a.shapeString()
+                                + "; accepted: (N,C,H,W)");
+                    }
+                    s = new int[] {a.dim(0), a.dim(1), a.dim(2), a.dim(3)};
+                    fromFile = a.asFloat();
+                } else {
+                    s = parseShape(shape);
+                }
+            } catch (IllegalArgumentException | java.io.IOException e) {
                 err.println("bench conv: " + e.getMessage());
                 return 2;
             }
@@ -111,8 +135,18 @@ public final class BenchCommand implements Callable<Integer> {
             }
             Random rnd = new Random(seed);
             float[] xd = x.data();
-            for (int i = 0; i < xd.length; i++) {
-                xd[i] = (float) rnd.nextGaussian();
+            if (fromFile != null) {
+                System.arraycopy(fromFile, 0, xd, 0, xd.length);
+                try {
+                    x.requireFinite("--input " + input);
+                } catch (IllegalArgumentException e) {
+                    err.println("bench conv: " + e.getMessage());
+                    return 2;
+                }
+            } else {
+                for (int i = 0; i < xd.length; i++) {
+                    xd[i] = (float) rnd.nextGaussian();
+                }
             }
             SeparableBank bank = null;
             DenseFilters dense = null;
