@@ -155,4 +155,22 @@ class ConvCommandsTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("N,C,H,W"), r.err());
     }
+
+    @Test
+    void replaceReportsFidelityAndTimesOnTheBundledFilters() throws Exception {
+        Path rep = dir.resolve("rep.json");
+        Result r = run(new ReplaceCommand(), "--size", "40", "--reps", "1", "--out", rep.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("synthetic 1/f"), r.out());
+        assertTrue(r.out().contains("layer output relative l2") && r.out().contains("speed-up"), r.out());
+        String json = Files.readString(rep);
+        assertEquals(8, json.split("\"output_rel_l2\"").length - 1, json);
+        // the separable bank built from a fit equals the fit's dense model
+        Tensor4 syn = ReplaceCommand.synthetic(1, 2, 33, 20, 5);
+        double mean = 0;
+        for (float v : syn.data()) {
+            mean += v;
+        }
+        assertEquals(0, mean / syn.data().length, 1e-3);
+    }
 }
