@@ -165,7 +165,18 @@ class ConvCommandsTest {
         assertTrue(r.out().contains("layer output relative l2") && r.out().contains("speed-up"), r.out());
         String json = Files.readString(rep);
         assertEquals(8, json.split("\"output_rel_l2\"").length - 1, json);
-        // the separable bank built from a fit equals the fit's dense model
+        // the separable bank built from a fit (as replace builds it) equals the fit's dense model
+        org.scalespace.fit.FitOptions opt = org.scalespace.fit.FitOptions.defaults();
+        try (org.scalespace.backend.Backend be = new org.scalespace.backend.scalar.ScalarBackend()) {
+            List<org.scalespace.fit.FitResult> fits = new org.scalespace.fit.Fitter(be, opt, 1)
+                    .fit(org.scalespace.io.FilterReaders.bundled(), n -> { });
+            for (org.scalespace.fit.FitResult f : fits) {
+                double[] dense = SeparableBank.of(7, List.of(SeparableBank.terms(Templates.build(f.family(),
+                        opt.construction(), 7, f.sigmaX(), f.sigmaY(), f.family() == Family.DOG ? f.alpha() : 0),
+                        f.gain(), f.offset()))).dense(0);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(f.model(), dense, 1e-9, f.family().id());
+            }
+        }
         Tensor4 syn = ReplaceCommand.synthetic(1, 2, 33, 20, 5);
         double mean = 0;
         for (float v : syn.data()) {
