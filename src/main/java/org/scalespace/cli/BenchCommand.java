@@ -80,7 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--time", defaultValue = "3", description = "seconds of timed calls; default ${DEFAULT-VALUE}")
         double seconds;
 
-        @Option(names = "--warmup", defaultValue = "2", description = "seconds of warm-up; default ${DEFAULT-VALUE}")
+        @Option(names = "--warmup", defaultValue = "2", description = "seconds of warm-up (and at least 10 calls); default ${DEFAULT-VALUE}")
         double warmupSeconds;
 
         @Option(names = "--seed", defaultValue = "1", description = "input seed; default ${DEFAULT-VALUE}")
@@ -180,7 +180,7 @@ public final class BenchCommand implements Callable<Integer> {
                 do {
                     call.run();
                     warmCalls++;
-                } while (System.nanoTime() < warmEnd);
+                } while (warmCalls < 10 || System.nanoTime() < warmEnd);
                 // validate (the warm-up output) against the scalar oracle
                 Tensor4 ref = fb != null ? oracle.separable(x, fb, pad) : oracle.dense(x, fd, pad);
                 double rel = Fidelity.relativeL2(ref.data(), y.data());

@@ -53,8 +53,14 @@ public final class SimdConvEngine extends HostConvEngine {
     /** Planes at least this wide run the separable filters through the row ring, narrower ones through flat tiles. */
     static final int RING_MIN_WIDTH = 128;
 
-    /** Smallest band height worth splitting a plane into. */
-    private static final int MIN_BAND_ROWS = 32;
+    /**
+     * Units of work per thread that the band split aims for when there are few planes, so that dynamic scheduling
+     * can balance threads that are slowed down (e.g. by other processes on a shared machine).
+     */
+    static final int UNITS_PER_THREAD = 16;
+
+    /** Smallest band height worth splitting a plane into (the halo of 2r rows is recomputed per band). */
+    private static final int MIN_BAND_ROWS = 64;
 
     private final int threads;
     private final int ringMinWidth;
@@ -412,8 +418,9 @@ public final class SimdConvEngine extends HostConvEngine {
         // split planes into bands: no band taller than maxBandRows (tile size), and enough units for all threads,
         // but no band below MIN_BAND_ROWS rows for the sake of parallelism alone
         int bands = (int) ((g.h + (long) maxBandRows - 1) / maxBandRows);
-        if (threads > 1 && g.planes * bands < 4 * threads) {
-            bands = Math.max(bands, Math.min((4 * threads + g.planes - 1) / g.planes, g.h / MIN_BAND_ROWS));
+        if (threads > 1 && (long) g.planes * bands < UNITS_PER_THREAD * threads) {
+            bands = Math.max(bands, Math.min((UNITS_PER_THREAD * threads + g.planes - 1) / g.planes,
+                    g.h / MIN_BAND_ROWS));
         }
         final int nb = bands;
         final int units = g.planes * nb;
