@@ -210,4 +210,335 @@ final class Mac {
         }
     }
 
+
+    /**
+     * Two outputs from one set of loads (register blocking over two output rows of a dense filter):
+     * {@code dst[dA+x] += Σ_m tapsA[m]·src[base+offs[m]+x]} and {@code dst[dB+x] (=|+=) Σ_m tapsB[m]·src[base+offs[m]+x]}
+     * for x in [0, n), chunked like {@link #mac}.
+     */
+    static void mac2(float[] src, int base, int[] offs, float[] tapsA, int tA, float[] tapsB, int tB, int count,
+                     float[] dst, int dA, int dB, int n, boolean accB) {
+        int m = 0;
+        boolean b = accB;
+        while (m < count) {
+            int left = count - m;
+            int o = m;
+            int a = tA + m;
+            int c = tB + m;
+            if (left >= 7) {
+                mac7x2(src, base + offs[o], base + offs[o + 1], base + offs[o + 2], base + offs[o + 3],
+                        base + offs[o + 4], base + offs[o + 5], base + offs[o + 6],
+                        tapsA[a], tapsA[a + 1], tapsA[a + 2], tapsA[a + 3], tapsA[a + 4], tapsA[a + 5], tapsA[a + 6],
+                        tapsB[c], tapsB[c + 1], tapsB[c + 2], tapsB[c + 3], tapsB[c + 4], tapsB[c + 5], tapsB[c + 6],
+                        dst, dA, dB, n, b);
+                m += 7;
+            } else if (left >= 5) {
+                mac5x2(src, base + offs[o], base + offs[o + 1], base + offs[o + 2], base + offs[o + 3],
+                        base + offs[o + 4], tapsA[a], tapsA[a + 1], tapsA[a + 2], tapsA[a + 3], tapsA[a + 4],
+                        tapsB[c], tapsB[c + 1], tapsB[c + 2], tapsB[c + 3], tapsB[c + 4], dst, dA, dB, n, b);
+                m += 5;
+            } else if (left == 4) {
+                mac4x2(src, base + offs[o], base + offs[o + 1], base + offs[o + 2], base + offs[o + 3],
+                        tapsA[a], tapsA[a + 1], tapsA[a + 2], tapsA[a + 3],
+                        tapsB[c], tapsB[c + 1], tapsB[c + 2], tapsB[c + 3], dst, dA, dB, n, b);
+                m += 4;
+            } else if (left == 3) {
+                mac3x2(src, base + offs[o], base + offs[o + 1], base + offs[o + 2], tapsA[a], tapsA[a + 1],
+                        tapsA[a + 2], tapsB[c], tapsB[c + 1], tapsB[c + 2], dst, dA, dB, n, b);
+                m += 3;
+            } else if (left == 2) {
+                mac2x2(src, base + offs[o], base + offs[o + 1], tapsA[a], tapsA[a + 1], tapsB[c], tapsB[c + 1],
+                        dst, dA, dB, n, b);
+                m += 2;
+            } else {
+                mac1x2(src, base + offs[o], tapsA[a], tapsB[c], dst, dA, dB, n, b);
+                m += 1;
+            }
+            b = true;
+        }
+    }
+
+    static void mac1x2(float[] src, int o0, float a0, float b0, float[] dst, int dA, int dB, int n,
+                       boolean accB) {
+        final FloatVector va0 = FloatVector.broadcast(S, a0);
+        final FloatVector vb0 = FloatVector.broadcast(S, b0);
+        if (accB) {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector sb = FloatVector.fromArray(S, dst, dB + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                sb = v0.fma(vb0, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        } else {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                FloatVector sb = v0.mul(vb0);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        }
+    }
+
+    static void mac2x2(float[] src, int o0, int o1, float a0, float a1, float b0, float b1, float[] dst, int dA, int dB, int n,
+                       boolean accB) {
+        final FloatVector va0 = FloatVector.broadcast(S, a0);
+        final FloatVector vb0 = FloatVector.broadcast(S, b0);
+        final FloatVector va1 = FloatVector.broadcast(S, a1);
+        final FloatVector vb1 = FloatVector.broadcast(S, b1);
+        if (accB) {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector sb = FloatVector.fromArray(S, dst, dB + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                sb = v0.fma(vb0, sb);
+                FloatVector v1 = FloatVector.fromArray(S, src, o1 + x);
+                sa = v1.fma(va1, sa);
+                sb = v1.fma(vb1, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        } else {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                FloatVector sb = v0.mul(vb0);
+                FloatVector v1 = FloatVector.fromArray(S, src, o1 + x);
+                sa = v1.fma(va1, sa);
+                sb = v1.fma(vb1, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        }
+    }
+
+    static void mac3x2(float[] src, int o0, int o1, int o2, float a0, float a1, float a2, float b0, float b1, float b2, float[] dst, int dA, int dB, int n,
+                       boolean accB) {
+        final FloatVector va0 = FloatVector.broadcast(S, a0);
+        final FloatVector vb0 = FloatVector.broadcast(S, b0);
+        final FloatVector va1 = FloatVector.broadcast(S, a1);
+        final FloatVector vb1 = FloatVector.broadcast(S, b1);
+        final FloatVector va2 = FloatVector.broadcast(S, a2);
+        final FloatVector vb2 = FloatVector.broadcast(S, b2);
+        if (accB) {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector sb = FloatVector.fromArray(S, dst, dB + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                sb = v0.fma(vb0, sb);
+                FloatVector v1 = FloatVector.fromArray(S, src, o1 + x);
+                sa = v1.fma(va1, sa);
+                sb = v1.fma(vb1, sb);
+                FloatVector v2 = FloatVector.fromArray(S, src, o2 + x);
+                sa = v2.fma(va2, sa);
+                sb = v2.fma(vb2, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        } else {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                FloatVector sb = v0.mul(vb0);
+                FloatVector v1 = FloatVector.fromArray(S, src, o1 + x);
+                sa = v1.fma(va1, sa);
+                sb = v1.fma(vb1, sb);
+                FloatVector v2 = FloatVector.fromArray(S, src, o2 + x);
+                sa = v2.fma(va2, sa);
+                sb = v2.fma(vb2, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        }
+    }
+
+    static void mac4x2(float[] src, int o0, int o1, int o2, int o3, float a0, float a1, float a2, float a3, float b0, float b1, float b2, float b3, float[] dst, int dA, int dB, int n,
+                       boolean accB) {
+        final FloatVector va0 = FloatVector.broadcast(S, a0);
+        final FloatVector vb0 = FloatVector.broadcast(S, b0);
+        final FloatVector va1 = FloatVector.broadcast(S, a1);
+        final FloatVector vb1 = FloatVector.broadcast(S, b1);
+        final FloatVector va2 = FloatVector.broadcast(S, a2);
+        final FloatVector vb2 = FloatVector.broadcast(S, b2);
+        final FloatVector va3 = FloatVector.broadcast(S, a3);
+        final FloatVector vb3 = FloatVector.broadcast(S, b3);
+        if (accB) {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector sb = FloatVector.fromArray(S, dst, dB + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                sb = v0.fma(vb0, sb);
+                FloatVector v1 = FloatVector.fromArray(S, src, o1 + x);
+                sa = v1.fma(va1, sa);
+                sb = v1.fma(vb1, sb);
+                FloatVector v2 = FloatVector.fromArray(S, src, o2 + x);
+                sa = v2.fma(va2, sa);
+                sb = v2.fma(vb2, sb);
+                FloatVector v3 = FloatVector.fromArray(S, src, o3 + x);
+                sa = v3.fma(va3, sa);
+                sb = v3.fma(vb3, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        } else {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                FloatVector sb = v0.mul(vb0);
+                FloatVector v1 = FloatVector.fromArray(S, src, o1 + x);
+                sa = v1.fma(va1, sa);
+                sb = v1.fma(vb1, sb);
+                FloatVector v2 = FloatVector.fromArray(S, src, o2 + x);
+                sa = v2.fma(va2, sa);
+                sb = v2.fma(vb2, sb);
+                FloatVector v3 = FloatVector.fromArray(S, src, o3 + x);
+                sa = v3.fma(va3, sa);
+                sb = v3.fma(vb3, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        }
+    }
+
+    static void mac5x2(float[] src, int o0, int o1, int o2, int o3, int o4, float a0, float a1, float a2, float a3, float a4, float b0, float b1, float b2, float b3, float b4, float[] dst, int dA, int dB, int n,
+                       boolean accB) {
+        final FloatVector va0 = FloatVector.broadcast(S, a0);
+        final FloatVector vb0 = FloatVector.broadcast(S, b0);
+        final FloatVector va1 = FloatVector.broadcast(S, a1);
+        final FloatVector vb1 = FloatVector.broadcast(S, b1);
+        final FloatVector va2 = FloatVector.broadcast(S, a2);
+        final FloatVector vb2 = FloatVector.broadcast(S, b2);
+        final FloatVector va3 = FloatVector.broadcast(S, a3);
+        final FloatVector vb3 = FloatVector.broadcast(S, b3);
+        final FloatVector va4 = FloatVector.broadcast(S, a4);
+        final FloatVector vb4 = FloatVector.broadcast(S, b4);
+        if (accB) {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector sb = FloatVector.fromArray(S, dst, dB + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                sb = v0.fma(vb0, sb);
+                FloatVector v1 = FloatVector.fromArray(S, src, o1 + x);
+                sa = v1.fma(va1, sa);
+                sb = v1.fma(vb1, sb);
+                FloatVector v2 = FloatVector.fromArray(S, src, o2 + x);
+                sa = v2.fma(va2, sa);
+                sb = v2.fma(vb2, sb);
+                FloatVector v3 = FloatVector.fromArray(S, src, o3 + x);
+                sa = v3.fma(va3, sa);
+                sb = v3.fma(vb3, sb);
+                FloatVector v4 = FloatVector.fromArray(S, src, o4 + x);
+                sa = v4.fma(va4, sa);
+                sb = v4.fma(vb4, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        } else {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                FloatVector sb = v0.mul(vb0);
+                FloatVector v1 = FloatVector.fromArray(S, src, o1 + x);
+                sa = v1.fma(va1, sa);
+                sb = v1.fma(vb1, sb);
+                FloatVector v2 = FloatVector.fromArray(S, src, o2 + x);
+                sa = v2.fma(va2, sa);
+                sb = v2.fma(vb2, sb);
+                FloatVector v3 = FloatVector.fromArray(S, src, o3 + x);
+                sa = v3.fma(va3, sa);
+                sb = v3.fma(vb3, sb);
+                FloatVector v4 = FloatVector.fromArray(S, src, o4 + x);
+                sa = v4.fma(va4, sa);
+                sb = v4.fma(vb4, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        }
+    }
+
+    static void mac7x2(float[] src, int o0, int o1, int o2, int o3, int o4, int o5, int o6, float a0, float a1, float a2, float a3, float a4, float a5, float a6, float b0, float b1, float b2, float b3, float b4, float b5, float b6, float[] dst, int dA, int dB, int n,
+                       boolean accB) {
+        final FloatVector va0 = FloatVector.broadcast(S, a0);
+        final FloatVector vb0 = FloatVector.broadcast(S, b0);
+        final FloatVector va1 = FloatVector.broadcast(S, a1);
+        final FloatVector vb1 = FloatVector.broadcast(S, b1);
+        final FloatVector va2 = FloatVector.broadcast(S, a2);
+        final FloatVector vb2 = FloatVector.broadcast(S, b2);
+        final FloatVector va3 = FloatVector.broadcast(S, a3);
+        final FloatVector vb3 = FloatVector.broadcast(S, b3);
+        final FloatVector va4 = FloatVector.broadcast(S, a4);
+        final FloatVector vb4 = FloatVector.broadcast(S, b4);
+        final FloatVector va5 = FloatVector.broadcast(S, a5);
+        final FloatVector vb5 = FloatVector.broadcast(S, b5);
+        final FloatVector va6 = FloatVector.broadcast(S, a6);
+        final FloatVector vb6 = FloatVector.broadcast(S, b6);
+        if (accB) {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector sb = FloatVector.fromArray(S, dst, dB + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                sb = v0.fma(vb0, sb);
+                FloatVector v1 = FloatVector.fromArray(S, src, o1 + x);
+                sa = v1.fma(va1, sa);
+                sb = v1.fma(vb1, sb);
+                FloatVector v2 = FloatVector.fromArray(S, src, o2 + x);
+                sa = v2.fma(va2, sa);
+                sb = v2.fma(vb2, sb);
+                FloatVector v3 = FloatVector.fromArray(S, src, o3 + x);
+                sa = v3.fma(va3, sa);
+                sb = v3.fma(vb3, sb);
+                FloatVector v4 = FloatVector.fromArray(S, src, o4 + x);
+                sa = v4.fma(va4, sa);
+                sb = v4.fma(vb4, sb);
+                FloatVector v5 = FloatVector.fromArray(S, src, o5 + x);
+                sa = v5.fma(va5, sa);
+                sb = v5.fma(vb5, sb);
+                FloatVector v6 = FloatVector.fromArray(S, src, o6 + x);
+                sa = v6.fma(va6, sa);
+                sb = v6.fma(vb6, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        } else {
+            for (int x = 0; x < n; x += L) {
+                FloatVector sa = FloatVector.fromArray(S, dst, dA + x);
+                FloatVector v0 = FloatVector.fromArray(S, src, o0 + x);
+                sa = v0.fma(va0, sa);
+                FloatVector sb = v0.mul(vb0);
+                FloatVector v1 = FloatVector.fromArray(S, src, o1 + x);
+                sa = v1.fma(va1, sa);
+                sb = v1.fma(vb1, sb);
+                FloatVector v2 = FloatVector.fromArray(S, src, o2 + x);
+                sa = v2.fma(va2, sa);
+                sb = v2.fma(vb2, sb);
+                FloatVector v3 = FloatVector.fromArray(S, src, o3 + x);
+                sa = v3.fma(va3, sa);
+                sb = v3.fma(vb3, sb);
+                FloatVector v4 = FloatVector.fromArray(S, src, o4 + x);
+                sa = v4.fma(va4, sa);
+                sb = v4.fma(vb4, sb);
+                FloatVector v5 = FloatVector.fromArray(S, src, o5 + x);
+                sa = v5.fma(va5, sa);
+                sb = v5.fma(vb5, sb);
+                FloatVector v6 = FloatVector.fromArray(S, src, o6 + x);
+                sa = v6.fma(va6, sa);
+                sb = v6.fma(vb6, sb);
+                sa.intoArray(dst, dA + x);
+                sb.intoArray(dst, dB + x);
+            }
+        }
+    }
 }

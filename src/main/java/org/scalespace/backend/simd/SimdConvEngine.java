@@ -33,8 +33,10 @@ import org.scalespace.conv.Tensor4;
  * </ul>
  * Either way each input pixel is read from memory once and each output pixel written once (8 bytes per pixel).
  *
- * <p><b>Dense path.</b> The same flat padded tile; O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] in chunks of
- * {@value #DENSE_CHUNK} outputs that stay in L1 while the k² taps are applied, 7 taps per pass.
+ * <p><b>Dense path.</b> The same flat padded tile. Wide planes: output rows in pairs, each padded input row loaded
+ * once per pair and multiplied by two filter rows (one per output row), so a k×k filter costs (k+1)·k loads and 2k²
+ * FMAs per two output vectors instead of 2k² of each. Narrow planes: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as
+ * long flat loops in L1-sized chunks (per-row calls would cost more than they save).
  *
  * <p><b>Threads.</b> Units (planes × bands) are handed out dynamically to {@code threads} workers: the calling thread
  * and a fixed pool of daemon threads owned by the engine. Each worker has its own scratch, reused across calls.
@@ -78,7 +80,10 @@ public final class SimdConvEngine extends HostConvEngine {
         this(threads, RING_MIN_WIDTH);
     }
 
-    /** For tests: choose the width from which the separable filters use the row ring instead of flat tiles. */
+    /**
+     * For tests: the width from which the separable filters use the row ring instead of flat tiles, and the dense
+     * filters row pairs instead of flat chunks.
+     */
     SimdConvEngine(int threads, int ringMinWidth) {
         this.ringMinWidth = ringMinWidth;
         if (threads < 1 || threads > 1024) {
@@ -204,10 +209,15 @@ public final class SimdConvEngine extends HostConvEngine {
         ConvChecks.check("dense", x, f, padding, out);
         checkOpen();
         Geometry g = new Geometry(x, f.k(), padding);
+        boolean wide = g.w >= ringMinWidth;
         run(g, g.tileRows, (sc, plane, y0, y1) -> {
             sc.ensureTile(g, y1 - y0);
             int c = plane % x.c();
-            denseTile(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
+            if (wide) {
+                denseTile(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
+            } else {
+                denseTileFlat(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
+            }
         });
     }
 
@@ -260,12 +270,57 @@ public final class SimdConvEngine extends HostConvEngine {
         }
     }
 
-    /** Floats of the output tile processed per dense chunk (stays in L1 across the k² taps). */
-    private static final int DENSE_CHUNK = 2048;
-
-    /** Dense k×k filter of a band: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] over the flat padded tile. */
+    /**
+     * Dense k×k filter of a band over the flat padded tile: output rows are taken in pairs (y, y+1), and each padded
+     * input row m = 0 … k feeds both (filter row m for y, filter row m − 1 for y+1) from one set of loads.
+     * O[y·stride + x] = Σ_{i,j} A[i][j]·P[(y+i)·stride + x + j].
+     */
     private static void denseTile(float[] in, float[] out, int base, Geometry g, int y0, int y1,
                                   float[] wts, int wOff, Scratch sc) {
+        final int k = g.k;
+        final int stride = g.stride;
+        final int w = g.w;
+        final int band = y1 - y0;
+        final int n = roundUp(w);
+        final float[] p = sc.tileP;
+        final float[] o = sc.tileO;
+        final int[] offs = sc.dOffs;
+        fillTile(in, base, g, y0, y1, p);
+        for (int j = 0; j < k; j++) {
+            offs[j] = j;
+        }
+        // the two output rows go to two row buffers in o (at 0 and n), not into a strided tile: a row's last vector
+        // may be longer than the stride and must not spill into its neighbour
+        int yy = 0;
+        for (; yy + 1 < band; yy += 2) {
+            int qa = yy * stride;
+            Mac.mac(p, qa, offs, 0, wts, wOff, k, o, 0, n, false);                      // row 0 → y
+            for (int m = 1; m < k; m++) {                                               // rows m → y, m − 1 → y+1
+                Mac.mac2(p, qa + m * stride, offs, wts, wOff + m * k, wts, wOff + (m - 1) * k, k, o, 0, n, n,
+                        m > 1);
+            }
+            Mac.mac(p, qa + k * stride, offs, 0, wts, wOff + (k - 1) * k, k, o, n, n, k > 1); // row k−1 → y+1
+            System.arraycopy(o, 0, out, base + (y0 + yy) * w, w);
+            System.arraycopy(o, n, out, base + (y0 + yy + 1) * w, w);
+        }
+        if (yy < band) { // odd band: the last row alone
+            int qa = yy * stride;
+            for (int m = 0; m < k; m++) {
+                Mac.mac(p, qa + m * stride, offs, 0, wts, wOff + m * k, k, o, 0, n, m > 0);
+            }
+            System.arraycopy(o, 0, out, base + (y0 + yy) * w, w);
+        }
+    }
+
+    /** Floats of the output tile processed per chunk of the narrow dense path (stays in L1 across the k² taps). */
+    private static final int DENSE_CHUNK = 2048;
+
+    /**
+     * Dense filter of a band of a narrow plane: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as long flat vector loops
+     * over the tile, in chunks of {@value #DENSE_CHUNK} outputs (short rows would make per-row calls costly).
+     */
+    private static void denseTileFlat(float[] in, float[] out, int base, Geometry g, int y0, int y1,
+                                      float[] wts, int wOff, Scratch sc) {
         final int k = g.k;
         final int stride = g.stride;
         final int w = g.w;
@@ -377,8 +432,9 @@ public final class SimdConvEngine extends HostConvEngine {
             if (tileH.length < nH) {
                 tileH = new float[nH];
             }
-            if (tileO.length < nOut) {
-                tileO = new float[nOut];
+            int rows2 = 2 * roundUp(g.w); // the dense path's two output row buffers
+            if (tileO.length < Math.max(nOut, rows2)) {
+                tileO = new float[Math.max(nOut, rows2)];
             }
             ensureOffsets(g);
         }

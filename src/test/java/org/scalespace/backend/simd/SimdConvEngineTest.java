@@ -46,7 +46,8 @@ class SimdConvEngineTest extends ConvEngineContract {
 
     @Test
     void ringAndFlatTilePathsAgreeWithTheReference() {
-        // the separable path switches from flat tiles to the row ring at a width; force each on awkward shapes
+        // both paths switch schedule at a width (separable: flat tiles / row ring; dense: flat chunks / row pairs);
+        // force each on the awkward shapes
         try (SimdConvEngine ring = new SimdConvEngine(2, 1); SimdConvEngine flat = new SimdConvEngine(2, 1 << 30)) {
             long seed = 500;
             for (int[] s : SHAPES) {
@@ -56,6 +57,10 @@ class SimdConvEngineTest extends ConvEngineContract {
                     Tensor4 ref = org.scalespace.conv.ReferenceConv.separable(x, b, p);
                     assertClose(ref, ring.separable(x, b, p), TOL, "ring " + p + " " + java.util.Arrays.toString(s));
                     assertClose(ref, flat.separable(x, b, p), TOL, "flat " + p + " " + java.util.Arrays.toString(s));
+                    DenseFilters f = TestData.randomDense(seed++, s[1], s[4]);
+                    Tensor4 refD = org.scalespace.conv.ReferenceConv.dense(x, f, p);
+                    assertClose(refD, ring.dense(x, f, p), TOL, "dense pairs " + p + " " + java.util.Arrays.toString(s));
+                    assertClose(refD, flat.dense(x, f, p), TOL, "dense flat " + p + " " + java.util.Arrays.toString(s));
                 }
             }
             // a plane taller than one flat tile: several tiles per plane
