@@ -87,6 +87,27 @@ public final class Refiner {
                         : Math.max(Math.min(hw2, 4 * move2 / Math.exp(x2)), 8 * tol / Math.exp(x2));
             }
         }
+        if (twoD && obj.metric() == Metric.L1) {
+            // l1 surfaces have sharp V-shaped valleys along which coordinate searches stall: minimise the valley
+            // profile g(p1) = min over p2 of f(p1, p2) with nested 1-D searches (each inner search is unimodal).
+            double[] inner = {x2};
+            double innerHw = dog ? Math.max(x2 * alphaRatio, opt.alphaMax() / 1000.0) : lnStep;
+            DoubleUnaryOperator g = u -> {
+                double s = Math.exp(u);
+                double[] r = dog
+                        ? lineMin(a -> count(evals, obj.value(s, a)), inner[0], innerHw, 0.0, opt.alphaMax(),
+                                0.1 * tol)
+                        : lineMin(y -> count(evals, obj.value(s, Math.exp(y))), inner[0], innerHw, lnLo, lnHi,
+                                0.1 * tol / Math.exp(inner[0]));
+                inner[0] = r[0];
+                return r[1];
+            };
+            double[] r1 = lineMin(g, x1, lnStep, lnLo, lnHi, 0.1 * tol / Math.exp(x1));
+            x1 = r1[0];
+            g.applyAsDouble(x1); // the inner optimum at the final p1
+            x2 = inner[0];
+            value = r1[1];
+        }
         double s1 = Math.exp(x1);
         double s2 = dog ? x2 : (twoD ? Math.exp(x2) : s1);
         List<String> edge = new ArrayList<>();
