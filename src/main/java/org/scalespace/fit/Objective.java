@@ -28,8 +28,9 @@ public final class Objective {
     // cached profiles: per term, column and row vectors at the cached sigmas
     private final ProfileCache[] colCache = new ProfileCache[3];
     private final ProfileCache[] rowCache = new ProfileCache[3];
-    private final double[] scratch;
-    private final double[] dense;
+    private final double[][] tCols = new double[3][];
+    private final double[][] tRows = new double[3][];
+    private final double[] tCoef = new double[3];
 
     private static final class ProfileCache {
         final Profile profile;
@@ -67,8 +68,6 @@ public final class Objective {
         this.construction = construction;
         this.norm = norm;
         this.metric = metric;
-        this.scratch = new double[k];
-        this.dense = new double[kk];
         switch (family) {
             case DOG:
                 colCache[0] = new ProfileCache(Profile.IMPULSE, false, true);
@@ -145,18 +144,15 @@ public final class Objective {
         double d = 0;
         double sm = 0;
         double qm = 0;
-        double[][] cols = new double[nt][];
-        double[][] rows = new double[nt][];
-        double[] cs = new double[nt];
         for (int t = 0; t < nt; t++) {
-            cols[t] = colCache[t].get(construction, k, colSigma(t, p1, p2));
-            rows[t] = rowCache[t].get(construction, k, rowSigma(t, p1, p2));
-            cs[t] = termCoef(t, p2);
+            tCols[t] = colCache[t].get(construction, k, colSigma(t, p1, p2));
+            tRows[t] = rowCache[t].get(construction, k, rowSigma(t, p1, p2));
+            tCoef[t] = termCoef(t, p2);
         }
         for (int t = 0; t < nt; t++) {
             // rowᵀ H col
-            double[] col = cols[t];
-            double[] row = rows[t];
+            double[] col = tCols[t];
+            double[] row = tRows[t];
             double acc = 0;
             for (int i = 0; i < k; i++) {
                 double ri = row[i];
@@ -170,10 +166,10 @@ public final class Objective {
                 }
                 acc += ri * w;
             }
-            d += cs[t] * acc;
-            sm += cs[t] * colCache[t].sum * rowCache[t].sum;
+            d += tCoef[t] * acc;
+            sm += tCoef[t] * colCache[t].sum * rowCache[t].sum;
             for (int u = 0; u < nt; u++) {
-                qm += cs[t] * cs[u] * dot(cols[t], cols[u]) * dot(rows[t], rows[u]);
+                qm += tCoef[t] * tCoef[u] * dot(tCols[t], tCols[u]) * dot(tRows[t], tRows[u]);
             }
         }
         return l2Squared(d, sm, qm);
@@ -189,6 +185,14 @@ public final class Objective {
 
     /** ‖h − (a m + b)‖² from D = ⟨h,m⟩, Σm, Σm² for the normalisation's optimal amplitude. */
     private double l2Squared(double d, double sm, double qm) {
+        return l2Squared(norm, d, sm, qm, sumH, sqH, kk);
+    }
+
+    /**
+     * ‖h − (a m + b)‖² at the normalisation's optimal amplitude, from D = ⟨h,m⟩, Σm, Σm², Σh, Σh² and the number
+     * of elements kk.
+     */
+    static double l2Squared(Normalisation norm, double d, double sm, double qm, double sumH, double sqH, int kk) {
         switch (norm) {
             case GAIN_OFFSET: {
                 double qhc = sqH - sumH * sumH / kk;
