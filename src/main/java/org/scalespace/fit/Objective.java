@@ -1,5 +1,6 @@
 package org.scalespace.fit;
 
+import org.scalespace.gauss.DiscreteGaussian;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
 import org.scalespace.model.Profile;
@@ -46,8 +47,48 @@ public final class Objective {
             this.zeroSecond = zeroSecond;
         }
 
+        private double[] half;
+
         double[] get(Construction c, int k, double sigma) {
-            if (sigma != this.sigma || v == null) {
+            if (sigma == this.sigma && v != null) {
+                return v;
+            }
+            if (c == Construction.EXACT && profile != Profile.IMPULSE) {
+                // in place: T(0..r+1), then the profile at n = −r..r, reversed for row order
+                int r = k / 2;
+                if (v == null) {
+                    v = new double[k];
+                    half = new double[r + 2];
+                }
+                DiscreteGaussian.halfKernel(sigma * sigma, r + 1, half);
+                double s = 0;
+                for (int i = 0; i < k; i++) {
+                    int n = i - r;
+                    double t0 = half[Math.abs(n)];
+                    double tp = half[Math.abs(n + 1)];
+                    double tm = half[Math.abs(n - 1)];
+                    double x;
+                    switch (profile) {
+                        case SMOOTH:
+                            x = t0;
+                            break;
+                        case D1:
+                            x = 0.5 * (tp - tm);
+                            break;
+                        case D1P:
+                            x = tp - t0;
+                            break;
+                        case D1M:
+                            x = t0 - tm;
+                            break;
+                        default: // D2
+                            x = tp - 2.0 * t0 + tm;
+                    }
+                    v[rowOrder ? k - 1 - i : i] = x;
+                    s += x;
+                }
+                sum = s;
+            } else {
                 double[] p = profile.values(c, k, sigma, zeroSecond);
                 v = rowOrder ? Profile.toRowOrder(p) : p;
                 double s = 0;
@@ -55,8 +96,8 @@ public final class Objective {
                     s += x;
                 }
                 sum = s;
-                this.sigma = sigma;
             }
+            this.sigma = sigma;
             return v;
         }
     }
