@@ -17,6 +17,7 @@ final class Progress {
     private final long start = System.nanoTime();
     private long lastDraw;
     private boolean drawn;
+    private long drawnCount = -1;
 
     Progress(PrintWriter err, String what, long total, boolean quiet) {
         this.err = err;
@@ -51,11 +52,14 @@ final class Progress {
                 total == 0 ? 100.0 : 100.0 * d / total, rate, eta);
         err.flush();
         drawn = true;
+        drawnCount = d;
     }
 
     synchronized void finish() {
         if (drawn) {
-            draw(done.get(), System.nanoTime());
+            if (drawnCount != done.get()) {
+                draw(done.get(), System.nanoTime());
+            }
             err.println();
             err.flush();
         }

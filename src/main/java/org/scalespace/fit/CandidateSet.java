@@ -210,6 +210,38 @@ public final class CandidateSet {
         return s;
     }
 
+    /**
+     * The l2 objective (squared residual at the normalisation's optimal amplitude) of filter h (in its comparison
+     * frame, row-major k×k) against candidate c, in double precision from the profile tables.
+     */
+    public double l2Value(int c, double[] h, Normalisation norm) {
+        double d = 0;
+        for (int t = 0; t < 3; t++) {
+            double ct = coef[3 * c + t];
+            if (ct == 0.0) {
+                continue;
+            }
+            int cv = colIdx[3 * c + t] * k;
+            int rv = rowIdx[3 * c + t] * k;
+            double acc = 0;
+            for (int i = 0; i < k; i++) {
+                double w = 0;
+                for (int j = 0; j < k; j++) {
+                    w += h[i * k + j] * colVecs[cv + j];
+                }
+                acc += rowVecs[rv + i] * w;
+            }
+            d += ct * acc;
+        }
+        double sh = 0;
+        double qh = 0;
+        for (double v : h) {
+            sh += v;
+            qh += v * v;
+        }
+        return Objective.l2Squared(norm, d, sumM[c], sqM[c], sh, qh, kk);
+    }
+
     /** Number of family blocks. */
     public int blocks() {
         return families.size();

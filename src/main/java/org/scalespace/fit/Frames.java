@@ -97,31 +97,33 @@ public final class Frames {
     }
 
     /**
-     * The constant C minimising √det V(|h − C|): a scan over [min h, max h] (the function is piecewise smooth with
-     * kinks where C crosses a value of h), then Brent's method in the best cell.
+     * The constant C minimising √det V(|h − C|). The function is smooth between consecutive values of h and has
+     * kinks at them, where the minimum usually sits; so it is evaluated at every distinct value of h, and Brent's
+     * method runs inside every interval between neighbouring values; the smallest of all wins.
      */
     static double minimiseSpreadOffset(double[] h, int k) {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (double v : h) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-        }
-        int n = 400;
-        double best = Double.POSITIVE_INFINITY;
-        int bi = 0;
-        for (int i = 0; i <= n; i++) {
-            double c = lo + (hi - lo) * i / n;
-            double v = spreadAt(h, k, c);
-            if (v < best) {
-                best = v;
-                bi = i;
+        double[] v = h.clone();
+        java.util.Arrays.sort(v);
+        double bestC = v[0];
+        double best = spreadAt(h, k, v[0]);
+        double tol = 1e-14 * Math.max(1.0, v[v.length - 1] - v[0]);
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] == v[i - 1]) {
+                continue;
+            }
+            double f = spreadAt(h, k, v[i]);
+            if (f < best) {
+                best = f;
+                bestC = v[i];
+            }
+            double a = v[i - 1];
+            double b = v[i];
+            Brent.Result r = Brent.minimise(c -> spreadAt(h, k, c), a, b, 0.5 * (a + b), tol);
+            if (r.fx() < best) {
+                best = r.fx();
+                bestC = r.x();
             }
         }
-        double a = lo + (hi - lo) * Math.max(bi - 1, 0) / n;
-        double b = lo + (hi - lo) * Math.min(bi + 1, n) / n;
-        Brent.Result res = Brent.minimise(c -> spreadAt(h, k, c), a, b, lo + (hi - lo) * bi / n,
-                1e-12 * Math.max(1.0, hi - lo));
-        return res.fx() <= best ? res.x() : lo + (hi - lo) * bi / n;
+        return bestC;
     }
 }

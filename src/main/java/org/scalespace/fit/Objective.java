@@ -1,5 +1,6 @@
 package org.scalespace.fit;
 
+import org.scalespace.gauss.DiscreteGaussian;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
 import org.scalespace.model.Profile;
@@ -28,8 +29,9 @@ public final class Objective {
     // cached profiles: per term, column and row vectors at the cached sigmas
     private final ProfileCache[] colCache = new ProfileCache[3];
     private final ProfileCache[] rowCache = new ProfileCache[3];
-    private final double[] scratch;
-    private final double[] dense;
+    private final double[][] tCols = new double[3][];
+    private final double[][] tRows = new double[3][];
+    private final double[] tCoef = new double[3];
 
     private static final class ProfileCache {
         final Profile profile;
@@ -45,8 +47,48 @@ public final class Objective {
             this.zeroSecond = zeroSecond;
         }
 
+        private double[] half;
+
         double[] get(Construction c, int k, double sigma) {
-            if (sigma != this.sigma || v == null) {
+            if (v != null && (sigma == this.sigma || profile == Profile.IMPULSE)) {
+                return v; // the impulse does not depend on σ
+            }
+            if (c == Construction.EXACT && profile != Profile.IMPULSE) {
+                // in place: T(0..r+1), then the profile at n = −r..r, reversed for row order
+                int r = k / 2;
+                if (v == null) {
+                    v = new double[k];
+                    half = new double[r + 2];
+                }
+                DiscreteGaussian.halfKernel(sigma * sigma, r + 1, half);
+                double s = 0;
+                for (int i = 0; i < k; i++) {
+                    int n = i - r;
+                    double t0 = half[Math.abs(n)];
+                    double tp = half[Math.abs(n + 1)];
+                    double tm = half[Math.abs(n - 1)];
+                    double x;
+                    switch (profile) {
+                        case SMOOTH:
+                            x = t0;
+                            break;
+                        case D1:
+                            x = 0.5 * (tp - tm);
+                            break;
+                        case D1P:
+                            x = tp - t0;
+                            break;
+                        case D1M:
+                            x = t0 - tm;
+                            break;
+                        default: // D2
+                            x = tp - 2.0 * t0 + tm;
+                    }
+                    v[rowOrder ? k - 1 - i : i] = x;
+                    s += x;
+                }
+                sum = s;
+            } else {
                 double[] p = profile.values(c, k, sigma, zeroSecond);
                 v = rowOrder ? Profile.toRowOrder(p) : p;
                 double s = 0;
@@ -54,8 +96,8 @@ public final class Objective {
                     s += x;
                 }
                 sum = s;
-                this.sigma = sigma;
             }
+            this.sigma = sigma;
             return v;
         }
     }
@@ -67,8 +109,6 @@ public final class Objective {
         this.construction = construction;
         this.norm = norm;
         this.metric = metric;
-        this.scratch = new double[k];
-        this.dense = new double[kk];
         switch (family) {
             case DOG:
                 colCache[0] = new ProfileCache(Profile.IMPULSE, false, true);
@@ -105,6 +145,65 @@ public final class Objective {
         }
         sumH = s;
         sqH = q;
+    }
+
+    /**
+     * {@code dog} with the l2 metric: the α ∈ [0, alphaMax] minimising the objective at scale σ, in closed form.
+     * The model a·(δ − α·L) + b is linear in (a, aα, b), so the unconstrained optimum comes from a 2×2 (3×3 with
+     * offset) least-squares solve; with no free amplitude (none/paper) the objective is a convex quadratic in α.
+     * When the unconstrained α lies outside the interval, both ends are compared (with a free amplitude the explained
+     * energy is a ratio of quadratics in α, so the nearer end is not always the better one).
+     */
+    public double dogBestAlpha(double sigma, double alphaMax) {
+        if (family != Family.DOG || metric != Metric.L2) {
+            throw new IllegalStateException("dogBestAlpha needs family dog and metric l2");
+        }
+        int r = k / 2;
+        int c = r * k + r;
+        double[] d2c = colCache[1].get(construction, k, sigma);
+        double[] tr = rowCache[1].get(construction, k, sigma);
+        double[] tc = colCache[2].get(construction, k, sigma);
+        double[] d2r = rowCache[2].get(construction, k, sigma);
+        // L = d2c ⊗ tr + tc ⊗ d2r (as row ⊗ col: L[i][j] = tr[i]·d2c[j] + d2r[i]·tc[j])
+        double hl = rowHCol(tr, d2c) + rowHCol(d2r, tc);
+        double sl = colCache[1].sum * rowCache[1].sum + colCache[2].sum * rowCache[2].sum;
+        double ll = dot(d2c, d2c) * dot(tr, tr) + 2 * dot(d2c, tc) * dot(tr, d2r) + dot(tc, tc) * dot(d2r, d2r);
+        double lc = tr[r] * d2c[r] + d2r[r] * tc[r]; // L at the centre = ⟨δ, L⟩
+        double hc = h[c];
+        double alpha;
+        if (norm == Normalisation.GAIN_OFFSET || norm == Normalisation.GAIN) {
+            // centred (gain-offset) or raw (gain) inner products of δ, L, h
+            boolean centre = norm == Normalisation.GAIN_OFFSET;
+            double n = kk;
+            double ii = centre ? 1 - 1.0 / n : 1;
+            double il = centre ? lc - sl / n : lc;
+            double lll = centre ? ll - sl * sl / n : ll;
+            double hi = centre ? hc - sumH / n : hc;
+            double hL = centre ? hl - sumH * sl / n : hl;
+            double det = ii * lll - il * il;
+            double a = (hi * lll - hL * il) / det;
+            double cc = (ii * hL - il * hi) / det;
+            alpha = (det > 0 && a != 0) ? -cc / a : Double.NaN;
+        } else {
+            // ‖h' − δ + αL‖²: α = ⟨δ − h', L⟩ / ⟨L, L⟩
+            alpha = ll > 0 ? (lc - hl) / ll : 0.0;
+        }
+        if (alpha >= 0 && alpha <= alphaMax) {
+            return alpha;
+        }
+        return value(sigma, 0.0) <= value(sigma, alphaMax) ? 0.0 : alphaMax;
+    }
+
+    private double rowHCol(double[] row, double[] col) {
+        double acc = 0;
+        for (int i = 0; i < k; i++) {
+            double w = 0;
+            for (int j = 0; j < k; j++) {
+                w += h[i * k + j] * col[j];
+            }
+            acc += row[i] * w;
+        }
+        return acc;
     }
 
     /** Relative l2 residual from an l2 {@link #value}: √value / ‖h' − mean h'‖. */
@@ -145,18 +244,15 @@ public final class Objective {
         double d = 0;
         double sm = 0;
         double qm = 0;
-        double[][] cols = new double[nt][];
-        double[][] rows = new double[nt][];
-        double[] cs = new double[nt];
         for (int t = 0; t < nt; t++) {
-            cols[t] = colCache[t].get(construction, k, colSigma(t, p1, p2));
-            rows[t] = rowCache[t].get(construction, k, rowSigma(t, p1, p2));
-            cs[t] = termCoef(t, p2);
+            tCols[t] = colCache[t].get(construction, k, colSigma(t, p1, p2));
+            tRows[t] = rowCache[t].get(construction, k, rowSigma(t, p1, p2));
+            tCoef[t] = termCoef(t, p2);
         }
         for (int t = 0; t < nt; t++) {
             // rowᵀ H col
-            double[] col = cols[t];
-            double[] row = rows[t];
+            double[] col = tCols[t];
+            double[] row = tRows[t];
             double acc = 0;
             for (int i = 0; i < k; i++) {
                 double ri = row[i];
@@ -170,10 +266,10 @@ public final class Objective {
                 }
                 acc += ri * w;
             }
-            d += cs[t] * acc;
-            sm += cs[t] * colCache[t].sum * rowCache[t].sum;
+            d += tCoef[t] * acc;
+            sm += tCoef[t] * colCache[t].sum * rowCache[t].sum;
             for (int u = 0; u < nt; u++) {
-                qm += cs[t] * cs[u] * dot(cols[t], cols[u]) * dot(rows[t], rows[u]);
+                qm += tCoef[t] * tCoef[u] * dot(tCols[t], tCols[u]) * dot(tRows[t], tRows[u]);
             }
         }
         return l2Squared(d, sm, qm);
@@ -189,6 +285,14 @@ public final class Objective {
 
     /** ‖h − (a m + b)‖² from D = ⟨h,m⟩, Σm, Σm² for the normalisation's optimal amplitude. */
     private double l2Squared(double d, double sm, double qm) {
+        return l2Squared(norm, d, sm, qm, sumH, sqH, kk);
+    }
+
+    /**
+     * ‖h − (a m + b)‖² at the normalisation's optimal amplitude, from D = ⟨h,m⟩, Σm, Σm², Σh, Σh² and the number
+     * of elements kk.
+     */
+    static double l2Squared(Normalisation norm, double d, double sm, double qm, double sumH, double sqH, int kk) {
         switch (norm) {
             case GAIN_OFFSET: {
                 double qhc = sqH - sumH * sumH / kk;

@@ -51,9 +51,11 @@ public final class DiscreteGaussian {
             out[0] = 1.0;
             return;
         }
-        // Start index: far beyond both the requested range and the effective support (10σ), so the relative error
-        // of the backward recurrence, ≈ (T(N)/T(n))², is far below double precision.
-        int start = Math.max(nmax + 12, (int) Math.ceil(10.0 * Math.sqrt(s)) + 12);
+        // Start index N: the relative error of the backward recurrence at n is ≈ (T(N)/T(n))², and the mass beyond
+        // N enters the normalising sum. N ≥ 9σ + 10 makes T(N)/T(0) < e^{−40}; N ≥ nmax + 7σ + 10 keeps
+        // (T(N)/T(nmax))² below 1e-17 also when nmax lies in the tail, where T decays slowly (ratio ≈ e^{−n/s}).
+        double sigma = Math.sqrt(s);
+        int start = (int) Math.max(Math.ceil(9.0 * sigma) + 10, nmax + Math.ceil(7.0 * sigma) + 10);
         double twoOverS = 2.0 / s;
         // Values for n > nmax are only needed for the normalising sum; keep them out of the array.
         double above = 0.0; // I_{n+1}

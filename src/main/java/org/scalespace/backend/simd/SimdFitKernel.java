@@ -30,6 +30,7 @@ final class SimdFitKernel {
     static final class Tables {
         final float[] col;
         final float[] row;
+        final float[] rowPad; // row vectors padded to stride 8 with zeros (for k ≤ 7)
         final float[] coef;
         final int[] colIdx;
         final int[] rowIdx;
@@ -44,6 +45,14 @@ final class SimdFitKernel {
         Tables(CandidateSet cs) {
             col = toFloat(cs.colVecs);
             row = toFloat(cs.rowVecs);
+            rowPad = new float[cs.numRow * 8];
+            if (cs.k <= 7) {
+                for (int v = 0; v < cs.numRow; v++) {
+                    for (int i = 0; i < cs.k; i++) {
+                        rowPad[v * 8 + i] = row[v * cs.k + i];
+                    }
+                }
+            }
             coef = toFloat(cs.coef);
             colIdx = cs.colIdx;
             rowIdx = cs.rowIdx;
@@ -131,6 +140,8 @@ final class SimdFitKernel {
                 }
                 if (l1) {
                     blockL1(h, hp, kk, frame, t.dense(cs), cs.blockStart[b], cs.blockStart[b + 1], out);
+                } else if (nt[b] == 1 && k <= 7) {
+                    blockL2OneTerm(t, w, k, kk, sums, frame, mode, cs.blockStart[b], cs.blockStart[b + 1], out);
                 } else {
                     blockL2(t, w, k, kk, sums, frame, mode, nt[b], cs.blockStart[b], cs.blockStart[b + 1], out);
                 }
@@ -142,79 +153,159 @@ final class SimdFitKernel {
         }
     }
 
-    /** sums[0..L) = Σh, sums[L..2L) = Σh² per lane. */
+    /** sums[0..L) = Σh, sums[L..2L) = Σh² per lane (accumulated through memory: no loop-carried vectors). */
     private static void sums(float[] h, int kk, float[] sums) {
-        FloatVector sumH = FloatVector.zero(S);
-        FloatVector sqH = FloatVector.zero(S);
+        java.util.Arrays.fill(sums, 0f);
         for (int e = 0; e < kk; e++) {
             FloatVector v = FloatVector.fromArray(S, h, e * L);
-            sumH = sumH.add(v);
-            sqH = v.fma(v, sqH);
+            v.add(FloatVector.fromArray(S, sums, 0)).intoArray(sums, 0);
+            v.fma(v, FloatVector.fromArray(S, sums, L)).intoArray(sums, L);
         }
-        sumH.intoArray(sums, 0);
-        sqH.intoArray(sums, L);
     }
 
     /**
-     * l2 arg-min over candidates [c0, c1): out[0..L) = best score (squared residual), out[L..2L) = its index.
-     * The compared quantity is the candidate-dependent part of the residual; the constant part is added at the end.
+     * The part of the score that does not depend on the candidate, per lane: ‖h − mean h‖² (gain-offset), ‖h‖²
+     * (gain), or ‖h'‖² = (Q − 2cS + c²k²)/d² (none/paper), into base[0..L).
      */
-    private static void blockL2(Tables t, float[] w, int k, int kk, float[] sums, float[] frame, int mode, int nt,
-                                int c0, int c1, float[] out) {
+    private static void base(float[] sums, float[] frame, int mode, int kk, float[] base) {
         FloatVector sumH = FloatVector.fromArray(S, sums, 0);
         FloatVector sqH = FloatVector.fromArray(S, sums, L);
+        FloatVector b;
+        if (mode == 0) {
+            b = sqH.sub(sumH.mul(sumH).mul(1f / kk));
+        } else if (mode == 1) {
+            b = sqH;
+        } else {
+            FloatVector off = FloatVector.fromArray(S, frame, 0);
+            FloatVector inv = FloatVector.fromArray(S, frame, L);
+            b = sqH.sub(off.mul(sumH).mul(2f)).add(off.mul(off).mul((float) kk)).mul(inv).mul(inv);
+        }
+        b.intoArray(base, 0);
+    }
+
+    /**
+     * Folds candidate c's dot products D (lanes) into the running arg-min held in best[0..L) (score part) and
+     * best[L..2L) (index). The compared quantity is the candidate-dependent part of the squared residual.
+     */
+    private static void update(FloatVector d, Tables t, int c, int mode, FloatVector sumH, FloatVector off,
+                               FloatVector inv, float[] best) {
+        FloatVector part;
+        if (mode == 0) {
+            FloatVector num = d.sub(sumH.mul(t.mu[c]));
+            part = num.mul(num).mul(-t.iqc[c]);
+        } else if (mode == 1) {
+            part = d.mul(d).mul(-t.iq[c]);
+        } else {
+            // −2⟨h',m⟩ + ‖m‖², ⟨h',m⟩ = (D − c·Σm)/d
+            part = d.sub(off.mul(t.sm[c])).mul(inv).mul(-2f).add(t.qm[c]);
+        }
+        FloatVector bs = FloatVector.fromArray(S, best, 0);
+        VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
+        bs.blend(part, m).intoArray(best, 0);
+        FloatVector.fromArray(S, best, L).blend(FloatVector.broadcast(S, (float) c), m).intoArray(best, L);
+    }
+
+    private static void initBest(float[] best, int c0) {
+        java.util.Arrays.fill(best, 0, L, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(best, L, 2 * L, (float) c0);
+    }
+
+    private static void finish(float[] best, float[] base, float[] out) {
+        FloatVector.fromArray(S, best, 0).add(FloatVector.fromArray(S, base, 0)).intoArray(out, 0);
+        System.arraycopy(best, L, out, L, L);
+    }
+
+    /** l2 arg-min over candidates [c0, c1) with up to three terms each, any k. */
+    private static void blockL2(Tables t, float[] w, int k, int kk, float[] sums, float[] frame, int mode, int nt,
+                                int c0, int c1, float[] out) {
+        float[] base = new float[L];
+        float[] best = new float[2 * L];
+        float[] dacc = new float[L];
+        base(sums, frame, mode, kk, base);
+        initBest(best, c0);
+        FloatVector sumH = FloatVector.fromArray(S, sums, 0);
         FloatVector off = FloatVector.fromArray(S, frame, 0);
         FloatVector inv = FloatVector.fromArray(S, frame, L);
-        FloatVector base;
-        if (mode == 0) {
-            base = sqH.sub(sumH.mul(sumH).mul(1f / kk));
-        } else if (mode == 1) {
-            base = sqH;
-        } else {
-            // ‖h'‖² with h' = (h − c)/d: (Q − 2cS + c²k²)/d²
-            FloatVector q = sqH.sub(off.mul(sumH).mul(2f)).add(off.mul(off).mul((float) kk));
-            base = q.mul(inv).mul(inv);
-        }
-        FloatVector bestS = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-        FloatVector bestC = FloatVector.broadcast(S, (float) c0);
-        float[] row = t.row;
-        float[] coef = t.coef;
-        int[] colIdx = t.colIdx;
-        int[] rowIdx = t.rowIdx;
-        float[] mu = t.mu;
-        float[] iqc = t.iqc;
-        float[] iq = t.iq;
-        float[] sm = t.sm;
-        float[] qm = t.qm;
         for (int c = c0; c < c1; c++) {
-            // D = Σ_t coef_t Σ_i row_t[i]·W[u_t][i]
-            FloatVector d = FloatVector.zero(S);
+            // D = Σ_t coef_t Σ_i row_t[i]·W[u_t][i], accumulated through dacc (L1)
+            java.util.Arrays.fill(dacc, 0f);
             for (int tt = 0; tt < nt; tt++) {
                 int idx = 3 * c + tt;
-                int wb = colIdx[idx] * k * L;
-                int rb = rowIdx[idx] * k;
-                FloatVector acc = FloatVector.zero(S);
+                float cf = t.coef[idx];
+                int wb = t.colIdx[idx] * k * L;
+                int rb = t.rowIdx[idx] * k;
                 for (int i = 0; i < k; i++) {
-                    acc = FloatVector.fromArray(S, w, wb + i * L).fma(FloatVector.broadcast(S, row[rb + i]), acc);
+                    FloatVector.fromArray(S, w, wb + i * L).mul(cf * t.row[rb + i])
+                            .add(FloatVector.fromArray(S, dacc, 0)).intoArray(dacc, 0);
                 }
-                d = acc.fma(FloatVector.broadcast(S, coef[idx]), d);
             }
-            FloatVector part;
-            if (mode == 0) {
-                FloatVector num = d.sub(sumH.mul(mu[c]));
-                part = num.mul(num).mul(-iqc[c]);
-            } else if (mode == 1) {
-                part = d.mul(d).mul(-iq[c]);
-            } else {
-                // −2⟨h',m⟩ + ‖m‖², ⟨h',m⟩ = (D − c·Σm)/d
-                part = d.sub(off.mul(sm[c])).mul(inv).mul(-2f).add(qm[c]);
-            }
-            VectorMask<Float> m = part.compare(VectorOperators.LT, bestS);
-            bestS = bestS.blend(part, m);
-            bestC = bestC.blend(FloatVector.broadcast(S, (float) c), m);
+            update(FloatVector.fromArray(S, dacc, 0), t, c, mode, sumH, off, inv, best);
         }
-        bestS.add(base).intoArray(out, 0);
-        bestC.intoArray(out, L);
+        finish(best, base, out);
+    }
+
+    /**
+     * {@link #blockL2} for single-term candidates with k ≤ 7: consecutive candidates share their column vector (σx
+     * outer, σy inner), so within each run of one column vector its k vectors W_u[0..k) are loop invariants and a
+     * candidate costs k broadcast multiply-adds, written as one straight-line expression.
+     */
+    private static void blockL2OneTerm(Tables t, float[] w, int k, int kk, float[] sums, float[] frame, int mode,
+                                       int c0, int c1, float[] out) {
+        float[] base = new float[L];
+        float[] best = new float[2 * L];
+        base(sums, frame, mode, kk, base);
+        initBest(best, c0);
+        FloatVector sumH = FloatVector.fromArray(S, sums, 0);
+        FloatVector off = FloatVector.fromArray(S, frame, 0);
+        FloatVector inv = FloatVector.fromArray(S, frame, L);
+        FloatVector zero = FloatVector.zero(S);
+        float[] rp = t.rowPad;
+        int[] colIdx = t.colIdx;
+        int[] rowIdx = t.rowIdx;
+        int c = c0;
+        while (c < c1) {
+            int u = colIdx[3 * c];
+            int wb = u * k * L;
+            FloatVector w0 = FloatVector.fromArray(S, w, wb);
+            FloatVector w1 = k > 1 ? FloatVector.fromArray(S, w, wb + L) : zero;
+            FloatVector w2 = k > 2 ? FloatVector.fromArray(S, w, wb + 2 * L) : zero;
+            FloatVector w3 = k > 3 ? FloatVector.fromArray(S, w, wb + 3 * L) : zero;
+            FloatVector w4 = k > 4 ? FloatVector.fromArray(S, w, wb + 4 * L) : zero;
+            FloatVector w5 = k > 5 ? FloatVector.fromArray(S, w, wb + 5 * L) : zero;
+            FloatVector w6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
+            int end = c;
+            while (end < c1 && colIdx[3 * end] == u) {
+                end++;
+            }
+            FloatVector bs = FloatVector.fromArray(S, best, 0);
+            FloatVector bc = FloatVector.fromArray(S, best, L);
+            for (; c < end; c++) {
+                int rb = rowIdx[3 * c] * 8;
+                FloatVector d = w0.mul(rp[rb])
+                        .add(w1.mul(rp[rb + 1]))
+                        .add(w2.mul(rp[rb + 2]))
+                        .add(w3.mul(rp[rb + 3]))
+                        .add(w4.mul(rp[rb + 4]))
+                        .add(w5.mul(rp[rb + 5]))
+                        .add(w6.mul(rp[rb + 6]))
+                        .mul(t.coef[3 * c]);
+                FloatVector part;
+                if (mode == 0) {
+                    FloatVector num = d.sub(sumH.mul(t.mu[c]));
+                    part = num.mul(num).mul(-t.iqc[c]);
+                } else if (mode == 1) {
+                    part = d.mul(d).mul(-t.iq[c]);
+                } else {
+                    part = d.sub(off.mul(t.sm[c])).mul(inv).mul(-2f).add(t.qm[c]);
+                }
+                VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
+                bs = bs.blend(part, m);
+                bc = bc.blend(FloatVector.broadcast(S, (float) c), m);
+            }
+            bs.intoArray(best, 0);
+            bc.intoArray(best, L);
+        }
+        finish(best, base, out);
     }
 
     /** l1 arg-min over candidates [c0, c1) against the dense templates, h' = (h − offset)·inv. */
@@ -225,36 +316,38 @@ final class SimdFitKernel {
         for (int e = 0; e < kk; e++) {
             FloatVector.fromArray(S, h, e * L).sub(off).mul(inv).intoArray(hp, e * L);
         }
-        FloatVector bestS = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-        FloatVector bestC = FloatVector.broadcast(S, (float) c0);
+        float[] best = new float[2 * L];
+        float[] acc = new float[L];
+        initBest(best, c0);
         for (int c = c0; c < c1; c++) {
-            FloatVector acc = FloatVector.zero(S);
+            java.util.Arrays.fill(acc, 0f);
             int mo = c * kk;
             for (int e = 0; e < kk; e++) {
-                acc = acc.add(FloatVector.fromArray(S, hp, e * L).sub(dense[mo + e]).abs());
+                FloatVector.fromArray(S, hp, e * L).sub(dense[mo + e]).abs()
+                        .add(FloatVector.fromArray(S, acc, 0)).intoArray(acc, 0);
             }
-            VectorMask<Float> m = acc.compare(VectorOperators.LT, bestS);
-            bestS = bestS.blend(acc, m);
-            bestC = bestC.blend(FloatVector.broadcast(S, (float) c), m);
+            FloatVector a = FloatVector.fromArray(S, acc, 0);
+            FloatVector bs = FloatVector.fromArray(S, best, 0);
+            VectorMask<Float> m = a.compare(VectorOperators.LT, bs);
+            bs.blend(a, m).intoArray(best, 0);
+            FloatVector.fromArray(S, best, L).blend(FloatVector.broadcast(S, (float) c), m).intoArray(best, L);
         }
-        bestS.intoArray(out, 0);
-        bestC.intoArray(out, L);
+        System.arraycopy(best, 0, out, 0, 2 * L);
     }
 
-    /** W[u][i] = Σ_j H[i][j]·col_u[j] for every column vector u, lanes = filters. */
+    /** W[u][i] = Σ_j H[i][j]·col_u[j] for every column vector u, lanes = filters (accumulated in w itself). */
     private static void computeW(float[] h, float[] col, int numCol, int k, float[] w) {
         for (int u = 0; u < numCol; u++) {
             int cb = u * k;
             for (int i = 0; i < k; i++) {
-                FloatVector acc = FloatVector.zero(S);
+                int wo = (u * k + i) * L;
                 int hb = i * k * L;
-                for (int j = 0; j < k; j++) {
-                    float cj = col[cb + j];
-                    acc = FloatVector.fromArray(S, h, hb + j * L).fma(FloatVector.broadcast(S, cj), acc);
+                FloatVector.fromArray(S, h, hb).mul(col[cb]).intoArray(w, wo);
+                for (int j = 1; j < k; j++) {
+                    FloatVector.fromArray(S, h, hb + j * L).mul(col[cb + j])
+                            .add(FloatVector.fromArray(S, w, wo)).intoArray(w, wo);
                 }
-                acc.intoArray(w, (u * k + i) * L);
             }
         }
     }
-
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Bulk fitting benchmark: `scalespace fit` end to end (JVM start, .npy read, fit, CSV write) on JDK 17 and JDK 25,
+# against the NumPy grid search (benchmarks/fit_numpy.py) on the same filters and candidate grid, in one run.
+# Usage: benchmarks/run_fit_bench.sh [N]   (default N = 200000 7×7 filters)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-200000}"
+PY=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+JDK25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+
+[ -f target/scalespace.jar ] || mvn -q -B package -DskipTests
+
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
+# filters: the 8 bundled master key filters with random gain, offset and noise (fixed seed)
+$PY - "$work/filters.npy" "$N" <<'PY'
+import sys, numpy as np
+out, n = sys.argv[1], int(sys.argv[2])
+rows = [l.split() for l in open("src/main/resources/org/scalespace/data/master_key_filters_convnextv2_tiny.txt")
+        if l.strip() and not l.startswith(("#", "Filter"))]
+mk = np.array(rows, dtype=np.float64).reshape(8, 7, 7)
+rng = np.random.default_rng(42)
+i = np.arange(n) % 8
+h = mk[i] * rng.uniform(0.5, 1.5, (n, 1, 1)) + rng.normal(0, 0.02, (n, 1, 1)) + rng.normal(0, 0.03, (n, 7, 7))
+np.save(out, h.astype(np.float32))
+PY
+echo "filters: $N × 7×7 float32 ($work/filters.npy)"
+
+run() { # label, java, extra args
+  local label=$1 java=$2; shift 2
+  local t0 t1
+  t0=$(date +%s.%N)
+  JAVA="$java" ./scalespace fit "$work/filters.npy" -q "$@"
+  t1=$(date +%s.%N)
+  $PY -c "import sys; n=$N; dt=$t1-$t0; print(f'$label: {dt:.2f} s wall, {n/dt:.0f} filters/s end to end')"
+}
+echo "--- scalespace (simd, 8 families, sep, refinement on), end to end"
+run "jdk17 fit" java -o "$work/fit17.csv"
+run "jdk25 fit" "$JDK25" -o "$work/fit25.csv"
+echo "--- scalespace coarse grid only (--no-refine), end to end"
+run "jdk17 fit --no-refine" java --no-refine -o "$work/coarse17.csv"
+run "jdk25 fit --no-refine" "$JDK25" --no-refine -o "$work/coarse25.csv"
+echo "--- NumPy grid search, same grid, same filters (timed in-process, best of 3; excludes reading)"
+$PY benchmarks/fit_numpy.py "$work/filters.npy" --out "$work/numpy.csv"
+# cross-check: family choices of the coarse grid search must agree (float32 near-ties aside)
+$PY - "$work/coarse17.csv" "$work/numpy.csv" <<'PY'
+import csv, sys
+a = [r["family"] for r in csv.DictReader(open(sys.argv[1]))]
+b = [r["family"] for r in csv.DictReader(open(sys.argv[2]))]
+agree = sum(x == y for x, y in zip(a, b))
+print(f"coarse family agreement scalespace vs numpy: {agree}/{len(a)} ({100*agree/len(a):.3f}%)")
+if agree < 0.999 * len(a):
+    sys.exit("family choices disagree: the benchmark is invalid")
+PY
