@@ -190,14 +190,24 @@ public final class SimdConvEngine extends HostConvEngine {
             int y = v - r;
             if (y >= y0) {
                 // column pass: along y with the row taps, over the k ring rows y−r … y+r
+                // whole vectors go straight to the output row; the last partial vector through orow
                 int first = (y - y0) % k;
+                int full = w / L * L;
+                int o = base + y * w;
                 for (int t = 0; t < nt; t++) {
                     for (int i = 0, sl = first; i < k; i++, sl = sl + 1 == k ? 0 : sl + 1) {
                         vOffs[i] = (t * k + sl) * vw;
                     }
-                    Mac.mac(ring, vOffs, 0, rowTaps, tapBase + t * k, k, orow, 0, vw, t > 0);
+                    if (full > 0) {
+                        Mac.mac(ring, 0, vOffs, 0, rowTaps, tapBase + t * k, k, out, o, full, t > 0);
+                    }
+                    if (full < w) {
+                        Mac.mac(ring, full, vOffs, 0, rowTaps, tapBase + t * k, k, orow, 0, L, t > 0);
+                    }
                 }
-                System.arraycopy(orow, 0, out, base + y * w, w);
+                if (full < w) {
+                    System.arraycopy(orow, 0, out, o + full, w - full);
+                }
             }
         }
     }
