@@ -80,7 +80,8 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--time", defaultValue = "3", description = "seconds of timed calls; default ${DEFAULT-VALUE}")
         double seconds;
 
-        @Option(names = "--warmup", defaultValue = "2", description = "seconds of warm-up (and at least 10 calls); default ${DEFAULT-VALUE}")
+        @Option(names = "--warmup", defaultValue = "2",
+                description = "seconds of warm-up (and at least 10 calls); default ${DEFAULT-VALUE}")
         double warmupSeconds;
 
         @Option(names = "--seed", defaultValue = "1", description = "input seed; default ${DEFAULT-VALUE}")

@@ -37,12 +37,14 @@ final class Mac {
             int o = oOff + m;
             int t = tOff + m;
             if (left >= 7) {
-                mac7(src, base + offs[o], base + offs[o + 1], base + offs[o + 2], base + offs[o + 3], base + offs[o + 4], base + offs[o + 5], base + offs[o + 6],
+                mac7(src, base + offs[o], base + offs[o + 1], base + offs[o + 2], base + offs[o + 3],
+                        base + offs[o + 4], base + offs[o + 5], base + offs[o + 6],
                         taps[t], taps[t + 1], taps[t + 2], taps[t + 3], taps[t + 4], taps[t + 5], taps[t + 6],
                         dst, d, n, a);
                 m += 7;
             } else if (left >= 5) {
-                mac5(src, base + offs[o], base + offs[o + 1], base + offs[o + 2], base + offs[o + 3], base + offs[o + 4],
+                mac5(src, base + offs[o], base + offs[o + 1], base + offs[o + 2], base + offs[o + 3],
+                        base + offs[o + 4],
                         taps[t], taps[t + 1], taps[t + 2], taps[t + 3], taps[t + 4], dst, d, n, a);
                 m += 5;
             } else if (left == 4) {
@@ -50,7 +52,8 @@ final class Mac {
                         taps[t], taps[t + 1], taps[t + 2], taps[t + 3], dst, d, n, a);
                 m += 4;
             } else if (left == 3) {
-                mac3(src, base + offs[o], base + offs[o + 1], base + offs[o + 2], taps[t], taps[t + 1], taps[t + 2], dst, d, n, a);
+                mac3(src, base + offs[o], base + offs[o + 1], base + offs[o + 2], taps[t], taps[t + 1], taps[t + 2],
+                        dst, d, n, a);
                 m += 3;
             } else if (left == 2) {
                 mac2(src, base + offs[o], base + offs[o + 1], taps[t], taps[t + 1], dst, d, n, a);
@@ -101,7 +104,8 @@ final class Mac {
         }
     }
 
-    static void mac3(float[] src, int o0, int o1, int o2, float t0, float t1, float t2, float[] dst, int d, int n, boolean acc) {
+    static void mac3(float[] src, int o0, int o1, int o2, float t0, float t1, float t2, float[] dst, int d, int n,
+            boolean acc) {
         final FloatVector v0 = FloatVector.broadcast(S, t0);
         final FloatVector v1 = FloatVector.broadcast(S, t1);
         final FloatVector v2 = FloatVector.broadcast(S, t2);
@@ -123,7 +127,8 @@ final class Mac {
         }
     }
 
-    static void mac4(float[] src, int o0, int o1, int o2, int o3, float t0, float t1, float t2, float t3, float[] dst, int d, int n, boolean acc) {
+    static void mac4(float[] src, int o0, int o1, int o2, int o3, float t0, float t1, float t2, float t3, float[] dst,
+            int d, int n, boolean acc) {
         final FloatVector v0 = FloatVector.broadcast(S, t0);
         final FloatVector v1 = FloatVector.broadcast(S, t1);
         final FloatVector v2 = FloatVector.broadcast(S, t2);
@@ -148,7 +153,8 @@ final class Mac {
         }
     }
 
-    static void mac5(float[] src, int o0, int o1, int o2, int o3, int o4, float t0, float t1, float t2, float t3, float t4, float[] dst, int d, int n, boolean acc) {
+    static void mac5(float[] src, int o0, int o1, int o2, int o3, int o4, float t0, float t1, float t2, float t3,
+            float t4, float[] dst, int d, int n, boolean acc) {
         final FloatVector v0 = FloatVector.broadcast(S, t0);
         final FloatVector v1 = FloatVector.broadcast(S, t1);
         final FloatVector v2 = FloatVector.broadcast(S, t2);
@@ -176,7 +182,8 @@ final class Mac {
         }
     }
 
-    static void mac7(float[] src, int o0, int o1, int o2, int o3, int o4, int o5, int o6, float t0, float t1, float t2, float t3, float t4, float t5, float t6, float[] dst, int d, int n, boolean acc) {
+    static void mac7(float[] src, int o0, int o1, int o2, int o3, int o4, int o5, int o6, float t0, float t1,
+            float t2, float t3, float t4, float t5, float t6, float[] dst, int d, int n, boolean acc) {
         final FloatVector v0 = FloatVector.broadcast(S, t0);
         final FloatVector v1 = FloatVector.broadcast(S, t1);
         final FloatVector v2 = FloatVector.broadcast(S, t2);
@@ -213,7 +220,8 @@ final class Mac {
 
     /**
      * Two outputs from one set of loads (register blocking over two output rows of a dense filter):
-     * {@code dst[dA+x] += Σ_m tapsA[m]·src[base+offs[m]+x]} and {@code dst[dB+x] (=|+=) Σ_m tapsB[m]·src[base+offs[m]+x]}
+     * {@code dst[dA+x] += Σ_m tapsA[m]·src[base+offs[m]+x]} and
+     * {@code dst[dB+x] (=|+=) Σ_m tapsB[m]·src[base+offs[m]+x]}
      * for x in [0, n), chunked like {@link #mac}.
      */
     static void mac2(float[] src, int base, int[] offs, float[] tapsA, int tA, float[] tapsB, int tB, int count,
@@ -284,7 +292,8 @@ final class Mac {
         }
     }
 
-    static void mac2x2(float[] src, int o0, int o1, float a0, float a1, float b0, float b1, float[] dst, int dA, int dB, int n,
+    static void mac2x2(float[] src, int o0, int o1, float a0, float a1, float b0, float b1, float[] dst, int dA,
+            int dB, int n,
                        boolean accB) {
         final FloatVector va0 = FloatVector.broadcast(S, a0);
         final FloatVector vb0 = FloatVector.broadcast(S, b0);
@@ -318,7 +327,8 @@ final class Mac {
         }
     }
 
-    static void mac3x2(float[] src, int o0, int o1, int o2, float a0, float a1, float a2, float b0, float b1, float b2, float[] dst, int dA, int dB, int n,
+    static void mac3x2(float[] src, int o0, int o1, int o2, float a0, float a1, float a2, float b0, float b1,
+            float b2, float[] dst, int dA, int dB, int n,
                        boolean accB) {
         final FloatVector va0 = FloatVector.broadcast(S, a0);
         final FloatVector vb0 = FloatVector.broadcast(S, b0);
@@ -360,7 +370,8 @@ final class Mac {
         }
     }
 
-    static void mac4x2(float[] src, int o0, int o1, int o2, int o3, float a0, float a1, float a2, float a3, float b0, float b1, float b2, float b3, float[] dst, int dA, int dB, int n,
+    static void mac4x2(float[] src, int o0, int o1, int o2, int o3, float a0, float a1, float a2, float a3, float b0,
+            float b1, float b2, float b3, float[] dst, int dA, int dB, int n,
                        boolean accB) {
         final FloatVector va0 = FloatVector.broadcast(S, a0);
         final FloatVector vb0 = FloatVector.broadcast(S, b0);
@@ -410,7 +421,8 @@ final class Mac {
         }
     }
 
-    static void mac5x2(float[] src, int o0, int o1, int o2, int o3, int o4, float a0, float a1, float a2, float a3, float a4, float b0, float b1, float b2, float b3, float b4, float[] dst, int dA, int dB, int n,
+    static void mac5x2(float[] src, int o0, int o1, int o2, int o3, int o4, float a0, float a1, float a2, float a3,
+            float a4, float b0, float b1, float b2, float b3, float b4, float[] dst, int dA, int dB, int n,
                        boolean accB) {
         final FloatVector va0 = FloatVector.broadcast(S, a0);
         final FloatVector vb0 = FloatVector.broadcast(S, b0);
@@ -468,7 +480,9 @@ final class Mac {
         }
     }
 
-    static void mac7x2(float[] src, int o0, int o1, int o2, int o3, int o4, int o5, int o6, float a0, float a1, float a2, float a3, float a4, float a5, float a6, float b0, float b1, float b2, float b3, float b4, float b5, float b6, float[] dst, int dA, int dB, int n,
+    static void mac7x2(float[] src, int o0, int o1, int o2, int o3, int o4, int o5, int o6, float a0, float a1,
+            float a2, float a3, float a4, float a5, float a6, float b0, float b1, float b2, float b3, float b4,
+            float b5, float b6, float[] dst, int dA, int dB, int n,
                        boolean accB) {
         final FloatVector va0 = FloatVector.broadcast(S, a0);
         final FloatVector vb0 = FloatVector.broadcast(S, b0);
