@@ -51,9 +51,11 @@ public final class DiscreteGaussian {
             out[0] = 1.0;
             return;
         }
-        // Start index: far beyond both the requested range and the effective support (10σ), so the relative error
-        // of the backward recurrence, ≈ (T(N)/T(n))², is far below double precision.
-        int start = Math.max(nmax + 12, (int) Math.ceil(10.0 * Math.sqrt(s)) + 12);
+        // Start index: 10σ + 12 beyond the requested range, so the relative error of the backward recurrence at
+        // every n ≤ nmax, ≈ (T(N)/T(n))², is far below double precision. T(n+m)/T(n) ≤ T(m)/T(0) (the ratios
+        // T(j+1)/T(j) decrease in j), so a margin of 10σ + 12 suffices at any n; a fixed margin beyond nmax does not
+        // where T decays slowly (σ ≪ n ≲ s: T(j+1)/T(j) ≈ e^{−j/s}).
+        int start = nmax + (int) Math.ceil(10.0 * Math.sqrt(s)) + 12;
         double twoOverS = 2.0 / s;
         // Values for n > nmax are only needed for the normalising sum; keep them out of the array.
         double above = 0.0; // I_{n+1}
