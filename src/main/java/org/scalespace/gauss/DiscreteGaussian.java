@@ -18,6 +18,8 @@ public final class DiscreteGaussian {
 
     private static final double RESCALE_ABOVE = 1e200;
     private static final double RESCALE_BY = 1e-200;
+    /** Below this s the leading term of the power series is used (its relative error, ≈ s²/4, is below 1e-40). */
+    private static final double TINY_S = 1e-20;
 
     private DiscreteGaussian() {
     }
@@ -49,6 +51,17 @@ public final class DiscreteGaussian {
         if (s == 0.0) {
             java.util.Arrays.fill(out, 0, nmax + 1, 0.0);
             out[0] = 1.0;
+            return;
+        }
+        if (s < TINY_S) {
+            // T(n; s) = e^{−s} (s/2)^n / n! · (1 + O(s²)): exact to double precision here, and the recurrence's
+            // factor 2n/s would overflow (s below about 1e-107 gave NaN)
+            double t = Math.exp(-s);
+            out[0] = t;
+            for (int n = 1; n <= nmax; n++) {
+                t *= 0.5 * s / n;
+                out[n] = t;
+            }
             return;
         }
         // Start index: 10σ + 12 beyond the requested range, so the relative error of the backward recurrence at
