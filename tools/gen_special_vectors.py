@@ -32,8 +32,11 @@ def fmt(x):
     return mpmath.nstr(x, 20, min_fixed=-4, max_fixed=6)
 
 
-def phi(z):
-    return mpmath.erfc(-z / mp.sqrt(2)) / 2
+def box(n, s):
+    """Phi((n+1/2)/s) - Phi((n-1/2)/s) for n >= 0, written with upper tails: as a difference of Phi values near 1
+    it would cancel catastrophically in the far tail, even at 50 digits."""
+    c = 1 / (s * mp.sqrt(2))
+    return (mpmath.erfc((n - mpf('0.5')) * c) - mpmath.erfc((n + mpf('0.5')) * c)) / 2
 
 
 def main():
@@ -53,7 +56,7 @@ def main():
     for ss in SIGMAS:
         s = mpf(ss)
         for n in range(0, N_MAX + 1):
-            v = phi((n + mpf('0.5')) / s) - phi((n - mpf('0.5')) / s)
+            v = box(n, s)
             lines.append(f'{ss},{n},{fmt(v)}')
     with open(os.path.join(args.out, 'integrated_gaussian.csv'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
