@@ -153,6 +153,7 @@ public final class Fitter {
         int count = to - from;
         int blocks = cs.blocks();
         Frames.Frame[] frames = new Frames.Frame[count * blocks];
+        String[] undefined = new String[count * blocks];
         double[] fo = null;
         double[] fsc = null;
         if (opt.normalisation() == Normalisation.PAPER) {
@@ -162,11 +163,19 @@ public final class Fitter {
         for (int i = 0; i < count; i++) {
             double[] h = bank.filter(from + i);
             for (int b = 0; b < blocks; b++) {
-                Frames.Frame fr = Frames.frame(h, k, cs.families.get(b), opt.normalisation());
+                Frames.Frame fr;
+                try {
+                    fr = Frames.frame(h, k, cs.families.get(b), opt.normalisation());
+                } catch (IllegalArgumentException e) {
+                    // the normalisation is undefined for this family and filter (zero ramp or DC response): the
+                    // family cannot be selected for it; the backend scores it in the identity frame, ignored below
+                    undefined[i * blocks + b] = e.getMessage();
+                    fr = null;
+                }
                 frames[i * blocks + b] = fr;
                 if (fo != null) {
-                    fo[i * blocks + b] = fr.offset();
-                    fsc[i * blocks + b] = fr.scale();
+                    fo[i * blocks + b] = fr == null ? 0.0 : fr.offset();
+                    fsc[i * blocks + b] = fr == null ? 1.0 : fr.scale();
                 }
             }
         }
@@ -180,18 +189,24 @@ public final class Fitter {
         }
         for (int i = 0; i < count; i++) {
             double[] h = bank.filter(from + i);
-            out[from + i] = fitOne(bank, from + i, h, cs, same, objs, frames, i * blocks, best, i * blocks);
+            out[from + i] = fitOne(bank, from + i, h, cs, same, objs, frames, undefined, i * blocks, best,
+                    i * blocks);
         }
     }
 
     private FitResult fitOne(FilterBank bank, int channel, double[] h, CandidateSet cs, boolean same,
-                             Objective[] objs, Frames.Frame[] frames, int fOff, int[] best, int bOff) {
+                             Objective[] objs, Frames.Frame[] frames, String[] undefined, int fOff, int[] best,
+                             int bOff) {
         int blocks = cs.blocks();
         int k = bank.k();
         double[][] hp = new double[blocks][];
         double[] coarseRel = new double[blocks];
         double bestRel = Double.POSITIVE_INFINITY;
         for (int b = 0; b < blocks; b++) {
+            if (frames[fOff + b] == null) {
+                coarseRel[b] = Double.POSITIVE_INFINITY;
+                continue;
+            }
             hp[b] = frames[fOff + b].apply(h);
             objs[b].setFilter(hp[b]);
             int c = best[bOff + b];
@@ -207,6 +222,9 @@ public final class Fitter {
         double wp2 = 0;
         String wEdge = "none";
         for (int b = 0; b < blocks; b++) {
+            if (frames[fOff + b] == null) {
+                continue;
+            }
             Family fam = cs.families.get(b);
             int c = best[bOff + b];
             double p1 = cs.p1[c];
@@ -231,6 +249,10 @@ public final class Fitter {
                 wp2 = p2;
                 wEdge = edge;
             }
+        }
+        if (win < 0) {
+            throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ", filter " + channel
+                    + ": no family can be fitted: " + undefined[fOff]);
         }
         return result(bank, channel, h, k, cs.families.get(win), wp1, wp2, winEval, frames[fOff + win], wEdge);
     }
