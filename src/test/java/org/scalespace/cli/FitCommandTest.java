@@ -164,4 +164,32 @@ class FitCommandTest {
         }
         assertEquals(-0.5, Double.parseDouble(lines.get(3).split(",")[8]), 1e-3, "offset of −b − 0.5");
     }
+
+    @Test
+    void severalFilesInOneCall() throws IOException {
+        Path k3 = dir.resolve("a.npy");
+        Path k5 = dir.resolve("b.npy");
+        NpyWriter.write(k3, new long[] {2, 3, 3}, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 1, 1, 1, 2, 1, 1, 1, 1});
+        float[] five = new float[25];
+        five[12] = 1;
+        five[7] = 0.5f;
+        NpyWriter.write(k5, new long[] {1, 5, 5}, five);
+        Path csv = dir.resolve("out.csv");
+        CliTestSupport.Run r = CliTestSupport.run("fit", "-q", k3.toString(), k5.toString(), "--out", csv.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(4, lines.size());
+        assertTrue(lines.get(1).startsWith(k3 + ",a,0,") && lines.get(2).startsWith(k3 + ",a,1,"), lines.toString());
+        assertTrue(lines.get(3).startsWith(k5 + ",b,0,"), lines.toString());
+        // templates of different k cannot share one .npy: an error naming the file, and no file
+        Path npy = dir.resolve("out.npy");
+        CliTestSupport.Run bad = CliTestSupport.run("fit", "-q", k3.toString(), k5.toString(), "--out", npy.toString());
+        assertEquals(2, bad.exit());
+        assertEquals(1, bad.errLines().size(), bad.err());
+        assertTrue(bad.errLines().get(0).contains("out.npy") && bad.errLines().get(0).contains("same k"), bad.err());
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of("a.npy", "b.npy", "out.csv"),
+                    s.map(p -> p.getFileName().toString()).sorted().collect(java.util.stream.Collectors.toList()));
+        }
+    }
 }
