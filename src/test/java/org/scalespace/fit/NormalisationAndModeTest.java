@@ -407,6 +407,21 @@ class NormalisationAndModeTest {
     }
 
     @Test
+    void alphaEdgesOfDog() {
+        double[] impulse = new double[49];
+        impulse[24] = 1;
+        double[] strong = Templates.dense(Family.DOG, Construction.EXACT, 7, 0.8, 0.8, 30.0);
+        List<FitResult> res = FitTestSupport.fitScalar(FitTestSupport.bank(7, List.of(impulse, strong)),
+                FitOptions.defaults());
+        assertEquals(Family.DOG, res.get(0).family(), "the impulse is dog with α = 0");
+        assertEquals(0.0, res.get(0).alpha(), 1e-4);
+        assertTrue(res.get(0).edge().contains("alpha_min"), res.get(0).edge());
+        assertEquals(Family.DOG, res.get(1).family());
+        assertTrue(res.get(1).edge().contains("alpha_max"), "α = 30 beyond alpha-max 20: " + res.get(1).edge());
+        assertEquals(20.0, res.get(1).alpha(), 1e-4);
+    }
+
+    @Test
     void reportedMeasuresMatchTheirDefinitions() {
         List<FitResult> res = FitTestSupport.fitScalar(MKF, FitOptions.defaults());
         for (int n = 0; n < res.size(); n++) {
