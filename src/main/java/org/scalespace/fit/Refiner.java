@@ -111,6 +111,7 @@ public final class Refiner {
         for (int round = 0; round < 100; round++) {
             double s1 = z[0];
             double s2 = z[1];
+            double f0 = z[2];
             int big = 0;
             double bigDrop = -1;
             for (int j = 0; j < 2; j++) {
@@ -122,7 +123,8 @@ public final class Refiner {
                 }
             }
             double[] d = {z[0] - s1, z[1] - s2};
-            if (d[0] != 0 || d[1] != 0) {
+            if ((d[0] != 0 || d[1] != 0) && worthExtrapolating(obj, dog, f0, z, d, bigDrop, lo2, hi2,
+                    evals)) {
                 z = along(obj, dog, z, d, hw1, hw2, lo2, hi2, evals);
                 if (big == 0) {
                     dirs[0] = dirs[1];
@@ -145,6 +147,29 @@ public final class Refiner {
                     : Math.max(Math.min(hw2, 4 * move2 / Math.exp(z[1])), 8 * tol / Math.exp(z[1]));
         }
         return z;
+    }
+
+    /**
+     * Powell's test (Numerical Recipes, powell) whether the round's displacement d is worth a line search and a place
+     * in the direction set: the extrapolated point z + d must be lower than the round's start, and the decrease along
+     * the direction of largest decrease must not dominate. One evaluation; saves the line search when the round was
+     * not crawling along a valley.
+     */
+    private boolean worthExtrapolating(Objective obj, boolean dog, double f0, double[] z,
+                                       double[] d, double bigDrop, double lo2, double hi2, int[] evals) {
+        double e1 = z[0] + d[0];
+        double e2 = z[1] + d[1];
+        if (e1 < lnLo || e1 > lnHi || e2 < lo2 || e2 > hi2) {
+            return true; // cannot test outside the range; search (the line search stays inside)
+        }
+        double fe = count(evals, dog ? obj.value(Math.exp(e1), e2) : obj.value(Math.exp(e1), Math.exp(e2)));
+        if (!(fe < f0)) {
+            return false;
+        }
+        double fn = z[2];
+        double a = f0 - fn - bigDrop;
+        double b = f0 - fe;
+        return 2 * (f0 - 2 * fn + fe) * a * a < b * b * bigDrop;
     }
 
     /**
