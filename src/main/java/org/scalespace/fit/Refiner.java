@@ -9,8 +9,8 @@ import org.scalespace.model.Family;
  * Local refinement of a coarse-grid optimum (SPEC §7): Brent line searches, in ln σ for scales and linearly for α,
  * each in a bracket around the current point that is shifted when the minimum sits on a bracket end inside the range;
  * with two parameters along Powell's conjugate directions (see {@link #powell}), repeated until a full round moves
- * every parameter by less than tolerance/20. The result is
- * within the tolerance of a local minimum; a minimum on the range's edge is flagged.
+ * every parameter by less than tolerance/20. The result is within the tolerance of a local minimum; a minimum on the
+ * range's edge is flagged.
  */
 public final class Refiner {
 
@@ -123,8 +123,7 @@ public final class Refiner {
                 }
             }
             double[] d = {z[0] - s1, z[1] - s2};
-            if ((d[0] != 0 || d[1] != 0) && worthExtrapolating(obj, dog, f0, z, d, bigDrop, lo2, hi2,
-                    evals)) {
+            if ((d[0] != 0 || d[1] != 0) && worthExtrapolating(obj, dog, f0, z, d, bigDrop, lo2, hi2, evals)) {
                 z = along(obj, dog, z, d, hw1, hw2, lo2, hi2, evals);
                 if (big == 0) {
                     dirs[0] = dirs[1];
@@ -155,8 +154,8 @@ public final class Refiner {
      * the direction of largest decrease must not dominate. One evaluation; saves the line search when the round was
      * not crawling along a valley.
      */
-    private boolean worthExtrapolating(Objective obj, boolean dog, double f0, double[] z,
-                                       double[] d, double bigDrop, double lo2, double hi2, int[] evals) {
+    private boolean worthExtrapolating(Objective obj, boolean dog, double f0, double[] z, double[] d, double bigDrop,
+                                       double lo2, double hi2, int[] evals) {
         double e1 = z[0] + d[0];
         double e2 = z[1] + d[1];
         if (e1 < lnLo || e1 > lnHi || e2 < lo2 || e2 > hi2) {
