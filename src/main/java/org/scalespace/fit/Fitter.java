@@ -159,6 +159,7 @@ public final class Fitter {
         int count = to - from;
         int blocks = cs.blocks();
         Frames.Frame[] frames = new Frames.Frame[count * blocks];
+        String[] undefined = new String[count * blocks];
         double[] fo = null;
         double[] fsc = null;
         if (opt.normalisation() == Normalisation.PAPER) {
@@ -168,11 +169,19 @@ public final class Fitter {
         for (int i = 0; i < count; i++) {
             double[] h = bank.filter(from + i);
             for (int b = 0; b < blocks; b++) {
-                Frames.Frame fr = Frames.frame(h, k, cs.families.get(b), opt.normalisation());
+                Frames.Frame fr;
+                try {
+                    fr = Frames.frame(h, k, cs.families.get(b), opt.normalisation());
+                } catch (IllegalArgumentException e) {
+                    // the normalisation is undefined for this family and filter (zero ramp or DC response): the
+                    // family cannot be selected for it; the backend scores it in the identity frame, ignored below
+                    undefined[i * blocks + b] = e.getMessage();
+                    fr = null;
+                }
                 frames[i * blocks + b] = fr;
                 if (fo != null) {
-                    fo[i * blocks + b] = fr.offset();
-                    fsc[i * blocks + b] = fr.scale();
+                    fo[i * blocks + b] = fr == null ? 0.0 : fr.offset();
+                    fsc[i * blocks + b] = fr == null ? 1.0 : fr.scale();
                 }
             }
         }
@@ -186,12 +195,14 @@ public final class Fitter {
         }
         for (int i = 0; i < count; i++) {
             double[] h = bank.filter(from + i);
-            out[from + i] = fitOne(bank, from + i, h, cs, same, objs, frames, i * blocks, best, i * blocks);
+            out[from + i] = fitOne(bank, from + i, h, cs, same, objs, frames, undefined, i * blocks, best,
+                    i * blocks);
         }
     }
 
     private FitResult fitOne(FilterBank bank, int channel, double[] h, CandidateSet cs, boolean same,
-                             Objective[] objs, Frames.Frame[] frames, int fOff, int[] best, int bOff) {
+                             Objective[] objs, Frames.Frame[] frames, String[] undefined, int fOff, int[] best,
+                             int bOff) {
         int blocks = cs.blocks();
         int k = bank.k();
         boolean l2 = opt.metric() == Metric.L2;
@@ -204,6 +215,10 @@ public final class Fitter {
         double bestRel = Double.POSITIVE_INFINITY;
         for (int b = 0; b < blocks; b++) {
             Frames.Frame fr = frames[fOff + b];
+            if (fr == null) { // the paper normalisation is undefined for this filter and family
+                rel[b] = Double.POSITIVE_INFINITY;
+                continue;
+            }
             hp[b] = fr == Frames.Frame.IDENTITY ? h : fr.apply(h);
             int c = best[bOff + b];
             p1[b] = cs.p1[c];
@@ -220,7 +235,7 @@ public final class Fitter {
         }
         if (opt.refine()) {
             for (int b = 0; b < blocks; b++) {
-                if (!(rel[b] <= REFINE_FACTOR * bestRel + REFINE_SLACK)) {
+                if (frames[fOff + b] == null || !(rel[b] <= REFINE_FACTOR * bestRel + REFINE_SLACK)) {
                     continue;
                 }
                 objs[b].setFilter(hp[b]);
@@ -237,11 +252,15 @@ public final class Fitter {
             }
         }
         // the smallest relative l2 wins; ties go to the earlier family
-        int win = 0;
-        for (int b = 1; b < blocks; b++) {
-            if (rel[b] < rel[win]) {
+        int win = -1;
+        for (int b = 0; b < blocks; b++) {
+            if (frames[fOff + b] != null && (win < 0 || rel[b] < rel[win])) {
                 win = b;
             }
+        }
+        if (win < 0) {
+            throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ", filter " + channel
+                    + ": no family can be fitted: " + undefined[fOff]);
         }
         objs[win].setFilter(hp[win]);
         Objective.Eval ev = objs[win].evaluate(p1[win], p2[win]);

@@ -6,15 +6,16 @@ import java.util.function.DoubleUnaryOperator;
 import org.scalespace.model.Family;
 
 /**
- * Local refinement of a coarse-grid optimum (SPEC §7): coordinate-wise Brent searches, in ln σ for scales and
- * linearly for α, each in a bracket around the current point that is shifted when the minimum sits on a bracket end
- * inside the range, repeated until a full round moves every parameter by less than tolerance/20. The result is
- * within the tolerance of a local minimum; a minimum on the range's edge is flagged.
+ * Local refinement of a coarse-grid optimum (SPEC §7): Brent line searches, in ln σ for scales and linearly for α,
+ * each in a bracket around the current point that is shifted when the minimum sits on a bracket end inside the range;
+ * with two parameters along Powell's conjugate directions (see {@link #powell}), repeated until a full round moves
+ * every parameter by less than tolerance/20. The result is within the tolerance of a local minimum; a minimum on the
+ * range's edge is flagged.
  */
 public final class Refiner {
 
     /** A refined (or coarse) point: parameters, objective value, and range-edge flags. */
-    public record Point(double p1, double p2, double value, String edge, int evaluations, int rounds) {
+    public record Point(double p1, double p2, double value, String edge, int evaluations) {
     }
 
     private final FitOptions opt;
@@ -49,47 +50,23 @@ public final class Refiner {
         double hw1 = lnStep;
         double hw2 = dog ? Math.max(p2 * alphaRatio, opt.alphaMax() / 1000.0) : lnStep;
         double value = Double.NaN;
-        int rounds = 0;
-        for (int round = 0; round < 100; round++) {
-            rounds++;
-            final double cx2 = x2;
-            DoubleUnaryOperator f1;
-            if (dog) {
-                f1 = x -> count(evals, obj.value(Math.exp(x), cx2));
-            } else if (twoD) {
-                f1 = x -> count(evals, obj.value(Math.exp(x), Math.exp(cx2)));
-            } else {
-                f1 = x -> count(evals, obj.value(Math.exp(x), Math.exp(x)));
-            }
-            double[] r1 = lineMin(f1, x1, hw1, lnLo, lnHi, 0.25 * tol / Math.exp(x1));
-            double move1 = Math.abs(Math.exp(r1[0]) - Math.exp(x1));
-            x1 = r1[0];
-            value = r1[1];
-            double move2 = 0;
-            if (twoD) {
-                final double cx1 = x1;
-                DoubleUnaryOperator f2;
-                double[] r2;
-                if (dog) {
-                    f2 = a -> count(evals, obj.value(Math.exp(cx1), a));
-                    r2 = lineMin(f2, x2, hw2, 0.0, opt.alphaMax(), 0.25 * tol);
-                    move2 = Math.abs(r2[0] - x2);
-                } else {
-                    f2 = y -> count(evals, obj.value(Math.exp(cx1), Math.exp(y)));
-                    r2 = lineMin(f2, x2, hw2, lnLo, lnHi, 0.25 * tol / Math.exp(x2));
-                    move2 = Math.abs(Math.exp(r2[0]) - Math.exp(x2));
+        if (twoD) {
+            double[] z = powell(obj, dog, x1, x2, hw1, hw2, evals);
+            x1 = z[0];
+            x2 = z[1];
+            value = z[2];
+        } else {
+            for (int round = 0; round < 100; round++) {
+                DoubleUnaryOperator f1 = x -> count(evals, obj.value(Math.exp(x), Math.exp(x)));
+                double[] r1 = lineMin(f1, x1, hw1, lnLo, lnHi, 0.25 * tol / Math.exp(x1));
+                double move1 = Math.abs(Math.exp(r1[0]) - Math.exp(x1));
+                x1 = r1[0];
+                value = r1[1];
+                if (move1 < tol / 20) {
+                    break;
                 }
-                x2 = r2[0];
-                value = r2[1];
-            }
-            if (move1 < tol / 20 && move2 < tol / 20) {
-                break;
-            }
-            // later rounds search a tighter bracket around the current point
-            hw1 = Math.max(Math.min(hw1, 4 * move1 / Math.exp(x1)), 8 * tol / Math.exp(x1));
-            if (twoD) {
-                hw2 = dog ? Math.max(Math.min(hw2, 4 * move2), 8 * tol)
-                        : Math.max(Math.min(hw2, 4 * move2 / Math.exp(x2)), 8 * tol / Math.exp(x2));
+                // later rounds search a tighter bracket around the current point
+                hw1 = Math.max(Math.min(hw1, 4 * move1 / Math.exp(x1)), 8 * tol / Math.exp(x1));
             }
         }
         if (twoD && obj.metric() == Metric.L1) {
@@ -139,7 +116,128 @@ public final class Refiner {
                 edge.add("sigma_y_max");
             }
         }
-        return new Point(s1, s2, value, edge.isEmpty() ? "none" : String.join("+", edge), evals[0], rounds);
+        return new Point(s1, s2, value, edge.isEmpty() ? "none" : String.join("+", edge), evals[0]);
+    }
+
+    /**
+     * Powell's conjugate-direction method in (x1, x2) = (ln σx, α) for dog, (ln σx, ln σy) otherwise: line searches
+     * along two directions, the coordinate axes at first; after each round the round's net displacement is searched
+     * and replaces the direction of largest decrease. Coordinate-wise search alone crawls along a narrow diagonal
+     * valley (dog's σ and α are strongly correlated on small windows) and stopped far from the minimum. Stops when a
+     * round moves both parameters by less than tolerance/20; brackets shrink as the moves do. Returns {x1, x2, value}.
+     */
+    private double[] powell(Objective obj, boolean dog, double x1, double x2, double hw1, double hw2, int[] evals) {
+        double tol = opt.tolerance();
+        double lo2 = dog ? 0.0 : lnLo;
+        double hi2 = dog ? opt.alphaMax() : lnHi;
+        double[][] dirs = {{1, 0}, {0, 1}};
+        double[] z = {x1, x2, count(evals, dog ? obj.value(Math.exp(x1), x2) : obj.value(Math.exp(x1), Math.exp(x2)))};
+        for (int round = 0; round < 100; round++) {
+            double s1 = z[0];
+            double s2 = z[1];
+            double f0 = z[2];
+            int big = 0;
+            double bigDrop = -1;
+            for (int j = 0; j < 2; j++) {
+                double before = z[2];
+                z = along(obj, dog, z, dirs[j], hw1, hw2, lo2, hi2, evals);
+                if (before - z[2] > bigDrop) {
+                    bigDrop = before - z[2];
+                    big = j;
+                }
+            }
+            double[] d = {z[0] - s1, z[1] - s2};
+            if ((d[0] != 0 || d[1] != 0) && worthExtrapolating(obj, dog, f0, z, d, bigDrop, lo2, hi2, evals)) {
+                z = along(obj, dog, z, d, hw1, hw2, lo2, hi2, evals);
+                if (big == 0) {
+                    dirs[0] = dirs[1];
+                }
+                dirs[1] = d;
+                double cross = Math.abs(dirs[0][0] * d[1] - dirs[0][1] * d[0])
+                        / (Math.hypot(dirs[0][0], dirs[0][1]) * Math.hypot(d[0], d[1]));
+                if (!(cross > 1e-6)) {
+                    dirs = new double[][] {{1, 0}, {0, 1}}; // nearly parallel: restart from the axes
+                }
+            }
+            double move1 = Math.abs(Math.exp(z[0]) - Math.exp(s1));
+            double move2 = dog ? Math.abs(z[1] - s2) : Math.abs(Math.exp(z[1]) - Math.exp(s2));
+            if (move1 < tol / 20 && move2 < tol / 20) {
+                break;
+            }
+            // later rounds search a tighter bracket around the current point
+            hw1 = Math.max(Math.min(hw1, 4 * move1 / Math.exp(z[0])), 8 * tol / Math.exp(z[0]));
+            hw2 = dog ? Math.max(Math.min(hw2, 4 * move2), 8 * tol)
+                    : Math.max(Math.min(hw2, 4 * move2 / Math.exp(z[1])), 8 * tol / Math.exp(z[1]));
+        }
+        return z;
+    }
+
+    /**
+     * Powell's test (Numerical Recipes, powell) whether the round's displacement d is worth a line search and a place
+     * in the direction set: the extrapolated point z + d must be lower than the round's start, and the decrease along
+     * the direction of largest decrease must not dominate. One evaluation; saves the line search when the round was
+     * not crawling along a valley.
+     */
+    private boolean worthExtrapolating(Objective obj, boolean dog, double f0, double[] z, double[] d, double bigDrop,
+                                       double lo2, double hi2, int[] evals) {
+        double e1 = z[0] + d[0];
+        double e2 = z[1] + d[1];
+        if (e1 < lnLo || e1 > lnHi || e2 < lo2 || e2 > hi2) {
+            return true; // cannot test outside the range; search (the line search stays inside)
+        }
+        double fe = count(evals, dog ? obj.value(Math.exp(e1), e2) : obj.value(Math.exp(e1), Math.exp(e2)));
+        if (!(fe < f0)) {
+            return false;
+        }
+        double fn = z[2];
+        double a = f0 - fn - bigDrop;
+        double b = f0 - fe;
+        return 2 * (f0 - 2 * fn + fe) * a * a < b * b * bigDrop;
+    }
+
+    /**
+     * Line minimisation from z = {x1, x2, value} along u, inside the parameter range; the bracket moves no coordinate
+     * by more than its bracket half-width (hw1, hw2) and is shifted when the minimum sits on its end. Returns the new
+     * {x1, x2, value}, or z when nothing better is found.
+     */
+    private double[] along(Objective obj, boolean dog, double[] z, double[] u, double hw1, double hw2, double lo2,
+                           double hi2, int[] evals) {
+        double[] los = {lnLo, lo2};
+        double[] his = {lnHi, hi2};
+        double tLo = 0;
+        double tHi = 0;
+        double hw = Double.POSITIVE_INFINITY;
+        boolean first = true;
+        for (int i = 0; i < 2; i++) {
+            if (u[i] == 0) {
+                continue;
+            }
+            double a = (los[i] - z[i]) / u[i];
+            double b = (his[i] - z[i]) / u[i];
+            double lo = Math.min(a, b);
+            double hi = Math.max(a, b);
+            tLo = first ? lo : Math.max(tLo, lo);
+            tHi = first ? hi : Math.min(tHi, hi);
+            first = false;
+            hw = Math.min(hw, (i == 0 ? hw1 : hw2) / Math.abs(u[i]));
+        }
+        if (first) {
+            return z;
+        }
+        tLo = Math.min(tLo, 0.0);
+        tHi = Math.max(tHi, 0.0);
+        // a step of t moves σx by ≈ |u1|·σx and α by |u2| (σy by |u2|·σy)
+        double unit = Math.max(Math.abs(u[0]) * Math.exp(z[0]), Math.abs(u[1]) * (dog ? 1.0 : Math.exp(z[1])));
+        double z0 = z[0];
+        double z1 = z[1];
+        DoubleUnaryOperator f = t -> count(evals, dog ? obj.value(Math.exp(z0 + t * u[0]), z1 + t * u[1])
+                : obj.value(Math.exp(z0 + t * u[0]), Math.exp(z1 + t * u[1])));
+        double[] r = lineMin(f, 0.0, hw, tLo, tHi, 0.25 * opt.tolerance() / unit);
+        if (!(r[1] <= z[2])) {
+            return z;
+        }
+        return new double[] {Math.min(Math.max(z0 + r[0] * u[0], lnLo), lnHi),
+            Math.min(Math.max(z1 + r[0] * u[1], lo2), hi2), r[1]};
     }
 
     /** {@code dog}, l2: a 1-D search over σ with α in closed form at every σ. */
@@ -168,7 +266,7 @@ public final class Refiner {
         if (alpha >= amax - 0.5 * tol) {
             edge.add("alpha_max");
         }
-        return new Point(s, alpha, r[1], edge.isEmpty() ? "none" : String.join("+", edge), evals[0], 1);
+        return new Point(s, alpha, r[1], edge.isEmpty() ? "none" : String.join("+", edge), evals[0]);
     }
 
     /** Edge flags of an unrefined grid point. */

@@ -18,6 +18,8 @@ public final class DiscreteGaussian {
 
     private static final double RESCALE_ABOVE = 1e200;
     private static final double RESCALE_BY = 1e-200;
+    /** Below this s the leading term of the power series is used (its relative error, ≈ s²/4, is below 1e-40). */
+    private static final double TINY_S = 1e-20;
 
     private DiscreteGaussian() {
     }
@@ -51,11 +53,22 @@ public final class DiscreteGaussian {
             out[0] = 1.0;
             return;
         }
-        // Start index N: the relative error of the backward recurrence at n is ≈ (T(N)/T(n))², and the mass beyond
-        // N enters the normalising sum. N ≥ 9σ + 10 makes T(N)/T(0) < e^{−40}; N ≥ nmax + 7σ + 10 keeps
-        // (T(N)/T(nmax))² below 1e-17 also when nmax lies in the tail, where T decays slowly (ratio ≈ e^{−n/s}).
-        double sigma = Math.sqrt(s);
-        int start = (int) Math.max(Math.ceil(9.0 * sigma) + 10, nmax + Math.ceil(7.0 * sigma) + 10);
+        if (s < TINY_S) {
+            // T(n; s) = e^{−s} (s/2)^n / n! · (1 + O(s²)): exact to double precision here, and the recurrence's
+            // factor 2n/s would overflow (s below about 1e-107 gave NaN)
+            double t = Math.exp(-s);
+            out[0] = t;
+            for (int n = 1; n <= nmax; n++) {
+                t *= 0.5 * s / n;
+                out[n] = t;
+            }
+            return;
+        }
+        // Start index: 10σ + 12 beyond the requested range, so the relative error of the backward recurrence at
+        // every n ≤ nmax, ≈ (T(N)/T(n))², is far below double precision. T(n+m)/T(n) ≤ T(m)/T(0) (the ratios
+        // T(j+1)/T(j) decrease in j), so a margin of 10σ + 12 suffices at any n; a fixed margin beyond nmax does not
+        // where T decays slowly (σ ≪ n ≲ s: T(j+1)/T(j) ≈ e^{−j/s}).
+        int start = nmax + (int) Math.ceil(10.0 * Math.sqrt(s)) + 12;
         double twoOverS = 2.0 / s;
         // Values for n > nmax are only needed for the normalising sum; keep them out of the array.
         double above = 0.0; // I_{n+1}

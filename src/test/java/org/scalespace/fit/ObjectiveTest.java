@@ -1,0 +1,91 @@
+package org.scalespace.fit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.scalespace.model.Construction;
+import org.scalespace.model.Family;
+import org.scalespace.model.Templates;
+
+/**
+ * The objective that refinement minimises (O(k²), from separable terms and cached profiles) against the residual
+ * computed here from the dense template and the least-squares amplitude, for every family, normalisation, metric and
+ * construction, at parameters that change between calls (so stale cached profiles would show).
+ */
+class ObjectiveTest {
+
+    /** Least-squares amplitude for the normalisation, then Σ r² or Σ |r|. */
+    static double residual(double[] h, double[] m, Normalisation norm, Metric metric) {
+        int n = h.length;
+        double a = 1;
+        double b = 0;
+        if (norm == Normalisation.GAIN_OFFSET || norm == Normalisation.GAIN) {
+            double shm = 0;
+            double smm = 0;
+            double sh = 0;
+            double sm = 0;
+            for (int i = 0; i < n; i++) {
+                shm += h[i] * m[i];
+                smm += m[i] * m[i];
+                sh += h[i];
+                sm += m[i];
+            }
+            if (norm == Normalisation.GAIN) {
+                a = shm / smm;
+            } else {
+                a = (n * shm - sm * sh) / (n * smm - sm * sm);
+                b = (sh - a * sm) / n;
+            }
+        }
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double r = h[i] - (a * m[i] + b);
+            s += metric == Metric.L1 ? Math.abs(r) : r * r;
+        }
+        return s;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void valueIsTheResidualOfTheDenseTemplate(Family f) {
+        Random rnd = new Random(f.ordinal());
+        for (int k : new int[] {3, 7}) {
+            double[] h = new double[k * k];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = rnd.nextGaussian() + 0.3;
+            }
+            for (Construction c : Construction.values()) {
+                for (Normalisation norm : new Normalisation[] {Normalisation.GAIN_OFFSET, Normalisation.GAIN,
+                    Normalisation.NONE}) {
+                    for (Metric metric : Metric.values()) {
+                        if (metric == Metric.L1 && norm.freeAmplitude()) {
+                            continue;
+                        }
+                        Objective o = new Objective(k, f, c, norm, metric);
+                        o.setFilter(h);
+                        for (int t = 0; t < 6; t++) {
+                            // repeat one σ now and then, so cached and fresh profiles are both used
+                            double p1 = t == 3 ? 0.9 : 0.1 + 2.5 * rnd.nextDouble();
+                            double p2 = f == Family.DOG ? 3 * rnd.nextDouble() : 0.1 + 2.5 * rnd.nextDouble();
+                            double[] m = f == Family.DOG ? Templates.dense(f, c, k, p1, p1, p2)
+                                    : Templates.dense(f, c, k, p1, p2, 0);
+                            double expected = residual(h, m, norm, metric);
+                            String what = f.id() + " k=" + k + " " + c.id() + " " + norm.id() + "/" + metric.id()
+                                    + " at (" + p1 + ", " + p2 + ")";
+                            assertEquals(expected, o.value(p1, p2), 1e-11 * (1 + expected), what);
+                            Objective.Eval ev = o.evaluate(p1, p2);
+                            if (metric == Metric.L2) {
+                                assertEquals(Math.sqrt(expected), ev.l2, 1e-11 * (1 + Math.sqrt(expected)), what);
+                                assertEquals(ev.relL2, o.relL2FromValue(o.value(p1, p2)), 1e-9, what);
+                            } else {
+                                assertEquals(expected, ev.l1, 1e-11 * (1 + expected), what);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
