@@ -140,6 +140,8 @@ final class SimdFitKernel {
                 }
                 if (l1) {
                     blockL1(h, hp, kk, frame, t.dense(cs), cs.blockStart[b], cs.blockStart[b + 1], out);
+                } else if (cs.families.get(b) == org.scalespace.model.Family.DOG && k <= 7) {
+                    blockL2Dog(t, h, w, k, kk, sums, frame, mode, cs.blockStart[b], cs.blockStart[b + 1], out);
                 } else if (nt[b] == 1 && k <= 7) {
                     blockL2OneTerm(t, w, k, kk, sums, frame, mode, cs.blockStart[b], cs.blockStart[b + 1], out);
                 } else {
@@ -306,6 +308,72 @@ final class SimdFitKernel {
             bc.intoArray(best, L);
         }
         finish(best, base, out);
+    }
+
+    /**
+     * {@link #blockL2} for the {@code dog} block with k ≤ 7. Its candidates are δ⊗δ − α·(d2⊗t + t⊗d2) with σ outer
+     * and α inner, so ⟨h, m⟩ = h_centre − α·⟨h, L_σ⟩: the Laplacian's dot product is formed once per σ (two
+     * straight-line k-term expressions) and every α costs one multiply-add.
+     */
+    private static void blockL2Dog(Tables t, float[] h, float[] w, int k, int kk, float[] sums, float[] frame,
+                                   int mode, int c0, int c1, float[] out) {
+        float[] base = new float[L];
+        float[] best = new float[2 * L];
+        base(sums, frame, mode, kk, base);
+        initBest(best, c0);
+        FloatVector sumH = FloatVector.fromArray(S, sums, 0);
+        FloatVector off = FloatVector.fromArray(S, frame, 0);
+        FloatVector inv = FloatVector.fromArray(S, frame, L);
+        int r = k / 2;
+        FloatVector hc = FloatVector.fromArray(S, h, (r * k + r) * L);
+        int c = c0;
+        while (c < c1) {
+            int u1 = t.colIdx[3 * c + 1];
+            int v1 = t.rowIdx[3 * c + 1];
+            int u2 = t.colIdx[3 * c + 2];
+            int v2 = t.rowIdx[3 * c + 2];
+            int end = c;
+            while (end < c1 && t.colIdx[3 * end + 1] == u1 && t.rowIdx[3 * end + 1] == v1
+                    && t.colIdx[3 * end + 2] == u2 && t.rowIdx[3 * end + 2] == v2) {
+                end++;
+            }
+            FloatVector lap = rowDotW(t.rowPad, v1 * 8, w, u1 * k * L, k)
+                    .add(rowDotW(t.rowPad, v2 * 8, w, u2 * k * L, k));
+            FloatVector bs = FloatVector.fromArray(S, best, 0);
+            FloatVector bc = FloatVector.fromArray(S, best, L);
+            for (; c < end; c++) {
+                // both Laplacian terms carry the same coefficient −α
+                FloatVector d = lap.fma(FloatVector.broadcast(S, t.coef[3 * c + 1]), hc);
+                FloatVector part;
+                if (mode == 0) {
+                    FloatVector num = d.sub(sumH.mul(t.mu[c]));
+                    part = num.mul(num).mul(-t.iqc[c]);
+                } else if (mode == 1) {
+                    part = d.mul(d).mul(-t.iq[c]);
+                } else {
+                    part = d.sub(off.mul(t.sm[c])).mul(inv).mul(-2f).add(t.qm[c]);
+                }
+                VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
+                bs = bs.blend(part, m);
+                bc = bc.blend(FloatVector.broadcast(S, (float) c), m);
+            }
+            bs.intoArray(best, 0);
+            bc.intoArray(best, L);
+        }
+        finish(best, base, out);
+    }
+
+    /** Σ_i row[rb + i]·W[wb + i·L] for i < k ≤ 7, as one straight-line expression (row padded with zeros to 8). */
+    private static FloatVector rowDotW(float[] rp, int rb, float[] w, int wb, int k) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector acc = FloatVector.fromArray(S, w, wb).mul(rp[rb]);
+        acc = k > 1 ? acc.add(FloatVector.fromArray(S, w, wb + L).mul(rp[rb + 1])) : acc;
+        acc = k > 2 ? acc.add(FloatVector.fromArray(S, w, wb + 2 * L).mul(rp[rb + 2])) : acc;
+        acc = k > 3 ? acc.add(FloatVector.fromArray(S, w, wb + 3 * L).mul(rp[rb + 3])) : acc;
+        acc = k > 4 ? acc.add(FloatVector.fromArray(S, w, wb + 4 * L).mul(rp[rb + 4])) : acc;
+        acc = k > 5 ? acc.add(FloatVector.fromArray(S, w, wb + 5 * L).mul(rp[rb + 5])) : acc;
+        acc = k > 6 ? acc.add(FloatVector.fromArray(S, w, wb + 6 * L).mul(rp[rb + 6])) : acc;
+        return acc.add(zero);
     }
 
     /** l1 arg-min over candidates [c0, c1) against the dense templates, h' = (h − offset)·inv. */
