@@ -231,6 +231,15 @@ public final class OpenCLRuntime {
         return choose(devicesOrThrow(), o[0], o[1]);
     }
 
+    /** The device the backend would open now; IllegalStateException with the reason when there is none. */
+    public static OpenCLDevice chosenDevice() {
+        try {
+            return chosen();
+        } catch (Unavailable u) {
+            throw new IllegalStateException(u.getMessage());
+        }
+    }
+
     private static Integer index(String s) {
         try {
             return Integer.parseInt(s);
