@@ -50,8 +50,8 @@ public final class Objective {
         private double[] half;
 
         double[] get(Construction c, int k, double sigma) {
-            if (sigma == this.sigma && v != null) {
-                return v;
+            if (v != null && (sigma == this.sigma || profile == Profile.IMPULSE)) {
+                return v; // the impulse does not depend on σ
             }
             if (c == Construction.EXACT && profile != Profile.IMPULSE) {
                 // in place: T(0..r+1), then the profile at n = −r..r, reversed for row order
@@ -145,6 +145,65 @@ public final class Objective {
         }
         sumH = s;
         sqH = q;
+    }
+
+    /**
+     * {@code dog} with the l2 metric: the α ∈ [0, alphaMax] minimising the objective at scale σ, in closed form.
+     * The model a·(δ − α·L) + b is linear in (a, aα, b), so the unconstrained optimum comes from a 2×2 (3×3 with
+     * offset) least-squares solve; with no free amplitude (none/paper) the objective is a convex quadratic in α.
+     * When the unconstrained α lies outside the interval, both ends are compared (with a free amplitude the explained
+     * energy is a ratio of quadratics in α, so the nearer end is not always the better one).
+     */
+    public double dogBestAlpha(double sigma, double alphaMax) {
+        if (family != Family.DOG || metric != Metric.L2) {
+            throw new IllegalStateException("dogBestAlpha needs family dog and metric l2");
+        }
+        int r = k / 2;
+        int c = r * k + r;
+        double[] d2c = colCache[1].get(construction, k, sigma);
+        double[] tr = rowCache[1].get(construction, k, sigma);
+        double[] tc = colCache[2].get(construction, k, sigma);
+        double[] d2r = rowCache[2].get(construction, k, sigma);
+        // L = d2c ⊗ tr + tc ⊗ d2r (as row ⊗ col: L[i][j] = tr[i]·d2c[j] + d2r[i]·tc[j])
+        double hl = rowHCol(tr, d2c) + rowHCol(d2r, tc);
+        double sl = colCache[1].sum * rowCache[1].sum + colCache[2].sum * rowCache[2].sum;
+        double ll = dot(d2c, d2c) * dot(tr, tr) + 2 * dot(d2c, tc) * dot(tr, d2r) + dot(tc, tc) * dot(d2r, d2r);
+        double lc = tr[r] * d2c[r] + d2r[r] * tc[r]; // L at the centre = ⟨δ, L⟩
+        double hc = h[c];
+        double alpha;
+        if (norm == Normalisation.GAIN_OFFSET || norm == Normalisation.GAIN) {
+            // centred (gain-offset) or raw (gain) inner products of δ, L, h
+            boolean centre = norm == Normalisation.GAIN_OFFSET;
+            double n = kk;
+            double ii = centre ? 1 - 1.0 / n : 1;
+            double il = centre ? lc - sl / n : lc;
+            double lll = centre ? ll - sl * sl / n : ll;
+            double hi = centre ? hc - sumH / n : hc;
+            double hL = centre ? hl - sumH * sl / n : hl;
+            double det = ii * lll - il * il;
+            double a = (hi * lll - hL * il) / det;
+            double cc = (ii * hL - il * hi) / det;
+            alpha = (det > 0 && a != 0) ? -cc / a : Double.NaN;
+        } else {
+            // ‖h' − δ + αL‖²: α = ⟨δ − h', L⟩ / ⟨L, L⟩
+            alpha = ll > 0 ? (lc - hl) / ll : 0.0;
+        }
+        if (alpha >= 0 && alpha <= alphaMax) {
+            return alpha;
+        }
+        return value(sigma, 0.0) <= value(sigma, alphaMax) ? 0.0 : alphaMax;
+    }
+
+    private double rowHCol(double[] row, double[] col) {
+        double acc = 0;
+        for (int i = 0; i < k; i++) {
+            double w = 0;
+            for (int j = 0; j < k; j++) {
+                w += h[i * k + j] * col[j];
+            }
+            acc += row[i] * w;
+        }
+        return acc;
     }
 
     /** Relative l2 residual from an l2 {@link #value}: √value / ‖h' − mean h'‖. */

@@ -14,7 +14,7 @@ import org.scalespace.model.Family;
 public final class Refiner {
 
     /** A refined (or coarse) point: parameters, objective value, and range-edge flags. */
-    public record Point(double p1, double p2, double value, String edge, int evaluations) {
+    public record Point(double p1, double p2, double value, String edge, int evaluations, int rounds) {
     }
 
     private final FitOptions opt;
@@ -41,12 +41,17 @@ public final class Refiner {
         boolean twoD = dog || !sameScale;
         double tol = opt.tolerance();
         int[] evals = {0};
+        if (dog && obj.metric() == Metric.L2) {
+            return refineDogL2(obj, p1, evals);
+        }
         double x1 = Math.log(p1);
         double x2 = dog ? p2 : Math.log(twoD ? p2 : p1);
         double hw1 = lnStep;
         double hw2 = dog ? Math.max(p2 * alphaRatio, opt.alphaMax() / 1000.0) : lnStep;
         double value = Double.NaN;
+        int rounds = 0;
         for (int round = 0; round < 100; round++) {
+            rounds++;
             final double cx2 = x2;
             DoubleUnaryOperator f1;
             if (dog) {
@@ -134,7 +139,36 @@ public final class Refiner {
                 edge.add("sigma_y_max");
             }
         }
-        return new Point(s1, s2, value, edge.isEmpty() ? "none" : String.join("+", edge), evals[0]);
+        return new Point(s1, s2, value, edge.isEmpty() ? "none" : String.join("+", edge), evals[0], rounds);
+    }
+
+    /** {@code dog}, l2: a 1-D search over σ with α in closed form at every σ. */
+    private Point refineDogL2(Objective obj, double p1, int[] evals) {
+        double tol = opt.tolerance();
+        double amax = opt.alphaMax();
+        DoubleUnaryOperator f = x -> {
+            double s = Math.exp(x);
+            return count(evals, obj.value(s, obj.dogBestAlpha(s, amax)));
+        };
+        double x = Math.log(p1);
+        double[] r = lineMin(f, x, lnStep, lnLo, lnHi, 0.25 * tol / p1);
+        double s = Math.exp(r[0]);
+        double alpha = obj.dogBestAlpha(s, amax);
+        List<String> edge = new ArrayList<>();
+        double e1 = 0.5 * tol / s + 1e-12;
+        if (r[0] <= lnLo + e1) {
+            edge.add("sigma_min");
+        }
+        if (r[0] >= lnHi - e1) {
+            edge.add("sigma_max");
+        }
+        if (alpha <= 0.5 * tol) {
+            edge.add("alpha_min");
+        }
+        if (alpha >= amax - 0.5 * tol) {
+            edge.add("alpha_max");
+        }
+        return new Point(s, alpha, r[1], edge.isEmpty() ? "none" : String.join("+", edge), evals[0], 1);
     }
 
     /** Edge flags of an unrefined grid point. */
