@@ -1,0 +1,137 @@
+/*
+ * Depthwise convolution (SPEC §8): cross-correlation, stride 1, same-size output, one filter per channel.
+ * Shared by kernels/opencl/conv.cl and the future CUDA entry points (same kernel names: ss_conv_separable,
+ * ss_conv_dense).
+ *
+ * Specialisation (-D, built by org.scalespace.backend.opencl.ConvDefines):
+ *   SS_R        filter radius r (k = 2r + 1)
+ *   SS_TERMS    separable terms per channel (1..3; unused terms have coefficient 0)
+ *   SS_BORDER   0 zero, 1 reflect (mirror without repeating the edge, as PyTorch), 2 replicate
+ *   SS_TW, SS_TH  output tile per work-group (= work-group size, x and y)
+ *
+ * Layout: x and out are N·C planes of H×W floats (NCHW); work-group (tx, ty, plane) computes the tile's outputs.
+ * Separable weights per channel c: coef[3c + t], col[(3c + t)·k + j] (along x, array column j),
+ * row[(3c + t)·k + i] (along y, array row i): A[i][j] = Σ_t coef_t · row_t[i] · col_t[j].
+ * Dense weights: a[c·k² + i·k + j].
+ */
+#ifndef SS_CONV_H
+#define SS_CONV_H
+
+#include "portability.h"
+
+#define SS_K (2 * SS_R + 1)
+#define SS_TILE_W (SS_TW + 2 * SS_R)
+#define SS_TILE_H (SS_TH + 2 * SS_R)
+
+/* Border indexing: the source index for p in a dimension of n samples, or −1 for a zero sample. */
+SS_DEVICE int ss_border_index(int p, int n)
+{
+#if SS_BORDER == 0
+    return (p < 0 || p >= n) ? -1 : p;
+#elif SS_BORDER == 1
+    if (n == 1) {
+        return 0;
+    }
+    int period = 2 * (n - 1);
+    int q = p % period;
+    if (q < 0) {
+        q += period;
+    }
+    return q < n ? q : period - q;
+#else
+    return p < 0 ? 0 : (p >= n ? n - 1 : p);
+#endif
+}
+
+/* Loads the tile with its halo into local memory, borders applied. All work-items call it. */
+SS_DEVICE void ss_conv_load_tile(const SS_GLOBAL float *SS_RESTRICT plane, int h, int w, int x0, int y0,
+                                 SS_LOCAL float *tile, int lid, int nthreads)
+{
+    for (int e = lid; e < SS_TILE_W * SS_TILE_H; e += nthreads) {
+        int ty = e / SS_TILE_W;
+        int tx = e - ty * SS_TILE_W;
+        int sy = ss_border_index(y0 + ty - SS_R, h);
+        int sx = ss_border_index(x0 + tx - SS_R, w);
+        tile[e] = (sy < 0 || sx < 0) ? 0.0f : plane[(long) sy * w + sx];
+    }
+}
+
+/*
+ * Fused separable convolution of one tile: row pass (along x, with the column-indexed vectors) of all tile rows
+ * into local memory, then the column pass (along y) out to global memory. tmp holds SS_TERMS × SS_TILE_H × SS_TW.
+ */
+SS_DEVICE void ss_conv_separable_tile(const SS_GLOBAL float *SS_RESTRICT x, SS_GLOBAL float *SS_RESTRICT out,
+                                      const SS_GLOBAL float *SS_RESTRICT coef,
+                                      const SS_GLOBAL float *SS_RESTRICT colv,
+                                      const SS_GLOBAL float *SS_RESTRICT rowv,
+                                      int c_count, int h, int w, int plane_idx, int tile_x, int tile_y,
+                                      int lx, int ly, SS_LOCAL float *tile, SS_LOCAL float *tmp)
+{
+    int c = plane_idx % c_count;
+    long base = (long) plane_idx * h * w;
+    int x0 = tile_x * SS_TW;
+    int y0 = tile_y * SS_TH;
+    int lid = ly * SS_TW + lx;
+    ss_conv_load_tile(x + base, h, w, x0, y0, tile, lid, SS_TW * SS_TH);
+    SS_BARRIER();
+    /* row pass: every (term, tile row, output column) */
+    for (int e = lid; e < SS_TERMS * SS_TILE_H * SS_TW; e += SS_TW * SS_TH) {
+        int t = e / (SS_TILE_H * SS_TW);
+        int rem = e - t * (SS_TILE_H * SS_TW);
+        int ry = rem / SS_TW;
+        int rx = rem - ry * SS_TW;
+        const SS_GLOBAL float *u = colv + (long) (3 * c + t) * SS_K;
+        float acc = 0.0f;
+        for (int j = 0; j < SS_K; j++) {
+            acc = SS_FMA(u[j], tile[ry * SS_TILE_W + rx + j], acc);
+        }
+        tmp[e] = acc;
+    }
+    SS_BARRIER();
+    int ox = x0 + lx;
+    int oy = y0 + ly;
+    if (ox < w && oy < h) {
+        float sum = 0.0f;
+        for (int t = 0; t < SS_TERMS; t++) {
+            const SS_GLOBAL float *v = rowv + (long) (3 * c + t) * SS_K;
+            SS_LOCAL const float *col = tmp + t * SS_TILE_H * SS_TW + lx;
+            float acc = 0.0f;
+            for (int i = 0; i < SS_K; i++) {
+                acc = SS_FMA(v[i], col[(ly + i) * SS_TW], acc);
+            }
+            sum = SS_FMA(coef[3 * c + t], acc, sum);
+        }
+        out[base + (long) oy * w + ox] = sum;
+    }
+}
+
+/* Dense k×k depthwise convolution of one tile; the channel's filter is staged in local memory. */
+SS_DEVICE void ss_conv_dense_tile(const SS_GLOBAL float *SS_RESTRICT x, SS_GLOBAL float *SS_RESTRICT out,
+                                  const SS_GLOBAL float *SS_RESTRICT a, int c_count, int h, int w, int plane_idx,
+                                  int tile_x, int tile_y, int lx, int ly, SS_LOCAL float *tile,
+                                  SS_LOCAL float *filt)
+{
+    int c = plane_idx % c_count;
+    long base = (long) plane_idx * h * w;
+    int x0 = tile_x * SS_TW;
+    int y0 = tile_y * SS_TH;
+    int lid = ly * SS_TW + lx;
+    ss_conv_load_tile(x + base, h, w, x0, y0, tile, lid, SS_TW * SS_TH);
+    for (int e = lid; e < SS_K * SS_K; e += SS_TW * SS_TH) {
+        filt[e] = a[(long) c * SS_K * SS_K + e];
+    }
+    SS_BARRIER();
+    int ox = x0 + lx;
+    int oy = y0 + ly;
+    if (ox < w && oy < h) {
+        float acc = 0.0f;
+        for (int i = 0; i < SS_K; i++) {
+            for (int j = 0; j < SS_K; j++) {
+                acc = SS_FMA(filt[i * SS_K + j], tile[(ly + i) * SS_TILE_W + lx + j], acc);
+            }
+        }
+        out[base + (long) oy * w + ox] = acc;
+    }
+}
+
+#endif

@@ -1,0 +1,207 @@
+package org.scalespace.backend.opencl;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_kernel;
+
+/**
+ * Depthwise convolutions on an OpenCL device, on float arrays (NCHW): the fused separable kernel (tile + halo in
+ * local memory, row pass into local memory, column pass out; 1–3 terms) and the dense k×k kernel; padding zero,
+ * reflect or replicate. The layer beneath the convolution engine adapter (issue 3's {@code ConvEngine}).
+ *
+ * <p>Calls are serialised (one in-order queue); {@link #close()} releases scratch buffers, programs, then the queue
+ * and context, and is idempotent.
+ */
+public final class OpenCLConv implements AutoCloseable {
+    /** Padding modes, in the kernel's numbering. */
+    public static final int ZERO = 0;
+    public static final int REFLECT = 1;
+    public static final int REPLICATE = 2;
+    private static final int TW = 32;
+    private static final int TH = 8;
+
+    private final ClContext ctx;
+    private final Map<String, ClProgram> programs = new LinkedHashMap<>();
+    private final Map<String, ClBuffer> scratch = new LinkedHashMap<>();
+    private boolean closed;
+
+    /** Opens the device chosen by {@link OpenCLRuntime}. */
+    public OpenCLConv() {
+        try {
+            this.ctx = new ClContext(OpenCLRuntime.chosen());
+        } catch (OpenCLRuntime.Unavailable u) {
+            throw new IllegalStateException("backend opencl is unavailable: " + u.getMessage());
+        }
+    }
+
+    public OpenCLDevice device() {
+        return ctx.device;
+    }
+
+    private ClProgram program(ConvDefines d) {
+        return programs.computeIfAbsent(d.options(), o -> new ClProgram(ctx, KernelSources.load("opencl/conv.cl"), o,
+                "ss_conv_separable", "ss_conv_dense"));
+    }
+
+    private ClBuffer scratch(String what, long bytes) {
+        ClBuffer b = scratch.get(what);
+        if (b != null && b.bytes >= bytes) {
+            return b;
+        }
+        if (b != null) {
+            scratch.remove(what);
+            b.close();
+        }
+        b = ctx.buffer(bytes, what);
+        scratch.put(what, b);
+        return b;
+    }
+
+    private static void checkShape(String op, float[] x, float[] out, int n, int c, int h, int w) {
+        if (n < 1 || c < 1 || h < 1 || w < 1) {
+            throw new IllegalArgumentException(op + ": shape (" + n + ", " + c + ", " + h + ", " + w
+                    + ") must be positive");
+        }
+        long size = (long) n * c * h * w;
+        if (x.length != size || out.length != size) {
+            throw new IllegalArgumentException(op + ": x and out must hold N·C·H·W = " + size + " floats, got "
+                    + x.length + " and " + out.length);
+        }
+        if (x == out) {
+            throw new IllegalArgumentException(op + ": out must not be the input array");
+        }
+    }
+
+    /**
+     * out ← separable depthwise cross-correlation. Per channel c and term t &lt; terms: coef[3c+t],
+     * col[(3c+t)·k ..] (along x), row[(3c+t)·k ..] (along y); k = 2·radius + 1.
+     */
+    public synchronized void separable(float[] x, float[] out, int n, int c, int h, int w, int radius, int terms,
+                                       float[] coef, float[] col, float[] row, int padding) {
+        checkShape("separable", x, out, n, c, h, w);
+        int k = 2 * radius + 1;
+        if (coef.length < 3 * c || col.length < 3 * c * k || row.length < 3 * c * k) {
+            throw new IllegalArgumentException("separable: weights must hold 3 terms × " + c + " channels (coef "
+                    + 3 * c + ", col/row " + 3 * c * k + " floats)");
+        }
+        ConvDefines d = new ConvDefines(radius, terms, padding, TW, TH);
+        if (d.separableLocalBytes() > ctx.device.localMemBytes()) {
+            throw new IllegalArgumentException("separable: radius " + radius + " needs " + d.separableLocalBytes()
+                    + " bytes of local memory; the device has " + ctx.device.localMemBytes());
+        }
+        run(d, "ss_conv_separable", x, out, n, c, h, w,
+                new float[][] {java.util.Arrays.copyOf(coef, 3 * c), java.util.Arrays.copyOf(col, 3 * c * k),
+                    java.util.Arrays.copyOf(row, 3 * c * k)});
+    }
+
+    /** out ← dense depthwise k×k cross-correlation, a[c·k² + i·k + j] (row i, column j), k = 2·radius + 1. */
+    public synchronized void dense(float[] x, float[] out, int n, int c, int h, int w, int radius, float[] a,
+                                   int padding) {
+        checkShape("dense", x, out, n, c, h, w);
+        int k = 2 * radius + 1;
+        if (a.length != c * k * k) {
+            throw new IllegalArgumentException("dense: filters must hold C·k² = " + c * k * k + " floats, got "
+                    + a.length);
+        }
+        ConvDefines d = new ConvDefines(radius, 1, padding, TW, TH);
+        if (d.denseLocalBytes() > ctx.device.localMemBytes()) {
+            throw new IllegalArgumentException("dense: radius " + radius + " needs " + d.denseLocalBytes()
+                    + " bytes of local memory; the device has " + ctx.device.localMemBytes());
+        }
+        run(d, "ss_conv_dense", x, out, n, c, h, w, new float[][] {a});
+    }
+
+    private void run(ConvDefines d, String kernelName, float[] x, float[] out, int n, int c, int h, int w,
+                     float[][] weights) {
+        if (closed) {
+            throw new IllegalStateException("the OpenCL convolution is closed");
+        }
+        long image = 4L * c * h * w;
+        if (image > ctx.device.maxAllocBytes()) {
+            throw new IllegalArgumentException("one image of " + c + "×" + h + "×" + w + " floats (" + image
+                    + " bytes) exceeds the device's max allocation of " + ctx.device.maxAllocBytes() + " bytes");
+        }
+        // images per launch: within the max allocation and int indexing of the plane count
+        int per = (int) Math.max(1, Math.min(n, Math.min(ctx.device.maxAllocBytes() / image,
+                Integer.MAX_VALUE / Math.max(1, c))));
+        ClProgram prog = program(d);
+        cl_kernel kern = prog.kernel(kernelName);
+        List<ClBuffer> wb = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            ClBuffer b = scratch("conv weights " + i, 4L * Math.max(1, weights[i].length));
+            ctx.write(b, weights[i], weights[i].length);
+            wb.add(b);
+        }
+        ClBuffer xb = scratch("conv input", (long) per * image);
+        ClBuffer ob = scratch("conv output", (long) per * image);
+        int planeFloats = c * h * w;
+        for (int n0 = 0; n0 < n; n0 += per) {
+            int m = Math.min(per, n - n0);
+            long floats = (long) m * planeFloats;
+            xb.checkCapacity(4L * floats);
+            ob.checkCapacity(4L * floats);
+            Cl.check(CL.clEnqueueWriteBuffer(ctx.queue(), xb.mem(), CL.CL_TRUE, 0, 4L * floats,
+                    Pointer.to(x).withByteOffset(4L * n0 * planeFloats), 0, null, null),
+                    "clEnqueueWriteBuffer(conv input)");
+            int a = 0;
+            setArg(kern, a++, xb);
+            setArg(kern, a++, ob);
+            for (ClBuffer b : wb) {
+                setArg(kern, a++, b);
+            }
+            for (int v : new int[] {c, h, w}) {
+                Cl.check(CL.clSetKernelArg(kern, a, Sizeof.cl_int, Pointer.to(new int[] {v})),
+                        "clSetKernelArg(" + kernelName + ", " + a + ")");
+                a++;
+            }
+            long[] global = {(long) ((w + d.tileWidth() - 1) / d.tileWidth()) * d.tileWidth(),
+                (long) ((h + d.tileHeight() - 1) / d.tileHeight()) * d.tileHeight(), (long) m * c};
+            long[] local = {d.tileWidth(), d.tileHeight(), 1};
+            Cl.check(CL.clEnqueueNDRangeKernel(ctx.queue(), kern, 3, null, global, local, 0, null, null),
+                    "clEnqueueNDRangeKernel(" + kernelName + ", " + m + "×" + c + " planes of " + h + "×" + w + ")");
+            Cl.check(CL.clEnqueueReadBuffer(ctx.queue(), ob.mem(), CL.CL_TRUE, 0, 4L * floats,
+                    Pointer.to(out).withByteOffset(4L * n0 * planeFloats), 0, null, null),
+                    "clEnqueueReadBuffer(conv output)");
+        }
+    }
+
+    private static void setArg(cl_kernel k, int i, ClBuffer b) {
+        Cl.check(CL.clSetKernelArg(k, i, Sizeof.cl_mem, b.arg()), "clSetKernelArg(" + i + ", " + b.what + ")");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException first = null;
+        List<ClBuffer> bs = new ArrayList<>(scratch.values());
+        Collections.reverse(bs);
+        List<ClProgram> ps = new ArrayList<>(programs.values());
+        Collections.reverse(ps);
+        List<AutoCloseable> all = new ArrayList<>(bs);
+        all.addAll(ps);
+        all.add(ctx);
+        for (AutoCloseable r : all) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
+                }
+            }
+        }
+        scratch.clear();
+        programs.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}
