@@ -134,4 +134,80 @@ SS_DEVICE void ss_conv_dense_tile(const SS_GLOBAL float *SS_RESTRICT x, SS_GLOBA
     }
 }
 
+/*
+ * Direct variants (no local memory, no barriers): one output per work-item, reading global memory through the
+ * border indexing; the interior (no border within r) takes a branch-free path. Faster on CPU drivers, where
+ * local memory is ordinary memory and barriers split the work-item loops.
+ */
+SS_DEVICE void ss_conv_dense_direct(const SS_GLOBAL float *SS_RESTRICT x, SS_GLOBAL float *SS_RESTRICT out,
+                                    const SS_GLOBAL float *SS_RESTRICT a, int c_count, int h, int w, int plane_idx,
+                                    int ox, int oy)
+{
+    if (ox >= w || oy >= h) {
+        return;
+    }
+    int c = plane_idx % c_count;
+    const SS_GLOBAL float *plane = x + (long) plane_idx * h * w;
+    const SS_GLOBAL float *f = a + (long) c * SS_K * SS_K;
+    float acc = 0.0f;
+    if (ox >= SS_R && ox + SS_R < w && oy >= SS_R && oy + SS_R < h) {
+        const SS_GLOBAL float *p = plane + (long) (oy - SS_R) * w + (ox - SS_R);
+        for (int i = 0; i < SS_K; i++) {
+            for (int j = 0; j < SS_K; j++) {
+                acc = SS_FMA(f[i * SS_K + j], p[(long) i * w + j], acc);
+            }
+        }
+    } else {
+        for (int i = 0; i < SS_K; i++) {
+            int sy = ss_border_index(oy + i - SS_R, h);
+            for (int j = 0; j < SS_K; j++) {
+                int sx = ss_border_index(ox + j - SS_R, w);
+                float v = (sy < 0 || sx < 0) ? 0.0f : plane[(long) sy * w + sx];
+                acc = SS_FMA(f[i * SS_K + j], v, acc);
+            }
+        }
+    }
+    out[(long) plane_idx * h * w + (long) oy * w + ox] = acc;
+}
+
+/* Separable, direct: the row pass is recomputed per output row of the column pass (k·(k+1) multiply-adds per term). */
+SS_DEVICE void ss_conv_separable_direct(const SS_GLOBAL float *SS_RESTRICT x, SS_GLOBAL float *SS_RESTRICT out,
+                                        const SS_GLOBAL float *SS_RESTRICT coef,
+                                        const SS_GLOBAL float *SS_RESTRICT colv,
+                                        const SS_GLOBAL float *SS_RESTRICT rowv,
+                                        int c_count, int h, int w, int plane_idx, int ox, int oy)
+{
+    if (ox >= w || oy >= h) {
+        return;
+    }
+    int c = plane_idx % c_count;
+    const SS_GLOBAL float *plane = x + (long) plane_idx * h * w;
+    int interior = ox >= SS_R && ox + SS_R < w && oy >= SS_R && oy + SS_R < h;
+    float sum = 0.0f;
+    for (int t = 0; t < SS_TERMS; t++) {
+        const SS_GLOBAL float *u = colv + (long) (3 * c + t) * SS_K;
+        const SS_GLOBAL float *v = rowv + (long) (3 * c + t) * SS_K;
+        float acc = 0.0f;
+        for (int i = 0; i < SS_K; i++) {
+            float racc = 0.0f;
+            if (interior) {
+                const SS_GLOBAL float *p = plane + (long) (oy + i - SS_R) * w + (ox - SS_R);
+                for (int j = 0; j < SS_K; j++) {
+                    racc = SS_FMA(u[j], p[j], racc);
+                }
+            } else {
+                int sy = ss_border_index(oy + i - SS_R, h);
+                for (int j = 0; j < SS_K; j++) {
+                    int sx = ss_border_index(ox + j - SS_R, w);
+                    float val = (sy < 0 || sx < 0) ? 0.0f : plane[(long) sy * w + sx];
+                    racc = SS_FMA(u[j], val, racc);
+                }
+            }
+            acc = SS_FMA(v[i], racc, acc);
+        }
+        sum = SS_FMA(coef[3 * c + t], acc, sum);
+    }
+    out[(long) plane_idx * h * w + (long) oy * w + ox] = sum;
+}
+
 #endif

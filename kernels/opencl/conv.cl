@@ -23,3 +23,21 @@ void ss_conv_dense(const __global float *restrict x, __global float *restrict ou
     ss_conv_dense_tile(x, out, a, c_count, h, w, SS_GROUP_ID_Z, SS_GROUP_ID, SS_GROUP_ID_Y, SS_LOCAL_ID,
                        SS_LOCAL_ID_Y, tile, filt);
 }
+
+/* Direct variants (CPU drivers): grid (ceil(W/SS_TW)·SS_TW, ceil(H/SS_TH)·SS_TH, N·C). */
+__kernel __attribute__((reqd_work_group_size(SS_TW, SS_TH, 1)))
+void ss_conv_separable_direct_k(const __global float *restrict x, __global float *restrict out,
+                                const __global float *restrict coef, const __global float *restrict colv,
+                                const __global float *restrict rowv, int c_count, int h, int w)
+{
+    ss_conv_separable_direct(x, out, coef, colv, rowv, c_count, h, w, SS_GROUP_ID_Z,
+                             SS_GROUP_ID * SS_TW + SS_LOCAL_ID, SS_GROUP_ID_Y * SS_TH + SS_LOCAL_ID_Y);
+}
+
+__kernel __attribute__((reqd_work_group_size(SS_TW, SS_TH, 1)))
+void ss_conv_dense_direct_k(const __global float *restrict x, __global float *restrict out,
+                            const __global float *restrict a, int c_count, int h, int w)
+{
+    ss_conv_dense_direct(x, out, a, c_count, h, w, SS_GROUP_ID_Z, SS_GROUP_ID * SS_TW + SS_LOCAL_ID,
+                         SS_GROUP_ID_Y * SS_TH + SS_LOCAL_ID_Y);
+}

@@ -17,11 +17,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class OpenCLConvTest {
     private static OpenCLConv conv;
+    private static OpenCLConv direct;
 
     @BeforeAll
     static void open() {
         OpenCLTestSupport.assumeOpenCL();
-        conv = new OpenCLConv();
+        conv = new OpenCLConv("tiled");
+        direct = new OpenCLConv("direct");
     }
 
     @AfterAll
@@ -29,6 +31,15 @@ class OpenCLConvTest {
         if (conv != null) {
             conv.close();
         }
+        if (direct != null) {
+            direct.close();
+        }
+    }
+
+    @Test
+    void unknownScheduleIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OpenCLConv("fast"));
+        assertTrue(e.getMessage().contains("tiled or direct"), e.getMessage());
     }
 
     static int src(int p, int n, int border) {
@@ -118,10 +129,12 @@ class OpenCLConvTest {
             }
         }
         float[] ref = reference(x, n, c, h, w, r, a, border);
-        float[] out = new float[x.length];
-        conv.separable(x, out, n, c, h, w, r, terms, coef, col, row, border);
-        double e = relL2(ref, out);
-        assertTrue(e <= 1e-5, "separable relative l2 " + e);
+        for (OpenCLConv cv : new OpenCLConv[] {conv, direct}) {
+            float[] out = new float[x.length];
+            cv.separable(x, out, n, c, h, w, r, terms, coef, col, row, border);
+            double e = relL2(ref, out);
+            assertTrue(e <= 1e-5, cv.schedule() + " separable relative l2 " + e);
+        }
         float[] af = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             af[i] = (float) a[i];
@@ -131,10 +144,12 @@ class OpenCLConvTest {
             ad[i] = af[i];
         }
         float[] ref2 = reference(x, n, c, h, w, r, ad, border);
-        float[] out2 = new float[x.length];
-        conv.dense(x, out2, n, c, h, w, r, af, border);
-        double e2 = relL2(ref2, out2);
-        assertTrue(e2 <= 1e-5, "dense relative l2 " + e2);
+        for (OpenCLConv cv : new OpenCLConv[] {conv, direct}) {
+            float[] out2 = new float[x.length];
+            cv.dense(x, out2, n, c, h, w, r, af, border);
+            double e2 = relL2(ref2, out2);
+            assertTrue(e2 <= 1e-5, cv.schedule() + " dense relative l2 " + e2);
+        }
     }
 
     @Test
