@@ -45,6 +45,7 @@ public final class OpenCLBackend implements Backend {
     private final Map<String, ClBuffer> scratch = new HashMap<>();
     private final List<String> scratchOrder = new ArrayList<>();
     private boolean closed;
+    private final boolean globalTables;
 
     /** Opens the device chosen by {@link OpenCLRuntime} (GPU &gt; accelerator &gt; CPU, or the overrides). */
     public OpenCLBackend() {
@@ -53,7 +54,13 @@ public final class OpenCLBackend implements Backend {
 
     /** Opens the given device. */
     public OpenCLBackend(OpenCLDevice device) {
+        this(device, false);
+    }
+
+    /** Test hook: {@code globalTables} forces the global-memory W path that large k needs on small local memories. */
+    OpenCLBackend(OpenCLDevice device, boolean globalTables) {
         this.ctx = new ClContext(device);
+        this.globalTables = globalTables;
     }
 
     private static OpenCLDevice chosenOrThrow() {
@@ -290,7 +297,7 @@ public final class OpenCLBackend implements Backend {
         FitDefines local = new FitDefines(cs.k, cs.blocks(), mode, wg, l1 ? 0 : t.numCol, l1 ? 0 : t.numRow,
                 l1 ? 1 : t.maxTerms, true);
         // keep 1 KiB of the local memory for the driver's own use
-        if (local.localBytes() + 1024 <= ctx.device.localMemBytes()) {
+        if (!globalTables && local.localBytes() + 1024 <= ctx.device.localMemBytes()) {
             return local;
         }
         FitDefines global = new FitDefines(cs.k, cs.blocks(), mode, wg, l1 ? 0 : t.numCol, l1 ? 0 : t.numRow,

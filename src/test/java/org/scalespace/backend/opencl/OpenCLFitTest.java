@@ -27,18 +27,23 @@ import org.scalespace.model.Family;
 /** The OpenCL coarse fit against the scalar oracle (run on PoCL in CI; skipped with the reason without OpenCL). */
 class OpenCLFitTest {
     private static OpenCLBackend backend;
+    private static OpenCLBackend globalTables;
     private static final LongConsumer NO_PROGRESS = n -> { };
 
     @BeforeAll
     static void open() {
         OpenCLTestSupport.assumeOpenCL();
         backend = new OpenCLBackend();
+        globalTables = new OpenCLBackend(backend.device(), true);
     }
 
     @AfterAll
     static void close() {
         if (backend != null) {
             backend.close();
+        }
+        if (globalTables != null) {
+            globalTables.close();
         }
     }
 
@@ -52,18 +57,23 @@ class OpenCLFitTest {
      * Coarse arg-min: every (filter, family) choice's double-precision objective is within float tolerance of the
      * oracle's minimum, and the returned score matches it.
      */
-    @ParameterizedTest(name = "{0} {1} k={2} {3}")
+    @ParameterizedTest(name = "{0} {1} k={2} {3} {4}")
     @CsvSource({
-        "GAIN_OFFSET, L2, 7, paper8",
-        "GAIN_OFFSET, L2, 3, all",
-        "GAIN_OFFSET, L2, 9, all",
-        "GAIN, L2, 7, all",
-        "NONE, L2, 7, all",
-        "PAPER, L2, 7, paper8",
-        "NONE, L1, 5, all",
-        "PAPER, L1, 7, paper8",
+        "GAIN_OFFSET, L2, 7, paper8, local",
+        "GAIN_OFFSET, L2, 3, all, local",
+        "GAIN_OFFSET, L2, 9, all, local",
+        "GAIN, L2, 7, all, local",
+        "NONE, L2, 7, all, local",
+        "PAPER, L2, 7, paper8, local",
+        "NONE, L1, 5, all, local",
+        "PAPER, L1, 7, paper8, local",
+        "GAIN_OFFSET, L2, 7, all, global",
+        "PAPER, L2, 5, paper8, global",
+        "GAIN_OFFSET, L2, 31, paper8, local",
+        "NONE, L1, 31, paper8, local",
     })
-    void coarseArgminMatchesScalarOracle(Normalisation norm, Metric metric, int k, String famSet) {
+    void coarseArgminMatchesScalarOracle(Normalisation norm, Metric metric, int k, String famSet, String tables) {
+        OpenCLBackend be = tables.equals("global") ? globalTables : backend;
         List<Family> fams = famSet.equals("all") ? List.of(Family.values()) : Family.PAPER_EIGHT;
         FitOptions opt = options(norm, metric, fams, 20, ScaleMode.SEP);
         CandidateSet cs = new CandidateSet(opt, k, false);
@@ -90,7 +100,7 @@ class OpenCLFitTest {
         new ScalarBackend().coarseArgmin(p, bestRef, scoreRef);
         int[] best = new int[n * blocks];
         double[] score = new double[n * blocks];
-        backend.coarseArgmin(p, best, score);
+        be.coarseArgmin(p, best, score);
         double[] dense = cs.dense();
         int same = 0;
         for (int i = 0; i < n; i++) {
