@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,11 +19,14 @@ class OpenCLConvTest {
     private static OpenCLConv conv;
     private static OpenCLConv direct;
 
-    @BeforeAll
-    static void open() {
+    /** Per test (not in @BeforeAll, whose skip or failure surefire does not report): skip or fail, then open once. */
+    @BeforeEach
+    void open() {
         OpenCLTestSupport.assumeOpenCL();
-        conv = new OpenCLConv("tiled");
-        direct = new OpenCLConv("direct");
+        if (conv == null) {
+            conv = new OpenCLConv("tiled");
+            direct = new OpenCLConv("direct");
+        }
     }
 
     @AfterAll
@@ -34,6 +37,8 @@ class OpenCLConvTest {
         if (direct != null) {
             direct.close();
         }
+        conv = null;
+        direct = null;
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,11 +30,14 @@ class OpenCLFitTest {
     private static OpenCLBackend globalTables;
     private static final LongConsumer NO_PROGRESS = n -> { };
 
-    @BeforeAll
-    static void open() {
+    /** Per test (not in @BeforeAll, whose skip or failure surefire does not report): skip or fail, then open once. */
+    @BeforeEach
+    void open() {
         OpenCLTestSupport.assumeOpenCL();
-        backend = new OpenCLBackend();
-        globalTables = new OpenCLBackend(backend.device(), true);
+        if (backend == null) {
+            backend = new OpenCLBackend();
+            globalTables = new OpenCLBackend(backend.device(), true);
+        }
     }
 
     @AfterAll
@@ -45,6 +48,8 @@ class OpenCLFitTest {
         if (globalTables != null) {
             globalTables.close();
         }
+        backend = null;
+        globalTables = null;
     }
 
     private static FitOptions options(Normalisation n, Metric m, List<Family> fams, int sigmaSteps, ScaleMode sm) {
