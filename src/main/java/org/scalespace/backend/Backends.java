@@ -32,10 +32,19 @@ public final class Backends {
     public static List<Status> statuses() {
         List<Status> out = new ArrayList<>();
         out.add(new Status("cuda", Optional.of("not built yet: the CUDA backend arrives with a later issue")));
-        out.add(new Status("opencl", Optional.of("not built yet: the OpenCL backend arrives with a later issue")));
+        out.add(new Status("opencl", openclReason()));
         out.add(new Status("simd", VectorSupport.unavailableReason()));
         out.add(new Status("scalar", Optional.empty()));
         return out;
+    }
+
+    /** Why OpenCL cannot be used (JOCL, libOpenCL.so, platform, device, overrides); never throws. */
+    private static Optional<String> openclReason() {
+        try {
+            return org.scalespace.backend.opencl.OpenCLRuntime.unavailableReason();
+        } catch (LinkageError | RuntimeException e) {
+            return Optional.of("OpenCL probe failed: " + e);
+        }
     }
 
     /** Opens the named backend; {@code auto} picks the first available and logs the reasons for the others. */
@@ -67,6 +76,8 @@ public final class Backends {
 
     private static Backend open(String name) {
         switch (name) {
+            case "opencl":
+                return new org.scalespace.backend.opencl.OpenCLBackend();
             case "simd":
                 return new org.scalespace.backend.simd.SimdBackend();
             case "scalar":

@@ -30,7 +30,51 @@ public final class InfoCommand implements Callable<Integer> {
             out.printf("  %-7s %s%n", s.name(), s.unavailableReason().map(r -> "unavailable: " + r)
                     .orElse("available"));
         }
+        openclSection(out);
         out.flush();
         return 0;
+    }
+
+    /** OpenCL platforms and devices with memory and compute units, the device the backend would use, or why none. */
+    static void openclSection(PrintWriter out) {
+        out.println("OpenCL:");
+        java.util.Optional<String> why;
+        java.util.List<org.scalespace.backend.opencl.OpenCLDevice> ds;
+        try {
+            why = org.scalespace.backend.opencl.OpenCLRuntime.unavailableReason();
+            ds = org.scalespace.backend.opencl.OpenCLRuntime.devices();
+        } catch (LinkageError | RuntimeException e) {
+            out.println("  unavailable: OpenCL probe failed: " + e);
+            return;
+        }
+        int lastPlatform = -1;
+        for (org.scalespace.backend.opencl.OpenCLDevice d : ds) {
+            if (d.platformIndex() != lastPlatform) {
+                out.printf("  platform %d: %s (%s)%n", d.platformIndex(), d.platformName(), d.platformVersion());
+                lastPlatform = d.platformIndex();
+            }
+            out.printf(java.util.Locale.ROOT, "    device %d.%d: %s [%s] %s, driver %s%n", d.platformIndex(),
+                    d.deviceIndex(), d.name(), d.type(), d.version(), d.driverVersion());
+            out.printf(java.util.Locale.ROOT,
+                    "      global memory %.2f GiB, max allocation %.2f GiB, local memory %d KiB, %d compute units,"
+                            + " max work-group %d%n",
+                    d.globalMemBytes() / 1073741824.0, d.maxAllocBytes() / 1073741824.0, d.localMemBytes() / 1024,
+                    d.computeUnits(), d.maxWorkGroupSize());
+        }
+        String[] o = org.scalespace.backend.opencl.OpenCLRuntime.overrides();
+        String ov = (o[0] == null ? "" : " -D" + org.scalespace.backend.opencl.OpenCLRuntime.PLATFORM_PROPERTY + "="
+                + o[0]) + (o[1] == null ? "" : " -D" + org.scalespace.backend.opencl.OpenCLRuntime.DEVICE_PROPERTY
+                + "=" + o[1]);
+        if (why.isPresent()) {
+            out.println("  unavailable: " + why.get());
+        } else {
+            try {
+                org.scalespace.backend.opencl.OpenCLDevice c = org.scalespace.backend.opencl.OpenCLRuntime.chosenDevice();
+                out.printf("  the opencl backend uses device %d.%d (%s)%s%n", c.platformIndex(), c.deviceIndex(),
+                        c.name(), ov.isEmpty() ? ": GPU > accelerator > CPU" : ": chosen by" + ov);
+            } catch (RuntimeException e) {
+                out.println("  unavailable: " + e.getMessage());
+            }
+        }
     }
 }

@@ -27,7 +27,9 @@ import org.scalespace.io.FilterReaders;
 
 /**
  * Bulk fitting throughput: 7×7 filters per second, 8 families, separate scales (the defaults), with and without
- * refinement, on the scalar and SIMD backends. Filters: the 8 master key filters with random gain, offset and
+ * refinement, on the scalar, SIMD and OpenCL backends (opencl: the device chosen by -Dscalespace.opencl.platform /
+ * -Dscalespace.opencl.device or GPU &gt; accelerator &gt; CPU; without OpenCL that parameter fails in setup with the
+ * reason, so select others with {@code -p backend=simd,scalar}). Filters: the 8 master key filters with random gain, offset and
  * noise (fixed seed), so every family occurs. Before timing, the SIMD backend's families are checked against the
  * scalar oracle on the first filters; a mismatch fails the benchmark.
  */
@@ -38,7 +40,7 @@ import org.scalespace.io.FilterReaders;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class FitBenchmark {
-    @Param({"simd", "scalar"})
+    @Param({"simd", "scalar", "opencl"})
     public String backend;
 
     @Param({"true", "false"})
@@ -66,7 +68,7 @@ public class FitBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         bank = syntheticBank(FILTERS, 42);
-        be = Backends.select(backend).backend();
+        be = Backends.select(backend).backend(); // throws with the reason when the backend is unavailable
         FitOptions opt = FitOptions.defaults().withRefine(refine);
         fitter = new Fitter(be, opt, Runtime.getRuntime().availableProcessors());
         // validate against the oracle before timing anything

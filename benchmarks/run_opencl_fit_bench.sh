@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# OpenCL vs SIMD fit throughput in one run: `scalespace fit` end to end (JVM start, .npy read, fit, CSV write) on the
+# same filters, coarse only (--no-refine: the part the backend computes) and with refinement (the default), families
+# checked identical between the two backends before any number is printed.
+# Usage: benchmarks/run_opencl_fit_bench.sh [N]   (default N = 32768 7×7 filters)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-32768}"
+PY=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+[ -f target/scalespace.jar ] || mvn -q -B package -DskipTests
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
+command -v clinfo >/dev/null && clinfo -l
+$PY - "$work/filters.npy" "$N" <<'PY'
+import sys, numpy as np
+out, n = sys.argv[1], int(sys.argv[2])
+rows = [l.split() for l in open("src/main/resources/org/scalespace/data/master_key_filters_convnextv2_tiny.txt")
+        if l.strip() and not l.startswith(("#", "Filter"))]
+mk = np.array(rows, dtype=np.float64).reshape(8, 7, 7)
+rng = np.random.default_rng(42)
+i = np.arange(n) % 8
+h = mk[i] * rng.uniform(0.5, 1.5, (n, 1, 1)) + rng.normal(0, 0.02, (n, 1, 1)) + rng.normal(0, 0.03, (n, 7, 7))
+np.save(out, h.astype(np.float32))
+PY
+echo "filters: $N × 7×7 float32, 8 families, sep, default grid"
+for mode in --no-refine ""; do
+  for b in simd opencl; do
+    ./scalespace fit "$work/filters.npy" --backend "$b" $mode -o "$work/$b.csv" 2>&1 | grep -E "^fitted"
+  done
+  if ! cmp -s <(cut -d, -f1-4 "$work/simd.csv") <(cut -d, -f1-4 "$work/opencl.csv"); then
+    echo "FAMILIES DIFFER between simd and opencl (${mode:-refined}); no timing is valid" >&2
+    exit 1
+  fi
+  echo "families identical (simd vs opencl, ${mode:-refined})"
+done

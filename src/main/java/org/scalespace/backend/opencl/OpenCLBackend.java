@@ -1,0 +1,477 @@
+package org.scalespace.backend.opencl;
+
+import static org.jocl.CL.CL_KERNEL_WORK_GROUP_SIZE;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_kernel;
+import org.scalespace.backend.Backend;
+import org.scalespace.backend.CoarseProblem;
+import org.scalespace.fit.CandidateSet;
+import org.scalespace.fit.Metric;
+import org.scalespace.fit.Normalisation;
+
+/**
+ * The OpenCL backend: coarse fit scoring on one OpenCL device (kernels/opencl/fit.cl, math in kernels/common/fit.h),
+ * one work-group per filter with W = H·col in local memory and the per-family arg-min fused in the kernel.
+ *
+ * <p>Thread safety: {@link #coarseArgmin} may be called from several threads. Host-side packing runs concurrently;
+ * device work (uploads, launch, read-back) is serialised on the backend's single in-order queue.
+ *
+ * <p>Resources: the context and queue, the programs (cached per specialisation), the candidate tables (cached for
+ * the last {@value #TABLE_CACHE} candidate sets) and the scratch buffers (grown, reused) are released by
+ * {@link #close()} in reverse order of creation.
+ */
+public final class OpenCLBackend implements Backend {
+    /** System property: work-items per filter in the fit kernel (power of two); default 64, capped by the device. */
+    public static final String FIT_WORK_GROUP_PROPERTY = "scalespace.opencl.fitWorkGroup";
+    static final int TABLE_CACHE = 4;
+    private static final int MAX_CHUNK = 1 << 16;
+
+    private final Object lock = new Object();
+    private final ClContext ctx;
+    private final Map<String, ClProgram> programs = new java.util.LinkedHashMap<>();
+    private final Map<CandidateSet, FitTables> tables = new IdentityHashMap<>();
+    private final List<CandidateSet> tableOrder = new ArrayList<>();
+    private final Map<String, ClBuffer> scratch = new HashMap<>();
+    private final List<String> scratchOrder = new ArrayList<>();
+    private boolean closed;
+    private final boolean globalTables;
+
+    /** Opens the device chosen by {@link OpenCLRuntime} (GPU &gt; accelerator &gt; CPU, or the overrides). */
+    public OpenCLBackend() {
+        this(chosenOrThrow());
+    }
+
+    /** Opens the given device. */
+    public OpenCLBackend(OpenCLDevice device) {
+        this(device, false);
+    }
+
+    /** Test hook: {@code globalTables} forces the global-memory W path that large k needs on small local memories. */
+    OpenCLBackend(OpenCLDevice device, boolean globalTables) {
+        this.ctx = new ClContext(device);
+        this.globalTables = globalTables;
+    }
+
+    private static OpenCLDevice chosenOrThrow() {
+        try {
+            return OpenCLRuntime.chosen();
+        } catch (OpenCLRuntime.Unavailable u) {
+            throw new IllegalStateException("backend opencl is unavailable: " + u.getMessage());
+        }
+    }
+
+    /** The device in use. */
+    public OpenCLDevice device() {
+        return ctx.device;
+    }
+
+    @Override
+    public String name() {
+        return "opencl";
+    }
+
+    @Override
+    public String description() {
+        return "OpenCL on " + ctx.device.describe() + ", float32 coarse scoring";
+    }
+
+    @Override
+    public boolean threadSafe() {
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // fit
+
+    /** Float32 device copies of a candidate set, with the column and row tables compacted to the vectors used. */
+    static final class FitTables implements AutoCloseable {
+        final int numCol;
+        final int numRow;
+        final int maxTerms;
+        final int size;
+        final int[] blockStart;
+        final List<ClBuffer> buffers = new ArrayList<>();
+        final ClBuffer col;
+        final ClBuffer row;
+        final ClBuffer candIdx;
+        final ClBuffer candF;
+        final ClBuffer blocks;
+        ClBuffer dense;
+
+        FitTables(ClContext ctx, CandidateSet cs) {
+            int k = cs.k;
+            size = cs.size;
+            int[] colMap = new int[cs.numCol];
+            int[] rowMap = new int[cs.numRow];
+            java.util.Arrays.fill(colMap, -1);
+            java.util.Arrays.fill(rowMap, -1);
+            int nc = 0;
+            int nr = 0;
+            int mt = 1;
+            int[] idx = new int[8 * size];
+            float[] f = new float[8 * size];
+            for (int c = 0; c < size; c++) {
+                int t = 3;
+                while (t > 1 && cs.coef[3 * c + t - 1] == 0.0) {
+                    t--;
+                }
+                mt = Math.max(mt, t);
+                for (int u = 0; u < 3; u++) {
+                    int ci = cs.colIdx[3 * c + u];
+                    int ri = cs.rowIdx[3 * c + u];
+                    if (u < t) {
+                        if (colMap[ci] < 0) {
+                            colMap[ci] = nc++;
+                        }
+                        if (rowMap[ri] < 0) {
+                            rowMap[ri] = nr++;
+                        }
+                        idx[8 * c + u] = colMap[ci];
+                        idx[8 * c + 3 + u] = rowMap[ri];
+                    }
+                    f[8 * c + u] = (float) cs.coef[3 * c + u];
+                }
+                idx[8 * c + 6] = t;
+                // per-candidate constants, exactly as the SIMD backend forms them
+                double s = cs.sumM[c];
+                double q = cs.sqM[c];
+                double qc = q - s * s / cs.kk;
+                f[8 * c + 3] = (float) (s / cs.kk);
+                f[8 * c + 4] = qc > 1e-30 * Math.max(q, 1e-300) && qc > 0 ? (float) (1.0 / qc) : 0f;
+                f[8 * c + 5] = q > 0 ? (float) (1.0 / q) : 0f;
+                f[8 * c + 6] = (float) s;
+                f[8 * c + 7] = (float) q;
+            }
+            numCol = nc;
+            numRow = nr;
+            maxTerms = mt;
+            float[] colT = new float[Math.max(1, nc * k)];
+            float[] rowT = new float[Math.max(1, nr * k)];
+            for (int u = 0; u < cs.numCol; u++) {
+                if (colMap[u] >= 0) {
+                    for (int j = 0; j < k; j++) {
+                        colT[colMap[u] * k + j] = (float) cs.colVecs[u * k + j];
+                    }
+                }
+            }
+            for (int v = 0; v < cs.numRow; v++) {
+                if (rowMap[v] >= 0) {
+                    for (int i = 0; i < k; i++) {
+                        rowT[rowMap[v] * k + i] = (float) cs.rowVecs[v * k + i];
+                    }
+                }
+            }
+            blockStart = cs.blockStart.clone();
+            try {
+                col = add(ctx.buffer(4L * colT.length, "fit column table"));
+                ctx.write(col, colT, colT.length);
+                row = add(ctx.buffer(4L * rowT.length, "fit row table"));
+                ctx.write(row, rowT, rowT.length);
+                candIdx = add(ctx.buffer(4L * idx.length, "fit candidate indices"));
+                ctx.write(candIdx, idx, idx.length);
+                candF = add(ctx.buffer(4L * f.length, "fit candidate constants"));
+                ctx.write(candF, f, f.length);
+                blocks = add(ctx.buffer(4L * blockStart.length, "fit block starts"));
+                ctx.write(blocks, blockStart, blockStart.length);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        private ClBuffer add(ClBuffer b) {
+            buffers.add(b);
+            return b;
+        }
+
+        ClBuffer dense(ClContext ctx, CandidateSet cs) {
+            if (dense == null) {
+                double[] d = cs.dense();
+                float[] fd = new float[d.length];
+                for (int i = 0; i < d.length; i++) {
+                    fd[i] = (float) d[i];
+                }
+                dense = add(ctx.buffer(4L * fd.length, "fit dense templates (l1)"));
+                ctx.write(dense, fd, fd.length);
+            }
+            return dense;
+        }
+
+        @Override
+        public void close() {
+            RuntimeException first = null;
+            for (int i = buffers.size() - 1; i >= 0; i--) {
+                try {
+                    buffers.get(i).close();
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+            }
+            buffers.clear();
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    private FitTables tables(CandidateSet cs) {
+        FitTables t = tables.get(cs);
+        if (t != null) {
+            tableOrder.remove(cs);
+            tableOrder.add(cs);
+            return t;
+        }
+        if (tableOrder.size() >= TABLE_CACHE) {
+            CandidateSet old = tableOrder.remove(0);
+            tables.remove(old).close();
+        }
+        t = new FitTables(ctx, cs);
+        tables.put(cs, t);
+        tableOrder.add(cs);
+        return t;
+    }
+
+    private ClProgram program(String source, String options, String... kernels) {
+        ClProgram p = programs.get(source + "\u0000" + options);
+        if (p == null) {
+            p = new ClProgram(ctx, KernelSources.load(source), options, kernels);
+            programs.put(source + "\u0000" + options, p);
+        }
+        return p;
+    }
+
+    /** A scratch buffer of at least the given size, grown (never shrunk) and reused across calls. */
+    private ClBuffer scratch(String what, long bytes) {
+        ClBuffer b = scratch.get(what);
+        if (b != null && b.bytes >= bytes) {
+            return b;
+        }
+        if (b != null) {
+            scratch.remove(what);
+            scratchOrder.remove(what);
+            b.close();
+        }
+        long grow = Math.min(Math.max(bytes, b == null ? 0 : Math.min(2 * b.bytes, Long.MAX_VALUE / 2)),
+                ctx.device.maxAllocBytes());
+        b = ctx.buffer(Math.max(bytes, grow), what);
+        scratch.put(what, b);
+        scratchOrder.add(what);
+        return b;
+    }
+
+    static int mode(Normalisation n, Metric m) {
+        if (m == Metric.L1) {
+            return 3;
+        }
+        return n == Normalisation.GAIN_OFFSET ? 0 : n == Normalisation.GAIN ? 1 : 2;
+    }
+
+    int fitWorkGroup() {
+        int wg = Integer.getInteger(FIT_WORK_GROUP_PROPERTY, 64);
+        if (wg < 1 || Integer.bitCount(wg) != 1) {
+            throw new IllegalArgumentException(FIT_WORK_GROUP_PROPERTY + " must be a power of two, got " + wg);
+        }
+        while (wg > ctx.device.maxWorkGroupSize()) {
+            wg >>= 1;
+        }
+        return wg;
+    }
+
+    /** The specialisation used for a problem on this device. */
+    FitDefines fitDefines(CandidateSet cs, FitTables t, int mode) {
+        int wg = fitWorkGroup();
+        boolean l1 = mode == 3;
+        FitDefines local = new FitDefines(cs.k, cs.blocks(), mode, wg, l1 ? 0 : t.numCol, l1 ? 0 : t.numRow,
+                l1 ? 1 : t.maxTerms, true);
+        // keep 1 KiB of the local memory for the driver's own use
+        if (!globalTables && local.localBytes() + 1024 <= ctx.device.localMemBytes()) {
+            return local;
+        }
+        FitDefines global = new FitDefines(cs.k, cs.blocks(), mode, wg, l1 ? 0 : t.numCol, l1 ? 0 : t.numRow,
+                l1 ? 1 : t.maxTerms, false);
+        if (global.localBytes() + 1024 > ctx.device.localMemBytes()) {
+            throw new IllegalStateException("the fit kernel for k = " + cs.k + " needs " + global.localBytes()
+                    + " bytes of local memory; " + ctx.device.name() + " has " + ctx.device.localMemBytes());
+        }
+        return global;
+    }
+
+    @Override
+    public void coarseArgmin(CoarseProblem p, int[] best, double[] score) {
+        CandidateSet cs = p.candidates();
+        int kk = cs.kk;
+        int blocks = cs.blocks();
+        int count = p.count();
+        if (best.length < count * blocks || score.length < count * blocks) {
+            throw new IllegalArgumentException("best/score must hold count × blocks = " + count * blocks
+                    + " values");
+        }
+        if (count == 0) {
+            return;
+        }
+        // host packing (concurrent)
+        float[] h = new float[count * kk];
+        double[] src = p.filters();
+        int base = p.first() * kk;
+        for (int i = 0; i < h.length; i++) {
+            h[i] = (float) src[base + i];
+        }
+        float[] off = new float[count * blocks];
+        float[] inv = new float[count * blocks];
+        for (int n = 0; n < count; n++) {
+            for (int b = 0; b < blocks; b++) {
+                off[n * blocks + b] = (float) p.offset(n, b);
+                inv[n * blocks + b] = (float) (1.0 / p.scale(n, b));
+            }
+        }
+        int mode = mode(p.normalisation(), p.metric());
+        int[] outBest = new int[count * blocks];
+        float[] outScore = new float[count * blocks];
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the OpenCL backend is closed");
+            }
+            FitTables t = tables(cs);
+            FitDefines d = fitDefines(cs, t, mode);
+            ClBuffer dense = mode == 3 ? t.dense(ctx, cs) : null;
+            ClProgram prog = program("opencl/fit.cl", d.options(), "ss_fit_coarse");
+            cl_kernel kern = prog.kernel("ss_fit_coarse");
+            long kwg = kernelWorkGroupSize(kern);
+            if (kwg < d.workGroup()) {
+                throw new IllegalStateException("ss_fit_coarse: the device allows " + kwg + " work-items per group"
+                        + " for this kernel, the specialisation needs " + d.workGroup() + "; set -D"
+                        + FIT_WORK_GROUP_PROPERTY + "=" + Long.highestOneBit(Math.max(1, kwg)));
+            }
+            long wPerFilter = d.localTables() ? 0 : 4L * d.numCol() * cs.k;
+            long maxAlloc = ctx.device.maxAllocBytes();
+            long chunkL = Math.min(MAX_CHUNK, maxAlloc / (4L * kk));
+            chunkL = Math.min(chunkL, maxAlloc / (4L * blocks));
+            if (wPerFilter > 0) {
+                chunkL = Math.min(chunkL, maxAlloc / wPerFilter);
+            }
+            if (chunkL < 1) {
+                throw new IllegalStateException("one filter's scratch exceeds the device's max allocation");
+            }
+            int chunk = (int) Math.min(chunkL, count);
+            ClBuffer fb = scratch("fit filters", 4L * chunk * kk);
+            ClBuffer ob = scratch("fit frame offsets", 4L * chunk * blocks);
+            ClBuffer ib = scratch("fit frame inverse scales", 4L * chunk * blocks);
+            ClBuffer bb = scratch("fit best indices", 4L * chunk * blocks);
+            ClBuffer sb = scratch("fit best scores", 4L * chunk * blocks);
+            ClBuffer wb = scratch("fit W scratch", Math.max(4, wPerFilter * chunk));
+            for (int n0 = 0; n0 < count; n0 += chunk) {
+                int m = Math.min(chunk, count - n0);
+                ctx.write(fb, h, n0 * kk, m * kk);
+                ctx.write(ob, off, n0 * blocks, m * blocks);
+                ctx.write(ib, inv, n0 * blocks, m * blocks);
+                ClBuffer[] args = {fb, ob, ib, t.col, t.row, t.candIdx, t.candF, t.blocks,
+                    dense != null ? dense : t.col, wb, bb, sb};
+                for (int a = 0; a < args.length; a++) {
+                    Cl.check(CL.clSetKernelArg(kern, a, Sizeof.cl_mem, args[a].arg()),
+                            "clSetKernelArg(ss_fit_coarse, " + a + ", " + args[a].what + ")");
+                }
+                // sizes checked before the launch
+                fb.checkCapacity(4L * m * kk);
+                bb.checkCapacity(4L * m * blocks);
+                sb.checkCapacity(4L * m * blocks);
+                wb.checkCapacity(wPerFilter * m);
+                long[] global = {(long) m * d.workGroup()};
+                long[] local = {d.workGroup()};
+                Cl.check(CL.clEnqueueNDRangeKernel(ctx.queue(), kern, 1, null, global, local, 0, null, null),
+                        "clEnqueueNDRangeKernel(ss_fit_coarse, " + m + " filters × " + d.workGroup() + ")");
+                ctx.read(bb, outBest, n0 * blocks, m * blocks);
+                ctx.read(sb, outScore, n0 * blocks, m * blocks);
+            }
+        }
+        for (int i = 0; i < count * blocks; i++) {
+            int c = outBest[i];
+            int b = i % blocks;
+            if (c < cs.blockStart[b] || c >= cs.blockStart[b + 1]) {
+                throw new IllegalStateException("ss_fit_coarse returned candidate " + c + " outside block " + b
+                        + " [" + cs.blockStart[b] + ", " + cs.blockStart[b + 1] + ")");
+            }
+            best[i] = c;
+            score[i] = outScore[i];
+        }
+    }
+
+    private long kernelWorkGroupSize(cl_kernel k) {
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+        Cl.check(CL.clGetKernelWorkGroupInfo(k, ctx.device.deviceId(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t,
+                Pointer.to(b), null), "clGetKernelWorkGroupInfo(CL_KERNEL_WORK_GROUP_SIZE)");
+        return Sizeof.size_t == 8 ? b.getLong(0) : b.getInt(0) & 0xffffffffL;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** Package access for the convolution engine: runs under the backend's lock. */
+    <T> T withDevice(java.util.function.Function<OpenCLBackend, T> f) {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the OpenCL backend is closed");
+            }
+            return f.apply(this);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            RuntimeException first = null;
+            // reverse order of creation: scratch, tables, programs, then queue and context
+            List<String> sn = new ArrayList<>(scratchOrder);
+            Collections.reverse(sn);
+            for (String s : sn) {
+                first = closeQuietly(scratch.remove(s), first);
+            }
+            scratchOrder.clear();
+            List<CandidateSet> tn = new ArrayList<>(tableOrder);
+            Collections.reverse(tn);
+            for (CandidateSet cs : tn) {
+                first = closeQuietly(tables.remove(cs), first);
+            }
+            tableOrder.clear();
+            List<ClProgram> pn = new ArrayList<>(programs.values());
+            Collections.reverse(pn);
+            for (ClProgram p : pn) {
+                first = closeQuietly(p, first);
+            }
+            programs.clear();
+            first = closeQuietly(ctx, first);
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    private static RuntimeException closeQuietly(AutoCloseable c, RuntimeException first) {
+        if (c == null) {
+            return first;
+        }
+        try {
+            c.close();
+        } catch (RuntimeException e) {
+            return first == null ? e : first;
+        } catch (Exception e) {
+            return first == null ? new IllegalStateException(e) : first;
+        }
+        return first;
+    }
+}
