@@ -47,6 +47,28 @@ public final class Backends {
         }
     }
 
+    /**
+     * Why {@code auto} passes over an available backend, or empty. An OpenCL backend whose device is a CPU (PoCL,
+     * for instance) is passed over while the simd backend is available: on a CPU the Java Vector API backend is as
+     * fast or faster (benchmarks/RESULTS.md), so the SPEC §9 order cuda → opencl → simd is applied to devices that
+     * are not CPUs. {@code --backend opencl} still uses it.
+     */
+    public static Optional<String> autoSkipReason(String name) {
+        if (!name.equals("opencl") || VectorSupport.unavailableReason().isPresent()) {
+            return Optional.empty();
+        }
+        try {
+            org.scalespace.backend.opencl.OpenCLDevice d = org.scalespace.backend.opencl.OpenCLRuntime.chosenDevice();
+            if ("CPU".equals(d.type())) {
+                return Optional.of("its device is a CPU (" + d.name() + "), where simd is as fast or faster; "
+                        + "use --backend opencl to run it anyway");
+            }
+        } catch (LinkageError | RuntimeException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
     /** Opens the named backend; {@code auto} picks the first available and logs the reasons for the others. */
     public static Selection select(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
@@ -64,6 +86,10 @@ public final class Backends {
                             + s.unavailableReason().get());
                 }
                 log.add("backend " + s.name() + " skipped: " + s.unavailableReason().get());
+                continue;
+            }
+            if (n.equals("auto") && autoSkipReason(s.name()).isPresent()) {
+                log.add("backend " + s.name() + " passed over by auto: " + autoSkipReason(s.name()).get());
                 continue;
             }
             Backend b = open(s.name());

@@ -42,6 +42,9 @@ public final class ConvEngines {
             List<String> skipped = new ArrayList<>();
             for (String name : ORDER) {
                 String why = unavailableReason(name);
+                if (why == null && Backends.autoSkipReason(name).isPresent()) {
+                    why = "passed over by auto: " + Backends.autoSkipReason(name).get();
+                }
                 if (why == null) {
                     String report = "backend " + name + " (auto)" + (skipped.isEmpty() ? ""
                             : "; skipped " + String.join("; ", skipped));
