@@ -48,7 +48,9 @@ class BackendsTest {
             assertEquals("simd", b.name());
             List<String> log = sel.log();
             assertTrue(log.stream().anyMatch(l -> l.contains("cuda") && l.contains("skipped")), log.toString());
-            assertTrue(log.stream().anyMatch(l -> l.contains("opencl") && l.contains("skipped")), log.toString());
+            // OpenCL is either unavailable (skipped) or only a CPU device, which auto passes over while simd exists
+            assertTrue(log.stream().anyMatch(l -> l.contains("opencl")
+                    && (l.contains("skipped") || l.contains("passed over"))), log.toString());
             assertTrue(log.get(log.size() - 1).contains("simd") && log.get(log.size() - 1).contains("auto"),
                     log.toString());
         }

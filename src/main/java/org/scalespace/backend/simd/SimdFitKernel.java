@@ -35,6 +35,7 @@ final class SimdFitKernel {
         final int[] colIdx;
         final int[] rowIdx;
         final int[] terms; // per candidate: number of leading non-zero terms to evaluate (1..3)
+        final int[] usedCols; // the column vectors some candidate uses (W is formed for these only)
         final float[] mu;  // Σm / k²
         final float[] iqc; // 1 / Σ(m − mean m)², 0 when the template is constant
         final float[] iq;  // 1 / Σm²
@@ -57,6 +58,23 @@ final class SimdFitKernel {
             colIdx = cs.colIdx;
             rowIdx = cs.rowIdx;
             int n = cs.size;
+            boolean[] used = new boolean[cs.numCol];
+            for (int i = 0; i < 3 * n; i++) {
+                if (cs.coef[i] != 0.0 || i % 3 == 0) {
+                    used[cs.colIdx[i]] = true;
+                }
+            }
+            // dog's α = 0 candidates have zero Laplacian coefficients but share their columns with the others
+            int nu = 0;
+            for (boolean b : used) {
+                nu += b ? 1 : 0;
+            }
+            usedCols = new int[nu];
+            for (int u = 0, j = 0; u < cs.numCol; u++) {
+                if (used[u]) {
+                    usedCols[j++] = u;
+                }
+            }
             terms = new int[n];
             mu = new float[n];
             iqc = new float[n];
@@ -130,7 +148,7 @@ final class SimdFitKernel {
             }
             sums(h, kk, sums);
             if (!l1) {
-                computeW(h, t.col, cs.numCol, k, w);
+                computeW(h, t.col, t.usedCols, k, w);
             }
             for (int b = 0; b < blocks; b++) {
                 for (int l = 0; l < L; l++) {
@@ -403,9 +421,9 @@ final class SimdFitKernel {
         System.arraycopy(best, 0, out, 0, 2 * L);
     }
 
-    /** W[u][i] = Σ_j H[i][j]·col_u[j] for every column vector u, lanes = filters (accumulated in w itself). */
-    private static void computeW(float[] h, float[] col, int numCol, int k, float[] w) {
-        for (int u = 0; u < numCol; u++) {
+    /** W[u][i] = Σ_j H[i][j]·col_u[j] for the used column vectors u, lanes = filters (accumulated in w itself). */
+    private static void computeW(float[] h, float[] col, int[] usedCols, int k, float[] w) {
+        for (int u : usedCols) {
             int cb = u * k;
             for (int i = 0; i < k; i++) {
                 int wo = (u * k + i) * L;
