@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "scalespace", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Fit idealized discrete scale-space filters to learned depthwise filters, in bulk, "
                 + "and run both kinds of filters fast.", ""},
-        subcommands = {FitCommand.class, PaperCommand.class, KernelCommand.class, InfoCommand.class,
+        subcommands = {FitCommand.class, PaperCommand.class, KernelCommand.class, ConvolveCommand.class,
+                ReplaceCommand.class, BenchCommand.class, InfoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'scalespace COMMAND --help' for a command's options. Exit status: 0 success, "
                 + "1 failure while running, 2 bad input or usage."})

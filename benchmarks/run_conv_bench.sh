@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Convolution benchmark of issue 3, in ONE run: machine facts, the peer script (which also writes the input tensors),
+# then `bench conv` of the SIMD engine on exactly those tensors, separable 7-tap and dense 7×7, on JDK 17 and on
+# JDK 25 (when installed). Usage: benchmarks/run_conv_bench.sh [seconds-per-measurement, default 4] > log.txt
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-4}"
+jdks=(/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64)
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+echo "== machine"
+lscpu | grep -E '^(Model name|CPU\(s\)|Thread\(s\) per core|Core\(s\) per socket|L1d|L2|L3)' || true
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== build"
+mvn -q -B package -DskipTests
+jar=target/scalespace.jar
+
+echo "== peers (/usr/bin/python3 benchmarks/conv_peers.py)"
+/usr/bin/python3 benchmarks/conv_peers.py --save-inputs "$tmp"
+
+for jdk in "${jdks[@]}"; do
+  [ -x "$jdk/bin/java" ] || { echo "== $jdk: not installed, skipped"; continue; }
+  echo "== scalespace bench conv on $("$jdk/bin/java" -version 2>&1 | head -1)"
+  for f in "$tmp"/conv_*.npy; do
+    for kind in separable dense; do
+      echo "-- $(basename "$f") $kind"
+      "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$jar" org.scalespace.cli.BenchCommand conv \
+        --input "$f" --kind "$kind" --k 7 --backend simd --time "$secs" --warmup 2 2>&1 \
+        | grep -v -E 'WARNING: Using incubator modules|using incubating module'
+    done
+  done
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,547 @@
+package org.scalespace.backend.simd;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.scalespace.conv.ConvChecks;
+import org.scalespace.conv.DenseFilters;
+import org.scalespace.conv.HostConvEngine;
+import org.scalespace.conv.Padding;
+import org.scalespace.conv.SeparableBank;
+import org.scalespace.conv.Tensor4;
+
+/**
+ * The {@code simd} backend: Java Vector API (FloatVector.SPECIES_PREFERRED; the vector kernels are in {@link Mac}),
+ * multi-threaded, float32 accumulation.
+ *
+ * <p><b>Separable path — one fused pass, no full-size intermediate.</b> A unit of work is a band of output rows of one
+ * plane. Each input row the band needs (its rows plus r halo rows above and below, mapped through the vertical
+ * padding) is copied once into a padded row whose r border samples on each side come from the horizontal padding
+ * (the only border code, {@link #fillPaddedRow}; everything after it is branch-free). Two schedules:
+ * <ul>
+ *   <li>wide planes (w ≥ {@value #RING_MIN_WIDTH}): the row pass (column taps, along x) turns each padded row into one
+ *       filtered row per term in a ring of k rows; as soon as the ring holds the k rows an output row needs, the
+ *       column pass (row taps, along y) sums them into the output row. The ring (k·T rows) stays in L1/L2.</li>
+ *   <li>narrow planes: the padded band is one flat tile with row stride w + 2r, so the row pass H[q] = Σ_j
+ *       col[j]·P[q+j] and the column pass O[q] = Σ_i row[i]·H[q + i·stride] run as single long vector loops over the
+ *       whole tile (at most {@value #TILE_FLOATS} floats, L2-resident); values in the padding columns are computed
+ *       and dropped.</li>
+ * </ul>
+ * Either way each input pixel is read from memory once and each output pixel written once (8 bytes per pixel).
+ *
+ * <p><b>Dense path.</b> The same flat padded tile. Wide planes: output rows in pairs, each padded input row loaded
+ * once per pair and multiplied by two filter rows (one per output row), so a k×k filter costs (k+1)·k loads and 2k²
+ * FMAs per two output vectors instead of 2k² of each. Narrow planes: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as
+ * long flat loops in L1-sized chunks (per-row calls would cost more than they save).
+ *
+ * <p><b>Threads.</b> Units (planes × bands) are handed out dynamically to {@code threads} workers: the calling thread
+ * and a fixed pool of daemon threads owned by the engine. Each worker has its own scratch, reused across calls.
+ * Calls on one engine are serialised; {@link #close()} stops the pool. Every output value is computed by the same
+ * operations in the same order whatever the thread count and band split, so results are bit-identical across them.
+ *
+ * <p>Load this class only after {@link VectorSupport#isAvailable()}.
+ */
+public final class SimdConvEngine extends HostConvEngine {
+
+    static final int L = Mac.L;
+
+    /** Target size of one flat tile in floats (256 KiB: P, H and O tiles stay in L2). */
+    static final int TILE_FLOATS = 64 * 1024;
+
+    /** Planes at least this wide run the separable filters through the row ring, narrower ones through flat tiles. */
+    static final int RING_MIN_WIDTH = 128;
+
+    /**
+     * Units of work per thread that the band split aims for when there are few planes, so that dynamic scheduling
+     * can balance threads that are slowed down (e.g. by other processes on a shared machine).
+     */
+    static final int UNITS_PER_THREAD = 16;
+
+    /** Smallest band height worth splitting a plane into (the halo of 2r rows is recomputed per band). */
+    private static final int MIN_BAND_ROWS = 64;
+
+    private final int threads;
+    private final int ringMinWidth;
+    private final ExecutorService pool;
+    private final Scratch[] scratch;
+    private volatile boolean closed;
+
+    /** An engine using all available processors. */
+    public SimdConvEngine() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** An engine using {@code threads} threads (the caller's plus threads − 1 pool threads). */
+    public SimdConvEngine(int threads) {
+        this(threads, RING_MIN_WIDTH);
+    }
+
+    /**
+     * For tests: the width from which the separable filters use the row ring instead of flat tiles, and the dense
+     * filters row pairs instead of flat chunks.
+     */
+    SimdConvEngine(int threads, int ringMinWidth) {
+        this.ringMinWidth = ringMinWidth;
+        if (threads < 1 || threads > 1024) {
+            throw new IllegalArgumentException("simd: threads = " + threads + "; accepted: 1 … 1024");
+        }
+        this.threads = threads;
+        this.scratch = new Scratch[threads];
+        for (int i = 0; i < threads; i++) {
+            scratch[i] = new Scratch();
+        }
+        if (threads > 1) {
+            AtomicInteger id = new AtomicInteger();
+            pool = Executors.newFixedThreadPool(threads - 1, r -> {
+                Thread t = new Thread(r, "scalespace-simd-" + id.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        } else {
+            pool = null;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "simd";
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** Vector lanes of the preferred species (16 with AVX-512, 8 with AVX2). */
+    public static int lanes() {
+        return L;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ separable
+
+    @Override
+    public synchronized void separable(Tensor4 x, SeparableBank bank, Padding padding, Tensor4 out) {
+        ConvChecks.check("separable", x, bank, padding, out);
+        checkOpen();
+        Geometry g = new Geometry(x, bank.k(), padding);
+        int maxTerms = Math.max(1, bank.maxTerms());
+        float[] rowTaps = bank.packedRowTaps();
+        float[] colTaps = bank.packedColTaps();
+        int[] counts = bank.termCounts();
+        boolean ring = g.w >= ringMinWidth;
+        run(g, ring ? Integer.MAX_VALUE : g.tileRows, (sc, plane, y0, y1) -> {
+            int c = plane % x.c();
+            if (ring) {
+                sc.ensure(g, maxTerms * g.k * g.vecW);
+                separableBand(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, counts[c],
+                        rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
+            } else {
+                sc.ensureTile(g, y1 - y0);
+                separableTile(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, counts[c],
+                        rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
+            }
+        });
+    }
+
+    private static void separableBand(float[] in, float[] out, int base, Geometry g, int y0, int y1, int nt,
+                                      float[] rowTaps, float[] colTaps, int tapBase, Scratch sc) {
+        final int k = g.k;
+        final int r = g.r;
+        final int w = g.w;
+        final int vw = g.vecW;
+        final float[] prow = sc.prow;
+        final float[] ring = sc.ring;
+        final float[] orow = sc.orow;
+        final int[] hOffs = sc.hOffs;
+        final int[] vOffs = sc.vOffs;
+        if (nt == 0) {
+            java.util.Arrays.fill(out, base + y0 * w, base + y1 * w, 0f);
+            return;
+        }
+        for (int j = 0; j < k; j++) {
+            hOffs[j] = j;
+        }
+        for (int v = y0 - r; v < y1 + r; v++) {
+            int slot = (v - y0 + r) % k;
+            int sy = g.mapY[v + r];
+            if (sy < 0) {
+                for (int t = 0; t < nt; t++) {
+                    int o = (t * k + slot) * vw;
+                    java.util.Arrays.fill(ring, o, o + vw, 0f);
+                }
+            } else {
+                fillPaddedRow(in, base + sy * w, w, r, g.mapX, prow);
+                for (int t = 0; t < nt; t++) {
+                    // row pass: along x with the column taps
+                    Mac.mac(prow, hOffs, 0, colTaps, tapBase + t * k, k, ring, (t * k + slot) * vw, vw, false);
+                }
+            }
+            int y = v - r;
+            if (y >= y0) {
+                // column pass: along y with the row taps, over the k ring rows y−r … y+r
+                // whole vectors go straight to the output row; the last partial vector through orow
+                int first = (y - y0) % k;
+                int full = w / L * L;
+                int o = base + y * w;
+                for (int t = 0; t < nt; t++) {
+                    for (int i = 0, sl = first; i < k; i++, sl = sl + 1 == k ? 0 : sl + 1) {
+                        vOffs[i] = (t * k + sl) * vw;
+                    }
+                    if (full > 0) {
+                        Mac.mac(ring, 0, vOffs, 0, rowTaps, tapBase + t * k, k, out, o, full, t > 0);
+                    }
+                    if (full < w) {
+                        Mac.mac(ring, full, vOffs, 0, rowTaps, tapBase + t * k, k, orow, 0, L, t > 0);
+                    }
+                }
+                if (full < w) {
+                    System.arraycopy(orow, 0, out, o + full, w - full);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ dense
+
+    @Override
+    public synchronized void dense(Tensor4 x, DenseFilters f, Padding padding, Tensor4 out) {
+        ConvChecks.check("dense", x, f, padding, out);
+        checkOpen();
+        Geometry g = new Geometry(x, f.k(), padding);
+        boolean wide = g.w >= ringMinWidth;
+        run(g, g.tileRows, (sc, plane, y0, y1) -> {
+            sc.ensureTile(g, y1 - y0);
+            int c = plane % x.c();
+            if (wide) {
+                denseTile(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
+            } else {
+                denseTileFlat(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------ flat tiles
+
+    /**
+     * Fills the padded tile P for output rows y0 … y1−1: rows y0−r … y1−1+r, each w + 2r wide (stride), through the
+     * vertical and horizontal padding. Element (v, p) of the padded plane is at (v − y0 + r)·stride + p.
+     */
+    private static void fillTile(float[] in, int base, Geometry g, int y0, int y1, float[] tile) {
+        int stride = g.stride;
+        for (int v = y0 - g.r, row = 0; v < y1 + g.r; v++, row++) {
+            int sy = g.mapY[v + g.r];
+            if (sy < 0) {
+                java.util.Arrays.fill(tile, row * stride, (row + 1) * stride, 0f);
+            } else {
+                fillPaddedRowInto(in, base + sy * g.w, g.w, g.r, g.mapX, tile, row * stride);
+            }
+        }
+    }
+
+    /**
+     * Separable filter of a band through flat tiles, for narrow planes: the padded band P is one long row (stride
+     * w + 2r), so the row pass is H[q] = Σ_j col[j]·P[q+j] and the column pass O[q] = Σ_i row[i]·H[q + i·stride] over
+     * the whole tile in single long vector loops (positions in the 2r padding columns are computed and dropped).
+     */
+    private static void separableTile(float[] in, float[] out, int base, Geometry g, int y0, int y1, int nt,
+                                      float[] rowTaps, float[] colTaps, int tapBase, Scratch sc) {
+        final int k = g.k;
+        final int stride = g.stride;
+        final int w = g.w;
+        final int band = y1 - y0;
+        if (nt == 0) {
+            java.util.Arrays.fill(out, base + y0 * w, base + y1 * w, 0f);
+            return;
+        }
+        final int nOut = roundUp(band * stride);
+        final int nH = roundUp(nOut + 2 * g.r * stride);
+        fillTile(in, base, g, y0, y1, sc.tileP);
+        for (int i = 0; i < k; i++) {
+            sc.hOffs[i] = i;
+            sc.vOffs[i] = i * stride;
+        }
+        for (int t = 0; t < nt; t++) {
+            Mac.mac(sc.tileP, sc.hOffs, 0, colTaps, tapBase + t * k, k, sc.tileH, 0, nH, false);
+            Mac.mac(sc.tileH, sc.vOffs, 0, rowTaps, tapBase + t * k, k, sc.tileO, 0, nOut, t > 0);
+        }
+        for (int yy = 0; yy < band; yy++) {
+            System.arraycopy(sc.tileO, yy * stride, out, base + (y0 + yy) * w, w);
+        }
+    }
+
+    /**
+     * Dense k×k filter of a band over the flat padded tile: output rows are taken in pairs (y, y+1), and each padded
+     * input row m = 0 … k feeds both (filter row m for y, filter row m − 1 for y+1) from one set of loads.
+     * O[y·stride + x] = Σ_{i,j} A[i][j]·P[(y+i)·stride + x + j].
+     */
+    private static void denseTile(float[] in, float[] out, int base, Geometry g, int y0, int y1,
+                                  float[] wts, int wOff, Scratch sc) {
+        final int k = g.k;
+        final int stride = g.stride;
+        final int w = g.w;
+        final int band = y1 - y0;
+        final int n = roundUp(w);
+        final float[] p = sc.tileP;
+        final float[] o = sc.tileO;
+        final int[] offs = sc.dOffs;
+        fillTile(in, base, g, y0, y1, p);
+        for (int j = 0; j < k; j++) {
+            offs[j] = j;
+        }
+        // the two output rows go to two row buffers in o (at 0 and n), not into a strided tile: a row's last vector
+        // may be longer than the stride and must not spill into its neighbour
+        int yy = 0;
+        for (; yy + 1 < band; yy += 2) {
+            int qa = yy * stride;
+            Mac.mac(p, qa, offs, 0, wts, wOff, k, o, 0, n, false);                      // row 0 → y
+            for (int m = 1; m < k; m++) {                                               // rows m → y, m − 1 → y+1
+                Mac.mac2(p, qa + m * stride, offs, wts, wOff + m * k, wts, wOff + (m - 1) * k, k, o, 0, n, n,
+                        m > 1);
+            }
+            Mac.mac(p, qa + k * stride, offs, 0, wts, wOff + (k - 1) * k, k, o, n, n, k > 1); // row k−1 → y+1
+            System.arraycopy(o, 0, out, base + (y0 + yy) * w, w);
+            System.arraycopy(o, n, out, base + (y0 + yy + 1) * w, w);
+        }
+        if (yy < band) { // odd band: the last row alone
+            int qa = yy * stride;
+            for (int m = 0; m < k; m++) {
+                Mac.mac(p, qa + m * stride, offs, 0, wts, wOff + m * k, k, o, 0, n, m > 0);
+            }
+            System.arraycopy(o, 0, out, base + (y0 + yy) * w, w);
+        }
+    }
+
+    /** Floats of the output tile processed per chunk of the narrow dense path (stays in L1 across the k² taps). */
+    private static final int DENSE_CHUNK = 2048;
+
+    /**
+     * Dense filter of a band of a narrow plane: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as long flat vector loops
+     * over the tile, in chunks of {@value #DENSE_CHUNK} outputs (short rows would make per-row calls costly).
+     */
+    private static void denseTileFlat(float[] in, float[] out, int base, Geometry g, int y0, int y1,
+                                      float[] wts, int wOff, Scratch sc) {
+        final int k = g.k;
+        final int stride = g.stride;
+        final int w = g.w;
+        final int band = y1 - y0;
+        final int nOut = roundUp(band * stride);
+        fillTile(in, base, g, y0, y1, sc.tileP);
+        int[] offs = sc.dOffs;
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                offs[i * k + j] = i * stride + j;
+            }
+        }
+        for (int q0 = 0; q0 < nOut; q0 += DENSE_CHUNK) {
+            Mac.mac(sc.tileP, q0, offs, 0, wts, wOff, k * k, sc.tileO, q0, Math.min(DENSE_CHUNK, nOut - q0), false);
+        }
+        for (int yy = 0; yy < band; yy++) {
+            System.arraycopy(sc.tileO, yy * stride, out, base + (y0 + yy) * w, w);
+        }
+    }
+
+    static int roundUp(int n) {
+        return (n + L - 1) / L * L;
+    }
+
+    // ------------------------------------------------------------------------------------------------ border path
+
+    /**
+     * The border path: copies input row {@code in[off … off+w)} to {@code prow[r … r+w)} and fills the r samples on
+     * each side from the horizontal padding ({@code mapX[p]} = source column of padded column p − r, or −1 for
+     * zero). {@code prow} must hold at least w + 2r floats; later elements are left as they are.
+     */
+    static void fillPaddedRow(float[] in, int off, int w, int r, int[] mapX, float[] prow) {
+        fillPaddedRowInto(in, off, w, r, mapX, prow, 0);
+    }
+
+    static void fillPaddedRowInto(float[] in, int off, int w, int r, int[] mapX, float[] dst, int dstOff) {
+        System.arraycopy(in, off, dst, dstOff + r, w);
+        for (int p = 0; p < r; p++) {
+            int s = mapX[p];
+            dst[dstOff + p] = s < 0 ? 0f : in[off + s];
+            int q = r + w + p;
+            s = mapX[q];
+            dst[dstOff + q] = s < 0 ? 0f : in[off + s];
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ scheduling
+
+    /** Sizes shared by all units of one call. */
+    static final class Geometry {
+        final int h;
+        final int w;
+        final int k;
+        final int r;
+        final int planes;
+        final int vecW;      // w rounded up to a multiple of L: width of a filtered ring row
+        final int paddedLen; // padded row length: vecW + 2r, plus L for the dense path's last vector
+        final int stride;    // w + 2r: row stride of the flat padded tiles
+        final int tileRows;  // most output rows per flat tile (≥ 1)
+        final int[] mapX;
+        final int[] mapY;
+
+        Geometry(Tensor4 x, int k, Padding padding) {
+            this.h = x.h();
+            this.w = x.w();
+            this.k = k;
+            this.r = k / 2;
+            this.planes = x.planes();
+            this.vecW = (w + L - 1) / L * L;
+            long pl = (long) vecW + 2L * r + L;
+            if (pl * (k + 1) * SeparableBank.MAX_TERMS > Integer.MAX_VALUE - 64) {
+                throw new IllegalArgumentException("simd: row width " + w + " with k = " + k + " is too large");
+            }
+            this.paddedLen = (int) pl;
+            this.stride = w + 2 * r;
+            this.tileRows = (int) Math.max(1, Math.min(h, TILE_FLOATS / stride - 2L * r));
+            this.mapX = indexTable(padding, w, r);
+            this.mapY = indexTable(padding, h, r);
+        }
+    }
+
+    static int[] indexTable(Padding padding, int n, int r) {
+        int[] t = new int[n + 2 * r];
+        for (int p = 0; p < t.length; p++) {
+            t[p] = padding.sourceIndex(p - r, n);
+        }
+        return t;
+    }
+
+    /** Per-worker scratch, grown on demand and reused across calls. */
+    static final class Scratch {
+        float[] prow = new float[0];
+        float[] ring = new float[0];
+        float[] orow = new float[0];
+        int[] hOffs = new int[0];
+        int[] vOffs = new int[0];
+        int[] dOffs = new int[0];
+        float[] tileP = new float[0];
+        float[] tileH = new float[0];
+        float[] tileO = new float[0];
+
+        void ensureTile(Geometry g, int band) {
+            int nOut = roundUp(band * g.stride);
+            int nH = roundUp(nOut + 2 * g.r * g.stride);
+            int nP = nH + g.k + L; // the row pass reads up to nH + k − 1; the dense taps up to nOut + 2r·stride + 2r
+            if (tileP.length < nP) {
+                tileP = new float[nP];
+            }
+            if (tileH.length < nH) {
+                tileH = new float[nH];
+            }
+            int rows2 = 2 * roundUp(g.w); // the dense path's two output row buffers
+            if (tileO.length < Math.max(nOut, rows2)) {
+                tileO = new float[Math.max(nOut, rows2)];
+            }
+            ensureOffsets(g);
+        }
+
+        private void ensureOffsets(Geometry g) {
+            if (hOffs.length < g.k) {
+                hOffs = new int[g.k];
+                vOffs = new int[g.k];
+                dOffs = new int[g.k * g.k];
+            }
+        }
+
+        void ensure(Geometry g, int ringLen) {
+            if (prow.length < g.paddedLen) {
+                prow = new float[g.paddedLen];
+            }
+            if (ring.length < ringLen) {
+                ring = new float[ringLen];
+            }
+            if (orow.length < g.vecW) {
+                orow = new float[g.vecW];
+            }
+            if (hOffs.length < g.k) {
+                hOffs = new int[g.k];
+                vOffs = new int[g.k];
+                dOffs = new int[g.k * g.k];
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface BandTask {
+        void run(Scratch sc, int plane, int y0, int y1);
+    }
+
+    private void run(Geometry g, int maxBandRows, BandTask task) {
+        // split planes into bands: no band taller than maxBandRows (tile size), and enough units for all threads,
+        // but no band below MIN_BAND_ROWS rows for the sake of parallelism alone
+        int bands = (int) ((g.h + (long) maxBandRows - 1) / maxBandRows);
+        if (threads > 1 && (long) g.planes * bands < UNITS_PER_THREAD * threads) {
+            bands = Math.max(bands, Math.min((UNITS_PER_THREAD * threads + g.planes - 1) / g.planes,
+                    g.h / MIN_BAND_ROWS));
+        }
+        final int nb = bands;
+        final int units = g.planes * nb;
+        AtomicInteger next = new AtomicInteger();
+        int workers = Math.min(threads, units);
+        List<Future<?>> futures = new ArrayList<>(workers - 1);
+        for (int wk = 1; wk < workers; wk++) {
+            Scratch sc = scratch[wk];
+            futures.add(pool.submit(() -> work(g, nb, units, next, sc, task)));
+        }
+        Throwable failure = null;
+        try {
+            work(g, nb, units, next, scratch[0], task);
+        } catch (Throwable t) {
+            failure = t;
+            next.set(units); // stop the others early
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("simd: worker failed", failure);
+        }
+    }
+
+    private static void work(Geometry g, int bands, int units, AtomicInteger next, Scratch sc, BandTask task) {
+        for (int u = next.getAndIncrement(); u < units; u = next.getAndIncrement()) {
+            int plane = u / bands;
+            int b = u % bands;
+            int y0 = (int) ((long) b * g.h / bands);
+            int y1 = (int) ((long) (b + 1) * g.h / bands);
+            task.run(sc, plane, y0, y1);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("simd: engine is closed");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package org.scalespace.backend.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.scalespace.conv.ConvEngine;
+import org.scalespace.conv.ConvEngineContract;
+import org.scalespace.conv.DenseFilters;
+import org.scalespace.conv.Padding;
+import org.scalespace.conv.ScalarConvEngine;
+import org.scalespace.conv.SeparableBank;
+import org.scalespace.conv.Tensor4;
+import org.scalespace.conv.TestData;
+
+/** The contract on the SIMD engine, plus its own checks: equal to scalar, thread-count independence, border path. */
+class SimdConvEngineTest extends ConvEngineContract {
+    @Override
+    protected String backendName() {
+        return "simd";
+    }
+
+    @Override
+    protected String unavailableReason() {
+        return VectorSupport.unavailableReason().orElse(null);
+    }
+
+    @Override
+    protected ConvEngine createEngine() {
+        return new SimdConvEngine(3); // more threads than cores on small machines: exercises the pool
+    }
+
+    @Test
+    void equalToScalarOnABatch() {
+        try (ScalarConvEngine scalar = new ScalarConvEngine()) {
+            Tensor4 x = TestData.random(11, 2, 5, 37, 61);
+            SeparableBank b = TestData.randomSeparable(12, 5, 7, 3);
+            DenseFilters f = TestData.randomDense(13, 5, 7);
+            for (Padding p : Padding.values()) {
+                assertClose(scalar.separable(x, b, p), engine.separable(x, b, p), 1e-6, "separable " + p);
+                assertClose(scalar.dense(x, f, p), engine.dense(x, f, p), 1e-6, "dense " + p);
+            }
+        }
+    }
+
+    @Test
+    void ringAndFlatTilePathsAgreeWithTheReference() {
+        // both paths switch schedule at a width (separable: flat tiles / row ring; dense: flat chunks / row pairs);
+        // force each on the awkward shapes
+        try (SimdConvEngine ring = new SimdConvEngine(2, 1); SimdConvEngine flat = new SimdConvEngine(2, 1 << 30)) {
+            long seed = 500;
+            for (int[] s : SHAPES) {
+                for (Padding p : Padding.values()) {
+                    Tensor4 x = TestData.random(seed++, s[0], s[1], s[2], s[3]);
+                    SeparableBank b = TestData.randomSeparable(seed++, s[1], s[4], SeparableBank.MAX_TERMS);
+                    Tensor4 ref = org.scalespace.conv.ReferenceConv.separable(x, b, p);
+                    assertClose(ref, ring.separable(x, b, p), TOL, "ring " + p + " " + java.util.Arrays.toString(s));
+                    assertClose(ref, flat.separable(x, b, p), TOL, "flat " + p + " " + java.util.Arrays.toString(s));
+                    DenseFilters f = TestData.randomDense(seed++, s[1], s[4]);
+                    Tensor4 refD = org.scalespace.conv.ReferenceConv.dense(x, f, p);
+                    assertClose(refD, ring.dense(x, f, p), TOL, "dense pairs " + p + " " + java.util.Arrays.toString(s));
+                    assertClose(refD, flat.dense(x, f, p), TOL, "dense flat " + p + " " + java.util.Arrays.toString(s));
+                }
+            }
+            // a plane taller than one flat tile: several tiles per plane
+            Tensor4 x = TestData.random(9, 1, 2, 700, 200);
+            SeparableBank b = TestData.randomSeparable(10, 2, 7, 2);
+            DenseFilters f = TestData.randomDense(11, 2, 7);
+            for (Padding p : Padding.values()) {
+                assertClose(org.scalespace.conv.ReferenceConv.separable(x, b, p), flat.separable(x, b, p), TOL,
+                        "flat multi-tile " + p);
+                assertClose(org.scalespace.conv.ReferenceConv.dense(x, f, p), flat.dense(x, f, p), TOL,
+                        "dense multi-tile " + p);
+            }
+        }
+    }
+
+    @Test
+    void resultDoesNotDependOnThreadsOrBands() {
+        // one tall plane: with several threads it is split into bands, with one thread it is not
+        Tensor4 x = TestData.random(21, 1, 1, 301, 77);
+        SeparableBank b = TestData.randomSeparable(22, 1, 9, 2);
+        DenseFilters f = TestData.randomDense(23, 1, 5);
+        try (SimdConvEngine one = new SimdConvEngine(1); SimdConvEngine four = new SimdConvEngine(4)) {
+            for (Padding p : Padding.values()) {
+                assertArrayEquals(one.separable(x, b, p).data(), four.separable(x, b, p).data(), "sep " + p);
+                assertArrayEquals(one.dense(x, f, p).data(), four.dense(x, f, p).data(), "dense " + p);
+            }
+        }
+    }
+
+    @Test
+    void borderPathFillsThePadsFromThePaddingTable() {
+        float[] in = {9, 9, 1, 2, 3, 9};
+        for (Padding p : Padding.values()) {
+            int r = 4;
+            int[] map = SimdConvEngine.indexTable(p, 3, r);
+            float[] row = new float[3 + 2 * r + 5];
+            java.util.Arrays.fill(row, -7f);
+            SimdConvEngine.fillPaddedRow(in, 2, 3, r, map, row);
+            for (int q = 0; q < 3 + 2 * r; q++) {
+                int s = p.sourceIndex(q - r, 3);
+                assertEquals(s < 0 ? 0f : in[2 + s], row[q], p + " padded column " + q);
+            }
+            for (int q = 3 + 2 * r; q < row.length; q++) {
+                assertEquals(-7f, row[q], "beyond the padded row nothing is written");
+            }
+        }
+    }
+
+    @Test
+    void closedEngineRefusesWork() {
+        SimdConvEngine e = new SimdConvEngine(2);
+        e.close();
+        e.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> e.dense(TestData.random(1, 1, 1, 3, 3),
+                TestData.randomDense(1, 1, 3), Padding.ZERO));
+    }
+
+    @Test
+    void rejectsBadThreadCount() {
+        assertThrows(IllegalArgumentException.class, () -> new SimdConvEngine(0));
+    }
+}
