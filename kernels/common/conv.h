@@ -210,4 +210,133 @@ SS_DEVICE void ss_conv_separable_direct(const SS_GLOBAL float *SS_RESTRICT x, SS
     out[(long) plane_idx * h * w + (long) oy * w + ox] = sum;
 }
 
+/*
+ * Plane schedule for CPU drivers: one work-item per plane (work-group size 1, so the driver adds no work-item
+ * loop), rows processed in order; the interior of each row is a unit-stride loop over x that the compiler
+ * vectorises, the r columns at each edge go through the border indexing.
+ */
+
+/* dst[x] (+)= Σ_j u[j]·src_row(x + j − r) for x in [0, w), border in x; accumulate selects = or +=. */
+SS_DEVICE void ss_row_pass(const SS_GLOBAL float *SS_RESTRICT src, SS_GLOBAL float *SS_RESTRICT dst,
+                           const SS_GLOBAL float *SS_RESTRICT u, float scale, int w, int accumulate)
+{
+    int x0 = SS_R < w ? SS_R : w;
+    int x1 = w - SS_R > x0 ? w - SS_R : x0;
+    for (int x = 0; x < w; x++) {
+        if (x == x0) {
+            x = x1; /* skip the interior, done below */
+            if (x >= w) {
+                break;
+            }
+        }
+        float acc = 0.0f;
+        for (int j = 0; j < SS_K; j++) {
+            int sx = ss_border_index(x + j - SS_R, w);
+            acc = SS_FMA(u[j], sx < 0 ? 0.0f : src[sx], acc);
+        }
+        dst[x] = accumulate ? SS_FMA(scale, acc, dst[x]) : scale * acc;
+    }
+    /* interior: one pass, the k taps unrolled inside the unit-stride x loop */
+    float f[SS_K];
+    for (int j = 0; j < SS_K; j++) {
+        f[j] = scale * u[j];
+    }
+    const SS_GLOBAL float *s = src - SS_R;
+    for (int x = x0; x < x1; x++) {
+        float acc = accumulate ? dst[x] : 0.0f;
+#pragma unroll
+        for (int j = 0; j < SS_K; j++) {
+            acc = SS_FMA(f[j], s[x + j], acc);
+        }
+        dst[x] = acc;
+    }
+}
+
+/* Dense k×k on one plane: out rows accumulate k² shifted input rows (interior vectorised, edges bordered). */
+SS_DEVICE void ss_conv_dense_plane(const SS_GLOBAL float *SS_RESTRICT x, SS_GLOBAL float *SS_RESTRICT out,
+                                   const SS_GLOBAL float *SS_RESTRICT a, int c_count, int h, int w, int plane_idx)
+{
+    int c = plane_idx % c_count;
+    const SS_GLOBAL float *plane = x + (long) plane_idx * h * w;
+    SS_GLOBAL float *oplane = out + (long) plane_idx * h * w;
+    const SS_GLOBAL float *f = a + (long) c * SS_K * SS_K;
+    for (int y = 0; y < h; y++) {
+        SS_GLOBAL float *orow = oplane + (long) y * w;
+        int first = 1;
+        for (int i = 0; i < SS_K; i++) {
+            int sy = ss_border_index(y + i - SS_R, h);
+            if (sy < 0) {
+                continue;
+            }
+            ss_row_pass(plane + (long) sy * w, orow, f + i * SS_K, 1.0f, w, !first);
+            first = 0;
+        }
+        if (first) {
+            for (int xx = 0; xx < w; xx++) {
+                orow[xx] = 0.0f;
+            }
+        }
+    }
+}
+
+/*
+ * Separable on one plane: per term, the row pass of every input row into tmp (this plane's scratch), then the
+ * column pass accumulated into out with the term's coefficient.
+ */
+SS_DEVICE void ss_conv_separable_plane(const SS_GLOBAL float *SS_RESTRICT x, SS_GLOBAL float *SS_RESTRICT out,
+                                       SS_GLOBAL float *SS_RESTRICT tmp_all,
+                                       const SS_GLOBAL float *SS_RESTRICT coef,
+                                       const SS_GLOBAL float *SS_RESTRICT colv,
+                                       const SS_GLOBAL float *SS_RESTRICT rowv,
+                                       int c_count, int h, int w, int plane_idx)
+{
+    int c = plane_idx % c_count;
+    const SS_GLOBAL float *plane = x + (long) plane_idx * h * w;
+    SS_GLOBAL float *oplane = out + (long) plane_idx * h * w;
+    SS_GLOBAL float *tmp = tmp_all + (long) plane_idx * h * w;
+    for (int t = 0; t < SS_TERMS; t++) {
+        const SS_GLOBAL float *u = colv + (long) (3 * c + t) * SS_K;
+        const SS_GLOBAL float *v = rowv + (long) (3 * c + t) * SS_K;
+        float ct = coef[3 * c + t];
+        for (int y = 0; y < h; y++) {
+            ss_row_pass(plane + (long) y * w, tmp + (long) y * w, u, 1.0f, w, 0);
+        }
+        float fv[SS_K];
+        for (int i = 0; i < SS_K; i++) {
+            fv[i] = ct * v[i];
+        }
+        for (int y = 0; y < h; y++) {
+            SS_GLOBAL float *orow = oplane + (long) y * w;
+            if (y >= SS_R && y + SS_R < h) {
+                /* interior rows: the k taps unrolled inside the unit-stride x loop */
+                const SS_GLOBAL float *t0 = tmp + (long) (y - SS_R) * w;
+                for (int xx = 0; xx < w; xx++) {
+                    float acc = t == 0 ? 0.0f : orow[xx];
+#pragma unroll
+                    for (int i = 0; i < SS_K; i++) {
+                        acc = SS_FMA(fv[i], t0[(long) i * w + xx], acc);
+                    }
+                    orow[xx] = acc;
+                }
+                continue;
+            }
+            if (t == 0) {
+                for (int xx = 0; xx < w; xx++) {
+                    orow[xx] = 0.0f;
+                }
+            }
+            for (int i = 0; i < SS_K; i++) {
+                int sy = ss_border_index(y + i - SS_R, h);
+                if (sy < 0) {
+                    continue;
+                }
+                const SS_GLOBAL float *trow = tmp + (long) sy * w;
+                for (int xx = 0; xx < w; xx++) {
+                    orow[xx] = SS_FMA(fv[i], trow[xx], orow[xx]);
+                }
+            }
+        }
+    }
+}
+
 #endif

@@ -41,3 +41,20 @@ void ss_conv_dense_direct_k(const __global float *restrict x, __global float *re
     ss_conv_dense_direct(x, out, a, c_count, h, w, SS_GROUP_ID_Z, SS_GROUP_ID * SS_TW + SS_LOCAL_ID,
                          SS_GROUP_ID_Y * SS_TH + SS_LOCAL_ID_Y);
 }
+
+/* Plane variants (CPU drivers): grid (N·C), work-group 1; tmp: N·C·H·W scratch for the separable row pass. */
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void ss_conv_separable_plane_k(const __global float *restrict x, __global float *restrict out,
+                               const __global float *restrict coef, const __global float *restrict colv,
+                               const __global float *restrict rowv, int c_count, int h, int w,
+                               __global float *restrict tmp)
+{
+    ss_conv_separable_plane(x, out, tmp, coef, colv, rowv, c_count, h, w, SS_GROUP_ID);
+}
+
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void ss_conv_dense_plane_k(const __global float *restrict x, __global float *restrict out,
+                           const __global float *restrict a, int c_count, int h, int w)
+{
+    ss_conv_dense_plane(x, out, a, c_count, h, w, SS_GROUP_ID);
+}

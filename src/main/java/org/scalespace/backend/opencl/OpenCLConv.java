@@ -35,12 +35,14 @@ public final class OpenCLConv implements AutoCloseable {
 
     private final int tw;
     private final int th;
-    private final boolean direct;
+    private final String schedule;
 
     private final ClContext ctx;
     private final Map<String, ClProgram> programs = new LinkedHashMap<>();
     private final Map<String, ClBuffer> scratch = new LinkedHashMap<>();
     private boolean closed;
+    /** Device time of the last call's kernels (enqueue to clFinish), for benchmarks. */
+    private long lastKernelNanos;
 
     /** Opens the device chosen by {@link OpenCLRuntime}, schedule from {@value #SCHEDULE_PROPERTY} or the default. */
     public OpenCLConv() {
@@ -54,20 +56,33 @@ public final class OpenCLConv implements AutoCloseable {
         } catch (OpenCLRuntime.Unavailable u) {
             throw new IllegalStateException("backend opencl is unavailable: " + u.getMessage());
         }
-        if (schedule == null || schedule.isBlank()) {
-            direct = false;
-        } else if (schedule.trim().equalsIgnoreCase("direct") || schedule.trim().equalsIgnoreCase("tiled")) {
-            direct = schedule.trim().equalsIgnoreCase("direct");
+        String sch = schedule == null ? "" : schedule.trim().toLowerCase(java.util.Locale.ROOT);
+        if (sch.isEmpty()) {
+            this.schedule = ctx.device.type().equals("CPU") ? "plane" : "tiled";
+        } else if (sch.equals("direct") || sch.equals("tiled") || sch.equals("plane")) {
+            this.schedule = sch;
         } else {
             ctx.close();
-            throw new IllegalArgumentException(SCHEDULE_PROPERTY + " must be tiled or direct, got '" + schedule
-                    + "'");
+            throw new IllegalArgumentException(SCHEDULE_PROPERTY + " must be tiled, direct or plane, got '"
+                    + schedule + "'");
         }
     }
 
-    /** "tiled" or "direct". */
+    /** "tiled", "direct" or "plane". */
     public String schedule() {
-        return direct ? "direct" : "tiled";
+        return schedule;
+    }
+
+    private String kernelName(boolean separable) {
+        String base = separable ? "ss_conv_separable" : "ss_conv_dense";
+        switch (schedule) {
+            case "direct":
+                return base + "_direct_k";
+            case "plane":
+                return base + "_plane_k";
+            default:
+                return base;
+        }
     }
 
     {
@@ -90,7 +105,8 @@ public final class OpenCLConv implements AutoCloseable {
 
     private ClProgram program(ConvDefines d) {
         return programs.computeIfAbsent(d.options(), o -> new ClProgram(ctx, KernelSources.load("opencl/conv.cl"), o,
-                "ss_conv_separable", "ss_conv_dense", "ss_conv_separable_direct_k", "ss_conv_dense_direct_k"));
+                "ss_conv_separable", "ss_conv_dense", "ss_conv_separable_direct_k", "ss_conv_dense_direct_k",
+                "ss_conv_separable_plane_k", "ss_conv_dense_plane_k"));
     }
 
     private ClBuffer scratch(String what, long bytes) {
@@ -139,7 +155,7 @@ public final class OpenCLConv implements AutoCloseable {
             throw new IllegalArgumentException("separable: radius " + radius + " needs " + d.separableLocalBytes()
                     + " bytes of local memory; the device has " + ctx.device.localMemBytes());
         }
-        run(d, direct ? "ss_conv_separable_direct_k" : "ss_conv_separable", x, out, n, c, h, w,
+        run(d, kernelName(true), x, out, n, c, h, w,
                 new float[][] {java.util.Arrays.copyOf(coef, 3 * c), java.util.Arrays.copyOf(col, 3 * c * k),
                     java.util.Arrays.copyOf(row, 3 * c * k)});
     }
@@ -158,7 +174,7 @@ public final class OpenCLConv implements AutoCloseable {
             throw new IllegalArgumentException("dense: radius " + radius + " needs " + d.denseLocalBytes()
                     + " bytes of local memory; the device has " + ctx.device.localMemBytes());
         }
-        run(d, direct ? "ss_conv_dense_direct_k" : "ss_conv_dense", x, out, n, c, h, w, new float[][] {a});
+        run(d, kernelName(false), x, out, n, c, h, w, new float[][] {a});
     }
 
     private void run(ConvDefines d, String kernelName, float[] x, float[] out, int n, int c, int h, int w,
@@ -184,7 +200,11 @@ public final class OpenCLConv implements AutoCloseable {
         }
         ClBuffer xb = scratch("conv input", (long) per * image);
         ClBuffer ob = scratch("conv output", (long) per * image);
+        boolean plane = schedule.equals("plane");
+        ClBuffer tb = plane && kernelName.startsWith("ss_conv_separable") ? scratch("conv row pass", (long) per * image)
+                : null;
         int planeFloats = c * h * w;
+        long kernelNanos = 0;
         for (int n0 = 0; n0 < n; n0 += per) {
             int m = Math.min(per, n - n0);
             long floats = (long) m * planeFloats;
@@ -204,15 +224,30 @@ public final class OpenCLConv implements AutoCloseable {
                         "clSetKernelArg(" + kernelName + ", " + a + ")");
                 a++;
             }
-            long[] global = {(long) ((w + d.tileWidth() - 1) / d.tileWidth()) * d.tileWidth(),
-                (long) ((h + d.tileHeight() - 1) / d.tileHeight()) * d.tileHeight(), (long) m * c};
-            long[] local = {d.tileWidth(), d.tileHeight(), 1};
-            Cl.check(CL.clEnqueueNDRangeKernel(ctx.queue(), kern, 3, null, global, local, 0, null, null),
+            if (tb != null) {
+                tb.checkCapacity(4L * floats);
+                setArg(kern, a++, tb);
+            }
+            long[] global = plane ? new long[] {(long) m * c}
+                    : new long[] {(long) ((w + d.tileWidth() - 1) / d.tileWidth()) * d.tileWidth(),
+                        (long) ((h + d.tileHeight() - 1) / d.tileHeight()) * d.tileHeight(), (long) m * c};
+            long[] local = plane ? new long[] {1} : new long[] {d.tileWidth(), d.tileHeight(), 1};
+            long t0 = System.nanoTime();
+            Cl.check(CL.clEnqueueNDRangeKernel(ctx.queue(), kern, global.length, null, global, local, 0, null,
+                    null),
                     "clEnqueueNDRangeKernel(" + kernelName + ", " + m + "×" + c + " planes of " + h + "×" + w + ")");
+            ctx.finish();
+            kernelNanos += System.nanoTime() - t0;
             Cl.check(CL.clEnqueueReadBuffer(ctx.queue(), ob.mem(), CL.CL_TRUE, 0, 4L * floats,
                     Pointer.to(out).withByteOffset(4L * n0 * planeFloats), 0, null, null),
                     "clEnqueueReadBuffer(conv output)");
         }
+        lastKernelNanos = kernelNanos;
+    }
+
+    /** Device time of the last call's kernel launches (enqueue to clFinish, without transfers), in ns. */
+    public synchronized long lastKernelNanos() {
+        return lastKernelNanos;
     }
 
     private static void setArg(cl_kernel k, int i, ClBuffer b) {

@@ -5,6 +5,7 @@ import org.scalespace.backend.CoarseProblem;
 import org.scalespace.fit.CandidateSet;
 import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;
+import org.scalespace.fit.Objective;
 
 /**
  * The reference backend: plain Java, double precision, one thread, no tricks. Each candidate template is formed
@@ -58,43 +59,10 @@ public final class ScalarBackend implements Backend {
         }
     }
 
-    /** The objective by its definition: residual after the normalisation's optimal amplitude. */
+    /** The objective by its definition: residual after the normalisation's optimal amplitude, formed densely. */
     static double score(double[] h, double[] m, Normalisation norm, Metric metric) {
-        int n = h.length;
-        double a = 1.0;
-        double b = 0.0;
-        if (norm == Normalisation.GAIN_OFFSET) {
-            double mh = 0;
-            double mm = 0;
-            for (int i = 0; i < n; i++) {
-                mh += h[i];
-                mm += m[i];
-            }
-            mh /= n;
-            mm /= n;
-            double num = 0;
-            double den = 0;
-            for (int i = 0; i < n; i++) {
-                num += (h[i] - mh) * (m[i] - mm);
-                den += (m[i] - mm) * (m[i] - mm);
-            }
-            a = den > 1e-300 ? num / den : 0.0;
-            b = mh - a * mm;
-        } else if (norm == Normalisation.GAIN) {
-            double num = 0;
-            double den = 0;
-            for (int i = 0; i < n; i++) {
-                num += h[i] * m[i];
-                den += m[i] * m[i];
-            }
-            a = den > 1e-300 ? num / den : 0.0;
-        }
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            double r = h[i] - (a * m[i] + b);
-            s += metric == Metric.L1 ? Math.abs(r) : r * r;
-        }
-        return s;
+        Objective.Eval ev = Objective.Eval.of(h, m, 0, norm, false);
+        return metric == Metric.L1 ? ev.l1 : ev.l2 * ev.l2;
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class OpenCLConvTest {
     private static OpenCLConv conv;
     private static OpenCLConv direct;
+    private static OpenCLConv plane;
 
     /** Per test (not in @BeforeAll, whose skip or failure surefire does not report): skip or fail, then open once. */
     @BeforeEach
@@ -26,6 +27,7 @@ class OpenCLConvTest {
         if (conv == null) {
             conv = new OpenCLConv("tiled");
             direct = new OpenCLConv("direct");
+            plane = new OpenCLConv("plane");
         }
     }
 
@@ -37,14 +39,18 @@ class OpenCLConvTest {
         if (direct != null) {
             direct.close();
         }
+        if (plane != null) {
+            plane.close();
+        }
         conv = null;
         direct = null;
+        plane = null;
     }
 
     @Test
     void unknownScheduleIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OpenCLConv("fast"));
-        assertTrue(e.getMessage().contains("tiled or direct"), e.getMessage());
+        assertTrue(e.getMessage().contains("tiled, direct or plane"), e.getMessage());
     }
 
     static int src(int p, int n, int border) {
@@ -134,7 +140,7 @@ class OpenCLConvTest {
             }
         }
         float[] ref = reference(x, n, c, h, w, r, a, border);
-        for (OpenCLConv cv : new OpenCLConv[] {conv, direct}) {
+        for (OpenCLConv cv : new OpenCLConv[] {conv, direct, plane}) {
             float[] out = new float[x.length];
             cv.separable(x, out, n, c, h, w, r, terms, coef, col, row, border);
             double e = relL2(ref, out);
@@ -149,7 +155,7 @@ class OpenCLConvTest {
             ad[i] = af[i];
         }
         float[] ref2 = reference(x, n, c, h, w, r, ad, border);
-        for (OpenCLConv cv : new OpenCLConv[] {conv, direct}) {
+        for (OpenCLConv cv : new OpenCLConv[] {conv, direct, plane}) {
             float[] out2 = new float[x.length];
             cv.dense(x, out2, n, c, h, w, r, af, border);
             double e2 = relL2(ref2, out2);
