@@ -8,6 +8,7 @@
  *   SS_TERMS    separable terms per channel (1..3; unused terms have coefficient 0)
  *   SS_BORDER   0 zero, 1 reflect (mirror without repeating the edge, as PyTorch), 2 replicate
  *   SS_TW, SS_TH  output tile per work-group (= work-group size, x and y)
+ *   SS_TSTRIDE  weight slots per channel (default 3: coef[3c + t], ...; the CUDA entry points use 4)
  *
  * Layout: x and out are N·C planes of H×W floats (NCHW); work-group (tx, ty, plane) computes the tile's outputs.
  * Separable weights per channel c: coef[3c + t], col[(3c + t)·k + j] (along x, array column j),
@@ -18,6 +19,11 @@
 #define SS_CONV_H
 
 #include "portability.h"
+
+/* weight slots per channel in coef/colv/rowv: 3 for OpenCL (ConvDefines), 4 for CUDA (SeparableBank.MAX_TERMS) */
+#ifndef SS_TSTRIDE
+#define SS_TSTRIDE 3
+#endif
 
 #define SS_K (2 * SS_R + 1)
 #define SS_TILE_W (SS_TW + 2 * SS_R)
@@ -80,7 +86,7 @@ SS_DEVICE void ss_conv_separable_tile(const SS_GLOBAL float *SS_RESTRICT x, SS_G
         int rem = e - t * (SS_TILE_H * SS_TW);
         int ry = rem / SS_TW;
         int rx = rem - ry * SS_TW;
-        const SS_GLOBAL float *u = colv + (long) (3 * c + t) * SS_K;
+        const SS_GLOBAL float *u = colv + (long) (SS_TSTRIDE * c + t) * SS_K;
         float acc = 0.0f;
         for (int j = 0; j < SS_K; j++) {
             acc = SS_FMA(u[j], tile[ry * SS_TILE_W + rx + j], acc);
@@ -93,13 +99,13 @@ SS_DEVICE void ss_conv_separable_tile(const SS_GLOBAL float *SS_RESTRICT x, SS_G
     if (ox < w && oy < h) {
         float sum = 0.0f;
         for (int t = 0; t < SS_TERMS; t++) {
-            const SS_GLOBAL float *v = rowv + (long) (3 * c + t) * SS_K;
+            const SS_GLOBAL float *v = rowv + (long) (SS_TSTRIDE * c + t) * SS_K;
             SS_LOCAL const float *col = tmp + t * SS_TILE_H * SS_TW + lx;
             float acc = 0.0f;
             for (int i = 0; i < SS_K; i++) {
                 acc = SS_FMA(v[i], col[(ly + i) * SS_TW], acc);
             }
-            sum = SS_FMA(coef[3 * c + t], acc, sum);
+            sum = SS_FMA(coef[SS_TSTRIDE * c + t], acc, sum);
         }
         out[base + (long) oy * w + ox] = sum;
     }
@@ -185,8 +191,8 @@ SS_DEVICE void ss_conv_separable_direct(const SS_GLOBAL float *SS_RESTRICT x, SS
     int interior = ox >= SS_R && ox + SS_R < w && oy >= SS_R && oy + SS_R < h;
     float sum = 0.0f;
     for (int t = 0; t < SS_TERMS; t++) {
-        const SS_GLOBAL float *u = colv + (long) (3 * c + t) * SS_K;
-        const SS_GLOBAL float *v = rowv + (long) (3 * c + t) * SS_K;
+        const SS_GLOBAL float *u = colv + (long) (SS_TSTRIDE * c + t) * SS_K;
+        const SS_GLOBAL float *v = rowv + (long) (SS_TSTRIDE * c + t) * SS_K;
         float acc = 0.0f;
         for (int i = 0; i < SS_K; i++) {
             float racc = 0.0f;
@@ -205,11 +211,12 @@ SS_DEVICE void ss_conv_separable_direct(const SS_GLOBAL float *SS_RESTRICT x, SS
             }
             acc = SS_FMA(v[i], racc, acc);
         }
-        sum = SS_FMA(coef[3 * c + t], acc, sum);
+        sum = SS_FMA(coef[SS_TSTRIDE * c + t], acc, sum);
     }
     out[(long) plane_idx * h * w + (long) oy * w + ox] = sum;
 }
 
+#ifndef SS_NO_PLANE /* the plane schedule (CPU OpenCL drivers) needs a compile-time SS_R for its private tap arrays; the CUDA entry points leave it out */
 /*
  * Plane schedule for CPU drivers: one work-item per plane (work-group size 1, so the driver adds no work-item
  * loop), rows processed in order; the interior of each row is a unit-stride loop over x that the compiler
@@ -295,9 +302,9 @@ SS_DEVICE void ss_conv_separable_plane(const SS_GLOBAL float *SS_RESTRICT x, SS_
     SS_GLOBAL float *oplane = out + (long) plane_idx * h * w;
     SS_GLOBAL float *tmp = tmp_all + (long) plane_idx * h * w;
     for (int t = 0; t < SS_TERMS; t++) {
-        const SS_GLOBAL float *u = colv + (long) (3 * c + t) * SS_K;
-        const SS_GLOBAL float *v = rowv + (long) (3 * c + t) * SS_K;
-        float ct = coef[3 * c + t];
+        const SS_GLOBAL float *u = colv + (long) (SS_TSTRIDE * c + t) * SS_K;
+        const SS_GLOBAL float *v = rowv + (long) (SS_TSTRIDE * c + t) * SS_K;
+        float ct = coef[SS_TSTRIDE * c + t];
         for (int y = 0; y < h; y++) {
             ss_row_pass(plane + (long) y * w, tmp + (long) y * w, u, 1.0f, w, 0);
         }
@@ -338,5 +345,7 @@ SS_DEVICE void ss_conv_separable_plane(const SS_GLOBAL float *SS_RESTRICT x, SS_
         }
     }
 }
+
+#endif /* SS_NO_PLANE */
 
 #endif
