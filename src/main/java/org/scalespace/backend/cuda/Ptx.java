@@ -41,8 +41,8 @@ public final class Ptx {
     public static Optional<String> unavailableReason() {
         Properties p = manifest();
         if (p == null) {
-            return Optional.of("no PTX in this build (built without nvcc; rebuild with nvcc on the PATH of "
-                    + "/usr/local/cuda/bin or -Dnvcc=/path/to/nvcc, see docs/cuda.md)");
+            return Optional.of("no PTX in this build (built without nvcc; rebuild where /usr/local/cuda/bin/nvcc exists, "
+                    + "or with -Dnvcc=/path/to/nvcc; see docs/cuda.md)");
         }
         for (String v : variants()) {
             if (Ptx.class.getClassLoader().getResource(DIR + v + ".ptx") == null) {
