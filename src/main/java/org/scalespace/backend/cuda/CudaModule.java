@@ -38,7 +38,9 @@ final class CudaModule implements AutoCloseable {
         byte[] ptx = Ptx.load(variant);
         ctx.makeCurrent();
         JITOptions jit = new JITOptions();
+        // size and buffer both given (whether JCuda allocates the log buffer itself is not verified on a GPU)
         jit.putInt(CUjit_option.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, 16384);
+        jit.putBytes(CUjit_option.CU_JIT_ERROR_LOG_BUFFER, new byte[16384]);
         int s = cuModuleLoadDataJIT(module, Pointer.to(ptx), jit);
         if (s != CUresult.CUDA_SUCCESS) {
             String log;
