@@ -18,7 +18,7 @@ int cuda_fit_test(void);
 
 static int conv_test(int r, int terms)
 {
-    const int n = 2, c = 3, h = 37, w = 45, k = 2 * r + 1, stride = SS_TSTRIDE;
+    const int n = 2, c = 3, h = 37, w = 45, k = 2 * r + 1, stride = SS_TERM_STRIDE;
     long total = (long) n * c * h * w;
     float *x = (float *) malloc(4 * total), *out = (float *) malloc(4 * total), *want = (float *) malloc(4 * total);
     float *coef = (float *) calloc(stride * c, 4), *colv = (float *) calloc(stride * c * k, 4),

@@ -76,10 +76,13 @@ static int test_conv(int border)
     const int n = 2, c = 3, h = 37, w = 45, r = 3, k = 2 * r + 1, terms = 3, tw = 16, th = 8;
     long total = (long) n * c * h * w;
     float *x = malloc(4 * total), *out = malloc(4 * total), *want = malloc(4 * total);
-    float coef[9], colv[9 * 7], rowv[9 * 7], a[3 * 49];
+    float coef[12] = {0}, colv[12 * 7] = {0}, rowv[12 * 7] = {0}, a[3 * 49]; /* 4 term slots per channel */
     for (long i = 0; i < total; i++) x[i] = ref_rand();
-    for (int i = 0; i < 9; i++) coef[i] = ref_rand();
-    for (int i = 0; i < 63; i++) { colv[i] = ref_rand(); rowv[i] = ref_rand(); }
+    for (int ch = 0; ch < c; ch++)
+        for (int t = 0; t < terms; t++) {
+            coef[4 * ch + t] = ref_rand();
+            for (int i = 0; i < k; i++) { colv[(4 * ch + t) * k + i] = ref_rand(); rowv[(4 * ch + t) * k + i] = ref_rand(); }
+        }
     char defs[256];
     snprintf(defs, sizeof defs, "-D SS_R=%d -D SS_TERMS=%d -D SS_BORDER=%d -D SS_TW=%d -D SS_TH=%d", r, terms, border,
              tw, th);
@@ -103,7 +106,7 @@ static int test_conv(int border)
     CHECK(clSetKernelArg(ks, 7, sizeof w, &w));
     CHECK(clEnqueueNDRangeKernel(q, ks, 3, NULL, global, local, 0, NULL, NULL));
     CHECK(clEnqueueReadBuffer(q, bo, CL_TRUE, 0, 4 * total, out, 0, NULL, NULL));
-    ref_sep_to_dense(coef, colv, rowv, c, terms, 3, r, a);
+    ref_sep_to_dense(coef, colv, rowv, c, terms, 4, r, a);
     ref_dense(x, want, a, n * c, c, h, w, r, border);
     double rel = ref_rel_l2(want, out, total);
     printf("  conv separable border %d: rel l2 %.2e\n", border, rel);

@@ -5,14 +5,14 @@
  *
  * Specialisation (-D, built by org.scalespace.backend.opencl.ConvDefines):
  *   SS_R        filter radius r (k = 2r + 1)
- *   SS_TERMS    separable terms per channel (1..3; unused terms have coefficient 0)
+ *   SS_TERMS    separable terms per channel (1..4; unused terms have coefficient 0)
  *   SS_BORDER   0 zero, 1 reflect (mirror without repeating the edge, as PyTorch), 2 replicate
  *   SS_TW, SS_TH  output tile per work-group (= work-group size, x and y)
- *   SS_TSTRIDE  weight slots per channel (default 3: coef[3c + t], ...; the CUDA entry points use 4)
  *
  * Layout: x and out are N·C planes of H×W floats (NCHW); work-group (tx, ty, plane) computes the tile's outputs.
- * Separable weights per channel c: coef[3c + t], col[(3c + t)·k + j] (along x, array column j),
- * row[(3c + t)·k + i] (along y, array row i): A[i][j] = Σ_t coef_t · row_t[i] · col_t[j].
+ * Separable weights per channel c (4 term slots, as SeparableBank's packed taps): coef[4c + t],
+ * col[(4c + t)·k + j] (along x, array column j), row[(4c + t)·k + i] (along y, array row i):
+ * A[i][j] = Σ_t coef_t · row_t[i] · col_t[j].
  * Dense weights: a[c·k² + i·k + j].
  */
 #ifndef SS_CONV_H
@@ -20,12 +20,9 @@
 
 #include "portability.h"
 
-/* weight slots per channel in coef/colv/rowv: 3 for OpenCL (ConvDefines), 4 for CUDA (SeparableBank.MAX_TERMS) */
-#ifndef SS_TSTRIDE
-#define SS_TSTRIDE 3
-#endif
-
 #define SS_K (2 * SS_R + 1)
+/* term slots per channel in the weight arrays (org.scalespace.conv.SeparableBank.MAX_TERMS) */
+#define SS_TERM_STRIDE 4
 #define SS_TILE_W (SS_TW + 2 * SS_R)
 #define SS_TILE_H (SS_TH + 2 * SS_R)
 
@@ -86,7 +83,7 @@ SS_DEVICE void ss_conv_separable_tile(const SS_GLOBAL float *SS_RESTRICT x, SS_G
         int rem = e - t * (SS_TILE_H * SS_TW);
         int ry = rem / SS_TW;
         int rx = rem - ry * SS_TW;
-        const SS_GLOBAL float *u = colv + (long) (SS_TSTRIDE * c + t) * SS_K;
+        const SS_GLOBAL float *u = colv + (long) (SS_TERM_STRIDE * c + t) * SS_K;
         float acc = 0.0f;
         for (int j = 0; j < SS_K; j++) {
             acc = SS_FMA(u[j], tile[ry * SS_TILE_W + rx + j], acc);
@@ -99,13 +96,13 @@ SS_DEVICE void ss_conv_separable_tile(const SS_GLOBAL float *SS_RESTRICT x, SS_G
     if (ox < w && oy < h) {
         float sum = 0.0f;
         for (int t = 0; t < SS_TERMS; t++) {
-            const SS_GLOBAL float *v = rowv + (long) (SS_TSTRIDE * c + t) * SS_K;
+            const SS_GLOBAL float *v = rowv + (long) (SS_TERM_STRIDE * c + t) * SS_K;
             SS_LOCAL const float *col = tmp + t * SS_TILE_H * SS_TW + lx;
             float acc = 0.0f;
             for (int i = 0; i < SS_K; i++) {
                 acc = SS_FMA(v[i], col[(ly + i) * SS_TW], acc);
             }
-            sum = SS_FMA(coef[SS_TSTRIDE * c + t], acc, sum);
+            sum = SS_FMA(coef[SS_TERM_STRIDE * c + t], acc, sum);
         }
         out[base + (long) oy * w + ox] = sum;
     }
@@ -191,8 +188,8 @@ SS_DEVICE void ss_conv_separable_direct(const SS_GLOBAL float *SS_RESTRICT x, SS
     int interior = ox >= SS_R && ox + SS_R < w && oy >= SS_R && oy + SS_R < h;
     float sum = 0.0f;
     for (int t = 0; t < SS_TERMS; t++) {
-        const SS_GLOBAL float *u = colv + (long) (SS_TSTRIDE * c + t) * SS_K;
-        const SS_GLOBAL float *v = rowv + (long) (SS_TSTRIDE * c + t) * SS_K;
+        const SS_GLOBAL float *u = colv + (long) (SS_TERM_STRIDE * c + t) * SS_K;
+        const SS_GLOBAL float *v = rowv + (long) (SS_TERM_STRIDE * c + t) * SS_K;
         float acc = 0.0f;
         for (int i = 0; i < SS_K; i++) {
             float racc = 0.0f;
@@ -211,7 +208,7 @@ SS_DEVICE void ss_conv_separable_direct(const SS_GLOBAL float *SS_RESTRICT x, SS
             }
             acc = SS_FMA(v[i], racc, acc);
         }
-        sum = SS_FMA(coef[SS_TSTRIDE * c + t], acc, sum);
+        sum = SS_FMA(coef[SS_TERM_STRIDE * c + t], acc, sum);
     }
     out[(long) plane_idx * h * w + (long) oy * w + ox] = sum;
 }
@@ -302,9 +299,9 @@ SS_DEVICE void ss_conv_separable_plane(const SS_GLOBAL float *SS_RESTRICT x, SS_
     SS_GLOBAL float *oplane = out + (long) plane_idx * h * w;
     SS_GLOBAL float *tmp = tmp_all + (long) plane_idx * h * w;
     for (int t = 0; t < SS_TERMS; t++) {
-        const SS_GLOBAL float *u = colv + (long) (SS_TSTRIDE * c + t) * SS_K;
-        const SS_GLOBAL float *v = rowv + (long) (SS_TSTRIDE * c + t) * SS_K;
-        float ct = coef[SS_TSTRIDE * c + t];
+        const SS_GLOBAL float *u = colv + (long) (SS_TERM_STRIDE * c + t) * SS_K;
+        const SS_GLOBAL float *v = rowv + (long) (SS_TERM_STRIDE * c + t) * SS_K;
+        float ct = coef[SS_TERM_STRIDE * c + t];
         for (int y = 0; y < h; y++) {
             ss_row_pass(plane + (long) y * w, tmp + (long) y * w, u, 1.0f, w, 0);
         }

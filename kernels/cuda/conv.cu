@@ -2,13 +2,13 @@
  * CUDA entry points of the depthwise convolutions; the math is in kernels/common/conv.h (shared with
  * kernels/opencl/conv.cl), kernel names as in OpenCL.
  *
- * Specialisation (see fit.cu for the scheme): SS_BORDER, SS_TW, SS_TH and SS_TSTRIDE are fixed at build time (one
+ * Specialisation (see fit.cu for the scheme): SS_BORDER, SS_TW and SS_TH are fixed at build time (one
  * PTX file per border mode), SS_R optionally (a variant for r = 3, k = 7); SS_R (otherwise) and SS_TERMS are
  * __constant__s of the module instance, written by the host from ConvDefines. Shared memory is dynamic, sized by
  * ConvDefines.separableLocalBytes() / denseLocalBytes().
  *
- * Separable weights use SS_TSTRIDE = 4 slots per channel (org.scalespace.conv.SeparableBank.MAX_TERMS: three
- * template terms plus an offset term) with the coefficient folded into the row taps (coef = 1).
+ * Separable weights use conv.h's SS_TERM_STRIDE = 4 slots per channel (SeparableBank's packed taps, as OpenCL);
+ * the host passes coef = 1 (SeparableBank folds the coefficient into the row taps).
  */
 #include "../common/portability.h"
 
@@ -17,9 +17,6 @@
 #endif
 #ifndef SS_TH
 #define SS_TH 8
-#endif
-#ifndef SS_TSTRIDE
-#define SS_TSTRIDE 4
 #endif
 #ifndef SS_R
 __constant__ int ss_c_r;

@@ -30,7 +30,7 @@ import org.scalespace.conv.Tensor4;
 public final class CudaConvEngine implements ConvEngine {
     static final int TW = 32;
     static final int TH = 8;
-    static final int TSTRIDE = SeparableBank.MAX_TERMS;
+    static final int TSTRIDE = SeparableBank.MAX_TERMS; // = SS_TERM_STRIDE in kernels/common/conv.h
     private static final int BANK_CACHE = 8;
     private static final int MAX_GRID_Z = 65535;
 
@@ -303,31 +303,13 @@ public final class CudaConvEngine implements ConvEngine {
     private void launchSeparable(CudaBuffer in, CudaBuffer out, int n, int c, int h, int w, SeparableBank bank,
                                  Padding padding) {
         int terms = Math.max(1, bank.maxTerms());
-        ConvDefines d = new ConvDefines(bank.radius(), Math.min(3, terms), border(padding), TW, TH);
-        // ConvDefines allows 1..3 terms (OpenCL); CUDA reads up to SeparableBank.MAX_TERMS through ss_c_terms
+        ConvDefines d = new ConvDefines(bank.radius(), terms, border(padding), TW, TH);
         CudaModule m = module(d);
-        if (terms > 3) {
-            m = moduleTerms(d, terms);
-        }
         CudaBuffer[] wb = bankBuffers(bank);
         long tw = TW + 2L * d.radius();
         long th = TH + 2L * d.radius();
         int shared = (int) (4L * (tw * th + (long) terms * th * TW));
         launch(m, "ss_conv_separable", shared, in, out, n, c, h, w, wb[0], wb[1], wb[2]);
-    }
-
-    private final Map<ConvDefines, CudaModule> fourTerm = new LinkedHashMap<>();
-
-    private CudaModule moduleTerms(ConvDefines d, int terms) {
-        CudaModule m = fourTerm.get(d);
-        if (m == null) {
-            Map<String, Integer> c = new HashMap<>();
-            c.put("ss_c_r", d.radius());
-            c.put("ss_c_terms", terms);
-            m = new CudaModule(ctx, variant(d), c);
-            fourTerm.put(d, m);
-        }
-        return m;
     }
 
     private void launchDense(CudaBuffer in, CudaBuffer out, int n, int c, int h, int w, DenseFilters f,
@@ -390,7 +372,6 @@ public final class CudaConvEngine implements ConvEngine {
         for (Object k : weightOrder) {
             order.addAll(List.of(weights.get(k)));
         }
-        order.addAll(fourTerm.values());
         order.addAll(modules.values());
         for (AutoCloseable a : order) {
             try {
@@ -402,7 +383,6 @@ public final class CudaConvEngine implements ConvEngine {
         scratch.clear();
         weights.clear();
         weightOrder.clear();
-        fourTerm.clear();
         modules.clear();
         try {
             ctx.close();

@@ -7,7 +7,7 @@ import java.util.Locale;
  * tile; the one record the {@code -D} defines are built from, and the program cache key.
  *
  * @param radius     filter radius r (k = 2r + 1)
- * @param terms      separable terms per channel (1..3; ignored by the dense kernel, use 1)
+ * @param terms      separable terms per channel (1..4; ignored by the dense kernel, use 1)
  * @param border     0 zero, 1 reflect, 2 replicate
  * @param tileWidth  output tile width = work-group x size
  * @param tileHeight output tile height = work-group y size
@@ -15,7 +15,7 @@ import java.util.Locale;
 public record ConvDefines(int radius, int terms, int border, int tileWidth, int tileHeight) {
 
     public ConvDefines {
-        if (radius < 0 || terms < 1 || terms > 3 || border < 0 || border > 2 || tileWidth < 1 || tileHeight < 1) {
+        if (radius < 0 || terms < 1 || terms > 4 || border < 0 || border > 2 || tileWidth < 1 || tileHeight < 1) {
             throw new IllegalArgumentException("invalid convolution specialisation " + this);
         }
     }

@@ -139,16 +139,16 @@ public final class OpenCLConv implements AutoCloseable {
     }
 
     /**
-     * out ← separable depthwise cross-correlation. Per channel c and term t &lt; terms: coef[3c+t],
-     * col[(3c+t)·k ..] (along x), row[(3c+t)·k ..] (along y); k = 2·radius + 1.
+     * out ← separable depthwise cross-correlation. Per channel c and term t &lt; terms: coef[4c+t],
+     * col[(4c+t)·k ..] (along x), row[(4c+t)·k ..] (along y) (4 term slots per channel, as SeparableBank); k = 2·radius + 1.
      */
     public synchronized void separable(float[] x, float[] out, int n, int c, int h, int w, int radius, int terms,
                                        float[] coef, float[] col, float[] row, int padding) {
         checkShape("separable", x, out, n, c, h, w);
         int k = 2 * radius + 1;
-        if (coef.length < 3 * c || col.length < 3 * c * k || row.length < 3 * c * k) {
-            throw new IllegalArgumentException("separable: weights must hold 3 terms × " + c + " channels (coef "
-                    + 3 * c + ", col/row " + 3 * c * k + " floats)");
+        if (coef.length < 4 * c || col.length < 4 * c * k || row.length < 4 * c * k) {
+            throw new IllegalArgumentException("separable: weights must hold 4 term slots × " + c + " channels (coef "
+                    + 4 * c + ", col/row " + 4 * c * k + " floats)");
         }
         ConvDefines d = new ConvDefines(radius, terms, padding, tw, th);
         if (d.separableLocalBytes() > ctx.device.localMemBytes()) {
@@ -156,8 +156,8 @@ public final class OpenCLConv implements AutoCloseable {
                     + " bytes of local memory; the device has " + ctx.device.localMemBytes());
         }
         run(d, kernelName(true), x, out, n, c, h, w,
-                new float[][] {java.util.Arrays.copyOf(coef, 3 * c), java.util.Arrays.copyOf(col, 3 * c * k),
-                    java.util.Arrays.copyOf(row, 3 * c * k)});
+                new float[][] {java.util.Arrays.copyOf(coef, 4 * c), java.util.Arrays.copyOf(col, 4 * c * k),
+                    java.util.Arrays.copyOf(row, 4 * c * k)});
     }
 
     /** out ← dense depthwise k×k cross-correlation, a[c·k² + i·k + j] (row i, column j), k = 2·radius + 1. */

@@ -111,7 +111,7 @@ class OpenCLConvTest {
         "1, 3, 1, 37, 2, 2, 0", "1, 3, 1, 37, 2, 2, 1", "1, 3, 37, 1, 3, 3, 2",
         "2, 5, 13, 17, 3, 3, 0", "2, 5, 13, 17, 3, 3, 1", "2, 5, 13, 17, 3, 3, 2",
         "1, 2, 3, 5, 7, 2, 0", "1, 2, 3, 5, 7, 2, 1", "1, 2, 3, 5, 7, 1, 2",
-        "3, 4, 41, 67, 4, 1, 1", "1, 7, 64, 64, 0, 1, 0", "1, 2, 33, 31, 15, 3, 1", "2, 3, 9, 40, 15, 2, 2",
+        "3, 4, 41, 67, 4, 1, 1", "1, 7, 64, 64, 0, 1, 0", "1, 2, 33, 31, 15, 3, 1", "2, 3, 9, 40, 15, 2, 2", "1, 2, 11, 12, 2, 4, 1",
     })
     void separableAndDenseMatchTheReference(int n, int c, int h, int w, int r, int terms, int border) {
         Random rnd = new Random(31L * h + w + r);
@@ -120,21 +120,21 @@ class OpenCLConvTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rnd.nextGaussian();
         }
-        float[] coef = new float[3 * c];
-        float[] col = new float[3 * c * k];
-        float[] row = new float[3 * c * k];
+        float[] coef = new float[4 * c];
+        float[] col = new float[4 * c * k];
+        float[] row = new float[4 * c * k];
         double[] a = new double[c * k * k];
         for (int ch = 0; ch < c; ch++) {
             for (int t = 0; t < terms; t++) {
-                coef[3 * ch + t] = (float) (0.5 + rnd.nextDouble());
+                coef[4 * ch + t] = (float) (0.5 + rnd.nextDouble());
                 for (int j = 0; j < k; j++) {
-                    col[(3 * ch + t) * k + j] = (float) rnd.nextGaussian();
-                    row[(3 * ch + t) * k + j] = (float) rnd.nextGaussian();
+                    col[(4 * ch + t) * k + j] = (float) rnd.nextGaussian();
+                    row[(4 * ch + t) * k + j] = (float) rnd.nextGaussian();
                 }
                 for (int i = 0; i < k; i++) {
                     for (int j = 0; j < k; j++) {
-                        a[ch * k * k + i * k + j] += (double) coef[3 * ch + t] * row[(3 * ch + t) * k + i]
-                                * col[(3 * ch + t) * k + j];
+                        a[ch * k * k + i * k + j] += (double) coef[4 * ch + t] * row[(4 * ch + t) * k + i]
+                                * col[(4 * ch + t) * k + j];
                     }
                 }
             }

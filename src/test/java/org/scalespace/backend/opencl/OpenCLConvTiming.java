@@ -24,9 +24,9 @@ public final class OpenCLConvTiming {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rnd.nextGaussian();
         }
-        float[] coef = new float[3 * c];
-        float[] col = new float[3 * c * k];
-        float[] row = new float[3 * c * k];
+        float[] coef = new float[4 * c];
+        float[] col = new float[4 * c * k];
+        float[] row = new float[4 * c * k];
         for (int i = 0; i < coef.length; i++) {
             coef[i] = (float) rnd.nextGaussian();
         }
@@ -58,8 +58,8 @@ public final class OpenCLConvTiming {
                     for (int t = 0; t < terms; t++) {
                         for (int i = 0; i < k; i++) {
                             for (int j = 0; j < k; j++) {
-                                sd[ch * k * k + i * k + j] += (double) coef[3 * ch + t] * row[(3 * ch + t) * k + i]
-                                        * col[(3 * ch + t) * k + j];
+                                sd[ch * k * k + i * k + j] += (double) coef[4 * ch + t] * row[(4 * ch + t) * k + i]
+                                        * col[(4 * ch + t) * k + j];
                             }
                         }
                     }
