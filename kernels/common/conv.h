@@ -213,6 +213,7 @@ SS_DEVICE void ss_conv_separable_direct(const SS_GLOBAL float *SS_RESTRICT x, SS
     out[(long) plane_idx * h * w + (long) oy * w + ox] = sum;
 }
 
+#ifndef SS_NO_PLANE /* the plane schedule (CPU OpenCL drivers) needs a compile-time SS_R for its private tap arrays; the CUDA entry points leave it out */
 /*
  * Plane schedule for CPU drivers: one work-item per plane (work-group size 1, so the driver adds no work-item
  * loop), rows processed in order; the interior of each row is a unit-stride loop over x that the compiler
@@ -341,5 +342,7 @@ SS_DEVICE void ss_conv_separable_plane(const SS_GLOBAL float *SS_RESTRICT x, SS_
         }
     }
 }
+
+#endif /* SS_NO_PLANE */
 
 #endif

@@ -31,7 +31,7 @@ public final class Backends {
     /** The status of every backend, in {@code auto}'s order. */
     public static List<Status> statuses() {
         List<Status> out = new ArrayList<>();
-        out.add(new Status("cuda", Optional.of("not built yet: the CUDA backend arrives with a later issue")));
+        out.add(new Status("cuda", cudaReason()));
         out.add(new Status("opencl", openclReason()));
         out.add(new Status("simd", VectorSupport.unavailableReason()));
         out.add(new Status("scalar", Optional.empty()));
@@ -69,6 +69,15 @@ public final class Backends {
         return Optional.empty();
     }
 
+    /** Why CUDA cannot be used (PTX in the jar, JCuda, libcuda.so.1, cuInit, driver version, devices); never throws. */
+    private static Optional<String> cudaReason() {
+        try {
+            return org.scalespace.backend.cuda.CudaRuntime.unavailableReason();
+        } catch (LinkageError | RuntimeException e) {
+            return Optional.of("CUDA probe failed: " + e);
+        }
+    }
+
     /** Opens the named backend; {@code auto} picks the first available and logs the reasons for the others. */
     public static Selection select(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
@@ -102,6 +111,8 @@ public final class Backends {
 
     private static Backend open(String name) {
         switch (name) {
+            case "cuda":
+                return new org.scalespace.backend.cuda.CudaBackend();
             case "opencl":
                 return new org.scalespace.backend.opencl.OpenCLBackend();
             case "simd":

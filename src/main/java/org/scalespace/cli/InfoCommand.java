@@ -28,11 +28,43 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("Backends (auto picks the first available):");
         for (Backends.Status s : Backends.statuses()) {
             out.printf("  %-7s %s%n", s.name(), s.unavailableReason().map(r -> "unavailable: " + r)
-                    .orElse("available"));
+                    .orElse(Backends.autoSkipReason(s.name()).map(r -> "available; auto passes over it: " + r)
+                            .orElse("available")));
         }
+        cudaSection(out);
         openclSection(out);
         out.flush();
         return 0;
+    }
+
+    /** CUDA: bundled PTX, driver version, devices, the device(s) the backend would use, or why none. */
+    static void cudaSection(PrintWriter out) {
+        out.println("CUDA:");
+        try {
+            out.println("  PTX:    " + org.scalespace.backend.cuda.Ptx.describe());
+            int drv = org.scalespace.backend.cuda.CudaRuntime.driverVersion();
+            if (drv > 0) {
+                out.printf("  driver: CUDA %d.%d%n", drv / 1000, (drv % 1000) / 10);
+            }
+            for (org.scalespace.backend.cuda.CudaDevice d : org.scalespace.backend.cuda.CudaRuntime.devices()) {
+                out.println("  device " + d.describe());
+            }
+            java.util.Optional<String> why = org.scalespace.backend.cuda.CudaRuntime.unavailableReason();
+            if (why.isPresent()) {
+                out.println("  unavailable: " + why.get());
+            } else {
+                String ov = org.scalespace.backend.cuda.CudaRuntime.override();
+                StringBuilder ids = new StringBuilder();
+                for (org.scalespace.backend.cuda.CudaDevice d : org.scalespace.backend.cuda.CudaRuntime.chosen()) {
+                    ids.append(ids.length() == 0 ? "" : ",").append(d.index());
+                }
+                out.println("  the cuda backend uses device(s) " + ids + (ov == null ? " (default; choose with -D"
+                        + org.scalespace.backend.cuda.CudaRuntime.DEVICE_PROPERTY + "=INDEX|LIST|all)"
+                        : " (-D" + org.scalespace.backend.cuda.CudaRuntime.DEVICE_PROPERTY + "=" + ov + ")"));
+            }
+        } catch (LinkageError | RuntimeException | org.scalespace.backend.cuda.CudaRuntime.Unavailable e) {
+            out.println("  unavailable: CUDA probe failed: " + e);
+        }
     }
 
     /** OpenCL platforms and devices with memory and compute units, the device the backend would use, or why none. */

@@ -20,7 +20,7 @@ public final class ConvEngines {
 
     /** Engine class per backend, with its (int threads) constructor; null where not built yet. */
     private static final String[][] CANDIDATES = {
-        {"cuda", null},
+        {"cuda", "org.scalespace.backend.cuda.CudaConvEngine"},
         {"opencl", "org.scalespace.backend.opencl.OpenCLConvEngine"},
         {"simd", "org.scalespace.backend.simd.SimdConvEngine"},
         {"scalar", "org.scalespace.conv.ScalarConvEngine"},
