@@ -25,7 +25,7 @@ for jdk in "${jdks[@]}"; do
   for f in "$tmp"/conv_*.npy; do
     for kind in separable dense; do
       echo "-- $(basename "$f") $kind"
-      "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$jar" org.scalespace.cli.BenchCommand conv \
+      LD_PRELOAD="$jdk/lib/libjsig.so" "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$jar" org.scalespace.cli.BenchCommand conv \
         --input "$f" --kind "$kind" --k 7 --backend simd --time "$secs" --warmup 2 2>&1 \
         | grep -v -E 'WARNING: Using incubator modules|using incubating module'
     done
