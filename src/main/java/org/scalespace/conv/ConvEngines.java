@@ -41,9 +41,10 @@ public final class ConvEngines {
         if (b.equals("auto")) {
             List<String> skipped = new ArrayList<>();
             for (String name : ORDER) {
-                String why = unavailableReason(name);
-                if (why == null && Backends.autoSkipReason(name).isPresent()) {
-                    why = "passed over by auto: " + Backends.autoSkipReason(name).get();
+                // the pass-over reason first: it can be decided without loading the driver (see Backends)
+                String why = Backends.autoSkipReason(name).map(r -> "passed over by auto: " + r).orElse(null);
+                if (why == null) {
+                    why = unavailableReason(name);
                 }
                 if (why == null) {
                     String report = "backend " + name + " (auto)" + (skipped.isEmpty() ? ""
@@ -96,10 +97,9 @@ public final class ConvEngines {
             }
             return "no " + backend + " convolution engine in this build yet";
         }
-        for (Backends.Status st : Backends.statuses()) {
-            if (st.name().equals(backend)) {
-                return st.unavailableReason().orElse(null);
-            }
+        Backends.Status st = Backends.status(backend);
+        if (st != null) {
+            return st.unavailableReason().orElse(null);
         }
         return "unknown backend";
     }
