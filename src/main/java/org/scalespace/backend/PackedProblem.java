@@ -49,6 +49,14 @@ public final class PackedProblem {
         return n == Normalisation.GAIN_OFFSET ? 0 : n == Normalisation.GAIN ? 1 : 2;
     }
 
+    /** Throws when {@code best}/{@code score} cannot hold {@code count × blocks} results. */
+    public static void checkOutputs(int count, int blocks, int[] best, double[] score) {
+        if (best.length < count * blocks || score.length < count * blocks) {
+            throw new IllegalArgumentException("best/score must hold count × blocks = " + count * blocks
+                    + " values");
+        }
+    }
+
     /**
      * Copies the kernel's {@code count × blocks} results into {@code best}/{@code score}, checking that every
      * candidate lies in its block.

@@ -82,10 +82,7 @@ public final class CudaBackend implements Backend {
         int kk = cs.kk;
         int blocks = cs.blocks();
         int count = p.count();
-        if (best.length < count * blocks || score.length < count * blocks) {
-            throw new IllegalArgumentException("best/score must hold count × blocks = " + count * blocks
-                    + " values");
-        }
+        PackedProblem.checkOutputs(count, blocks, best, score);
         if (closed) {
             throw new IllegalStateException("the CUDA backend is closed");
         }

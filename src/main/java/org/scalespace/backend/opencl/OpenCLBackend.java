@@ -247,10 +247,7 @@ public final class OpenCLBackend implements Backend {
         int kk = cs.kk;
         int blocks = cs.blocks();
         int count = p.count();
-        if (best.length < count * blocks || score.length < count * blocks) {
-            throw new IllegalArgumentException("best/score must hold count × blocks = " + count * blocks
-                    + " values");
-        }
+        PackedProblem.checkOutputs(count, blocks, best, score);
         if (count == 0) {
             return;
         }
