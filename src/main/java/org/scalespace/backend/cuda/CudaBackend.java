@@ -7,9 +7,8 @@ import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import org.scalespace.backend.Backend;
 import org.scalespace.backend.CoarseProblem;
+import org.scalespace.backend.PackedProblem;
 import org.scalespace.fit.CandidateSet;
-import org.scalespace.fit.Metric;
-import org.scalespace.fit.Normalisation;
 
 /**
  * The CUDA backend: coarse fit scoring (kernels/cuda/fit.cu, math in kernels/common/fit.h, the same kernel as
@@ -77,44 +76,24 @@ public final class CudaBackend implements Backend {
         return true;
     }
 
-    static int mode(Normalisation n, Metric m) {
-        if (m == Metric.L1) {
-            return 3;
-        }
-        return n == Normalisation.GAIN_OFFSET ? 0 : n == Normalisation.GAIN ? 1 : 2;
-    }
-
     @Override
     public void coarseArgmin(CoarseProblem p, int[] best, double[] score) {
         CandidateSet cs = p.candidates();
         int kk = cs.kk;
         int blocks = cs.blocks();
         int count = p.count();
-        if (best.length < count * blocks || score.length < count * blocks) {
-            throw new IllegalArgumentException("best/score must hold count × blocks = " + count * blocks
-                    + " values");
-        }
+        PackedProblem.checkOutputs(count, blocks, best, score);
         if (closed) {
             throw new IllegalStateException("the CUDA backend is closed");
         }
         if (count == 0) {
             return;
         }
-        float[] h = new float[count * kk];
-        double[] src = p.filters();
-        int base = p.first() * kk;
-        for (int i = 0; i < h.length; i++) {
-            h[i] = (float) src[base + i];
-        }
-        float[] off = new float[count * blocks];
-        float[] inv = new float[count * blocks];
-        for (int n = 0; n < count; n++) {
-            for (int b = 0; b < blocks; b++) {
-                off[n * blocks + b] = (float) p.offset(n, b);
-                inv[n * blocks + b] = (float) (1.0 / p.scale(n, b));
-            }
-        }
-        int mode = mode(p.normalisation(), p.metric());
+        PackedProblem pp = new PackedProblem(p);
+        float[] h = pp.h;
+        float[] off = pp.off;
+        float[] inv = pp.inv;
+        int mode = pp.mode;
         int[] outBest = new int[count * blocks];
         float[] outScore = new float[count * blocks];
         int nd = Math.min(devices.size(), count);
@@ -148,16 +127,7 @@ public final class CudaBackend implements Backend {
                 throw first;
             }
         }
-        for (int i = 0; i < count * blocks; i++) {
-            int c = outBest[i];
-            int b = i % blocks;
-            if (c < cs.blockStart[b] || c >= cs.blockStart[b + 1]) {
-                throw new IllegalStateException("ss_fit_coarse returned candidate " + c + " outside block " + b
-                        + " [" + cs.blockStart[b] + ", " + cs.blockStart[b + 1] + ")");
-            }
-            best[i] = c;
-            score[i] = outScore[i];
-        }
+        PackedProblem.unpack(cs, count, outBest, outScore, best, score);
     }
 
     private static void runOn(CudaFitDevice dev, CandidateSet cs, int mode, float[] h, float[] off, float[] inv,

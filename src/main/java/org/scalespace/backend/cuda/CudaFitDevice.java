@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
+import org.scalespace.backend.PackedCandidates;
 import org.scalespace.backend.opencl.FitDefines;
 import org.scalespace.fit.CandidateSet;
 
@@ -75,11 +76,7 @@ final class CudaFitDevice implements AutoCloseable {
 
         CudaBuffer dense(CudaContext ctx, CandidateSet cs) {
             if (dense == null) {
-                double[] d = cs.dense();
-                float[] fd = new float[d.length];
-                for (int i = 0; i < d.length; i++) {
-                    fd[i] = (float) d[i];
-                }
+                float[] fd = PackedCandidates.denseFloats(cs);
                 dense = add(ctx.buffer(4L * fd.length, "fit dense templates (l1)"));
                 ctx.write(dense, fd);
             }

@@ -16,9 +16,9 @@ import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
 import org.scalespace.backend.Backend;
 import org.scalespace.backend.CoarseProblem;
+import org.scalespace.backend.PackedCandidates;
+import org.scalespace.backend.PackedProblem;
 import org.scalespace.fit.CandidateSet;
-import org.scalespace.fit.Metric;
-import org.scalespace.fit.Normalisation;
 
 /**
  * The OpenCL backend: coarse fit scoring on one OpenCL device (kernels/opencl/fit.cl, math in kernels/common/fit.h),
@@ -110,78 +110,21 @@ public final class OpenCLBackend implements Backend {
         ClBuffer dense;
 
         FitTables(ClContext ctx, CandidateSet cs) {
-            int k = cs.k;
             size = cs.size;
-            int[] colMap = new int[cs.numCol];
-            int[] rowMap = new int[cs.numRow];
-            java.util.Arrays.fill(colMap, -1);
-            java.util.Arrays.fill(rowMap, -1);
-            int nc = 0;
-            int nr = 0;
-            int mt = 1;
-            int[] idx = new int[8 * size];
-            float[] f = new float[8 * size];
-            for (int c = 0; c < size; c++) {
-                int t = 3;
-                while (t > 1 && cs.coef[3 * c + t - 1] == 0.0) {
-                    t--;
-                }
-                mt = Math.max(mt, t);
-                for (int u = 0; u < 3; u++) {
-                    int ci = cs.colIdx[3 * c + u];
-                    int ri = cs.rowIdx[3 * c + u];
-                    if (u < t) {
-                        if (colMap[ci] < 0) {
-                            colMap[ci] = nc++;
-                        }
-                        if (rowMap[ri] < 0) {
-                            rowMap[ri] = nr++;
-                        }
-                        idx[8 * c + u] = colMap[ci];
-                        idx[8 * c + 3 + u] = rowMap[ri];
-                    }
-                    f[8 * c + u] = (float) cs.coef[3 * c + u];
-                }
-                idx[8 * c + 6] = t;
-                // per-candidate constants, exactly as the SIMD backend forms them
-                double s = cs.sumM[c];
-                double q = cs.sqM[c];
-                double qc = q - s * s / cs.kk;
-                f[8 * c + 3] = (float) (s / cs.kk);
-                f[8 * c + 4] = qc > 1e-30 * Math.max(q, 1e-300) && qc > 0 ? (float) (1.0 / qc) : 0f;
-                f[8 * c + 5] = q > 0 ? (float) (1.0 / q) : 0f;
-                f[8 * c + 6] = (float) s;
-                f[8 * c + 7] = (float) q;
-            }
-            numCol = nc;
-            numRow = nr;
-            maxTerms = mt;
-            float[] colT = new float[Math.max(1, nc * k)];
-            float[] rowT = new float[Math.max(1, nr * k)];
-            for (int u = 0; u < cs.numCol; u++) {
-                if (colMap[u] >= 0) {
-                    for (int j = 0; j < k; j++) {
-                        colT[colMap[u] * k + j] = (float) cs.colVecs[u * k + j];
-                    }
-                }
-            }
-            for (int v = 0; v < cs.numRow; v++) {
-                if (rowMap[v] >= 0) {
-                    for (int i = 0; i < k; i++) {
-                        rowT[rowMap[v] * k + i] = (float) cs.rowVecs[v * k + i];
-                    }
-                }
-            }
-            blockStart = cs.blockStart.clone();
+            PackedCandidates p = new PackedCandidates(cs);
+            numCol = p.numCol;
+            numRow = p.numRow;
+            maxTerms = p.maxTerms;
+            blockStart = p.blockStart;
             try {
-                col = add(ctx.buffer(4L * colT.length, "fit column table"));
-                ctx.write(col, colT, colT.length);
-                row = add(ctx.buffer(4L * rowT.length, "fit row table"));
-                ctx.write(row, rowT, rowT.length);
-                candIdx = add(ctx.buffer(4L * idx.length, "fit candidate indices"));
-                ctx.write(candIdx, idx, idx.length);
-                candF = add(ctx.buffer(4L * f.length, "fit candidate constants"));
-                ctx.write(candF, f, f.length);
+                col = add(ctx.buffer(4L * p.col.length, "fit column table"));
+                ctx.write(col, p.col, p.col.length);
+                row = add(ctx.buffer(4L * p.row.length, "fit row table"));
+                ctx.write(row, p.row, p.row.length);
+                candIdx = add(ctx.buffer(4L * p.idx.length, "fit candidate indices"));
+                ctx.write(candIdx, p.idx, p.idx.length);
+                candF = add(ctx.buffer(4L * p.f.length, "fit candidate constants"));
+                ctx.write(candF, p.f, p.f.length);
                 blocks = add(ctx.buffer(4L * blockStart.length, "fit block starts"));
                 ctx.write(blocks, blockStart, blockStart.length);
             } catch (RuntimeException e) {
@@ -197,11 +140,7 @@ public final class OpenCLBackend implements Backend {
 
         ClBuffer dense(ClContext ctx, CandidateSet cs) {
             if (dense == null) {
-                double[] d = cs.dense();
-                float[] fd = new float[d.length];
-                for (int i = 0; i < d.length; i++) {
-                    fd[i] = (float) d[i];
-                }
+                float[] fd = PackedCandidates.denseFloats(cs);
                 dense = add(ctx.buffer(4L * fd.length, "fit dense templates (l1)"));
                 ctx.write(dense, fd, fd.length);
             }
@@ -272,13 +211,6 @@ public final class OpenCLBackend implements Backend {
         return b;
     }
 
-    static int mode(Normalisation n, Metric m) {
-        if (m == Metric.L1) {
-            return 3;
-        }
-        return n == Normalisation.GAIN_OFFSET ? 0 : n == Normalisation.GAIN ? 1 : 2;
-    }
-
     int fitWorkGroup() {
         int wg = Integer.getInteger(FIT_WORK_GROUP_PROPERTY, 64);
         if (wg < 1 || Integer.bitCount(wg) != 1) {
@@ -315,29 +247,16 @@ public final class OpenCLBackend implements Backend {
         int kk = cs.kk;
         int blocks = cs.blocks();
         int count = p.count();
-        if (best.length < count * blocks || score.length < count * blocks) {
-            throw new IllegalArgumentException("best/score must hold count × blocks = " + count * blocks
-                    + " values");
-        }
+        PackedProblem.checkOutputs(count, blocks, best, score);
         if (count == 0) {
             return;
         }
         // host packing (concurrent)
-        float[] h = new float[count * kk];
-        double[] src = p.filters();
-        int base = p.first() * kk;
-        for (int i = 0; i < h.length; i++) {
-            h[i] = (float) src[base + i];
-        }
-        float[] off = new float[count * blocks];
-        float[] inv = new float[count * blocks];
-        for (int n = 0; n < count; n++) {
-            for (int b = 0; b < blocks; b++) {
-                off[n * blocks + b] = (float) p.offset(n, b);
-                inv[n * blocks + b] = (float) (1.0 / p.scale(n, b));
-            }
-        }
-        int mode = mode(p.normalisation(), p.metric());
+        PackedProblem pp = new PackedProblem(p);
+        float[] h = pp.h;
+        float[] off = pp.off;
+        float[] inv = pp.inv;
+        int mode = pp.mode;
         int[] outBest = new int[count * blocks];
         float[] outScore = new float[count * blocks];
         synchronized (lock) {
@@ -396,16 +315,7 @@ public final class OpenCLBackend implements Backend {
                 ctx.read(sb, outScore, n0 * blocks, m * blocks);
             }
         }
-        for (int i = 0; i < count * blocks; i++) {
-            int c = outBest[i];
-            int b = i % blocks;
-            if (c < cs.blockStart[b] || c >= cs.blockStart[b + 1]) {
-                throw new IllegalStateException("ss_fit_coarse returned candidate " + c + " outside block " + b
-                        + " [" + cs.blockStart[b] + ", " + cs.blockStart[b + 1] + ")");
-            }
-            best[i] = c;
-            score[i] = outScore[i];
-        }
+        PackedProblem.unpack(cs, count, outBest, outScore, best, score);
     }
 
     private long kernelWorkGroupSize(cl_kernel k) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.scalespace.testing.BackendAssume;
 
 /**
  * The OpenCL convolution kernels against a plain double-precision reference written here (cross-correlation, PyTorch
@@ -23,7 +24,7 @@ class OpenCLConvTest {
     /** Per test (not in @BeforeAll, whose skip or failure surefire does not report): skip or fail, then open once. */
     @BeforeEach
     void open() {
-        OpenCLTestSupport.assumeOpenCL();
+        BackendAssume.assumeAvailable("opencl");
         if (conv == null) {
             conv = new OpenCLConv("tiled");
             direct = new OpenCLConv("direct");

@@ -13,9 +13,11 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.scalespace.backend.Backends;
 import org.scalespace.backend.CoarseProblem;
+import org.scalespace.backend.DeviceFitContract;
 import org.scalespace.backend.simd.VectorSupport;
 import org.scalespace.fit.CandidateSet;
 import org.scalespace.fit.FitOptions;
+import org.scalespace.testing.BackendAssume;
 
 /** Opening and closing many times, and behaviour when no usable driver or device is present. */
 class OpenCLLifecycleTest {
@@ -48,12 +50,12 @@ class OpenCLLifecycleTest {
 
     @Test
     void openCloseManyTimesDoesNotLeak() throws IOException {
-        OpenCLTestSupport.assumeOpenCL();
+        BackendAssume.assumeAvailable("opencl");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/status")),
                 "needs /proc (Linux) to read VmRSS and count file descriptors");
         FitOptions opt = FitOptions.defaults();
         CandidateSet cs = new CandidateSet(opt, 5, false);
-        double[] filters = OpenCLTestSupport.structured(5, 4, 7L, 0.1);
+        double[] filters = DeviceFitContract.structured(5, 4, 7L, 0.1);
         // warm-up: driver threads, JIT, kernel cache, allocator pools
         for (int i = 0; i < 20; i++) {
             oneCycle(cs, filters, true);
@@ -78,13 +80,13 @@ class OpenCLLifecycleTest {
 
     @Test
     void closeIsIdempotentAndUseAfterCloseIsAnError() {
-        OpenCLTestSupport.assumeOpenCL();
+        BackendAssume.assumeAvailable("opencl");
         OpenCLBackend b = new OpenCLBackend();
         b.close();
         b.close();
         FitOptions opt = FitOptions.defaults();
         CandidateSet cs = new CandidateSet(opt, 3, false);
-        double[] f = OpenCLTestSupport.structured(3, 1, 1L, 0.1);
+        double[] f = DeviceFitContract.structured(3, 1, 1L, 0.1);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.coarseArgmin(
                 new CoarseProblem(cs, f, 0, 1, opt.normalisation(), opt.metric(), null, null),
                 new int[cs.blocks()], new double[cs.blocks()]));
@@ -126,7 +128,7 @@ class OpenCLLifecycleTest {
 
     @Test
     void forcedDeviceNameThatDoesNotExistNamesTheDevices() {
-        OpenCLTestSupport.assumeOpenCL();
+        BackendAssume.assumeAvailable("opencl");
         String old = System.getProperty(OpenCLRuntime.DEVICE_PROPERTY);
         System.setProperty(OpenCLRuntime.DEVICE_PROPERTY, "no-such-device-xyz");
         try {
@@ -144,7 +146,7 @@ class OpenCLLifecycleTest {
 
     @Test
     void noInstallableClientDriverIsReportedInAFreshJvm() throws Exception {
-        OpenCLTestSupport.assumeOpenCL();
+        BackendAssume.assumeAvailable("opencl");
         // ocl-icd reads OCL_ICD_VENDORS instead of /etc/OpenCL/vendors: an empty directory means no ICD at all
         Path empty = Files.createTempDirectory("no-icd");
         try {
@@ -174,7 +176,7 @@ class OpenCLLifecycleTest {
 
     @Test
     void devicesAreListedWithTheirLimits() {
-        OpenCLTestSupport.assumeOpenCL();
+        BackendAssume.assumeAvailable("opencl");
         List<OpenCLDevice> ds = OpenCLRuntime.devices();
         assertTrue(!ds.isEmpty());
         for (OpenCLDevice d : ds) {

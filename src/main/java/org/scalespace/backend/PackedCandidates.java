@@ -1,4 +1,4 @@
-package org.scalespace.backend.cuda;
+package org.scalespace.backend;
 
 import java.util.Arrays;
 import org.scalespace.fit.CandidateSet;
@@ -6,20 +6,19 @@ import org.scalespace.fit.CandidateSet;
 /**
  * Host-side float32 tables of a candidate set in the layout of kernels/common/fit.h: column and row tables
  * compacted to the vectors the candidates use, {@code cand_idx}/{@code cand_f} (8 slots per candidate) and the
- * block starts. The same packing as the OpenCL backend's FitTables (kept separate there because it is tied to
- * OpenCL buffers; a shared host packer is a possible follow-up).
+ * block starts. Shared by the OpenCL and CUDA backends, which copy these arrays into their device buffers.
  */
-final class PackedCandidates {
-    final int numCol;
-    final int numRow;
-    final int maxTerms;
-    final float[] col;
-    final float[] row;
-    final int[] idx;
-    final float[] f;
-    final int[] blockStart;
+public final class PackedCandidates {
+    public final int numCol;
+    public final int numRow;
+    public final int maxTerms;
+    public final float[] col;
+    public final float[] row;
+    public final int[] idx;
+    public final float[] f;
+    public final int[] blockStart;
 
-    PackedCandidates(CandidateSet cs) {
+    public PackedCandidates(CandidateSet cs) {
         int k = cs.k;
         int size = cs.size;
         int[] colMap = new int[cs.numCol];
@@ -53,6 +52,7 @@ final class PackedCandidates {
                 f[8 * c + u] = (float) cs.coef[3 * c + u];
             }
             idx[8 * c + 6] = t;
+            // per-candidate constants, exactly as the SIMD backend forms them
             double s = cs.sumM[c];
             double q = cs.sqM[c];
             double qc = q - s * s / cs.kk;
@@ -82,5 +82,15 @@ final class PackedCandidates {
             }
         }
         blockStart = cs.blockStart.clone();
+    }
+
+    /** The candidates' dense templates in float32 (the l1 kernel's table). */
+    public static float[] denseFloats(CandidateSet cs) {
+        double[] d = cs.dense();
+        float[] fd = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            fd[i] = (float) d[i];
+        }
+        return fd;
     }
 }
