@@ -12,17 +12,7 @@ trap 'rm -rf "$work"' EXIT
 [ -f target/scalespace.jar ] || mvn -q -B package -DskipTests
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
 command -v clinfo >/dev/null && clinfo -l
-$PY - "$work/filters.npy" "$N" <<'PY'
-import sys, numpy as np
-out, n = sys.argv[1], int(sys.argv[2])
-rows = [l.split() for l in open("src/main/resources/org/scalespace/data/master_key_filters_convnextv2_tiny.txt")
-        if l.strip() and not l.startswith(("#", "Filter"))]
-mk = np.array(rows, dtype=np.float64).reshape(8, 7, 7)
-rng = np.random.default_rng(42)
-i = np.arange(n) % 8
-h = mk[i] * rng.uniform(0.5, 1.5, (n, 1, 1)) + rng.normal(0, 0.02, (n, 1, 1)) + rng.normal(0, 0.03, (n, 7, 7))
-np.save(out, h.astype(np.float32))
-PY
+$PY benchmarks/make_fit_filters.py "$work/filters.npy" "$N"
 echo "filters: $N × 7×7 float32, 8 families, sep, default grid"
 for mode in --no-refine ""; do
   for b in simd opencl; do
