@@ -209,20 +209,27 @@ final class SimdFitKernel {
      */
     private static void update(FloatVector d, Tables t, int c, int mode, FloatVector sumH, FloatVector off,
                                FloatVector inv, float[] best) {
-        FloatVector part;
-        if (mode == 0) {
-            FloatVector num = d.sub(sumH.mul(t.mu[c]));
-            part = num.mul(num).mul(-t.iqc[c]);
-        } else if (mode == 1) {
-            part = d.mul(d).mul(-t.iq[c]);
-        } else {
-            // −2⟨h',m⟩ + ‖m‖², ⟨h',m⟩ = (D − c·Σm)/d
-            part = d.sub(off.mul(t.sm[c])).mul(inv).mul(-2f).add(t.qm[c]);
-        }
+        FloatVector part = part(d, t, c, mode, sumH, off, inv);
         FloatVector bs = FloatVector.fromArray(S, best, 0);
         VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
         bs.blend(part, m).intoArray(best, 0);
         FloatVector.fromArray(S, best, L).blend(FloatVector.broadcast(S, (float) c), m).intoArray(best, L);
+    }
+
+    /**
+     * The candidate-dependent part of candidate c's squared residual from its dot products D (lanes): what the
+     * arg-min compares. Small enough for C2 to inline into every caller, so the vector is never boxed.
+     */
+    private static FloatVector part(FloatVector d, Tables t, int c, int mode, FloatVector sumH, FloatVector off,
+                                    FloatVector inv) {
+        if (mode == 0) {
+            FloatVector num = d.sub(sumH.mul(t.mu[c]));
+            return num.mul(num).mul(-t.iqc[c]);
+        } else if (mode == 1) {
+            return d.mul(d).mul(-t.iq[c]);
+        }
+        // −2⟨h',m⟩ + ‖m‖², ⟨h',m⟩ = (D − c·Σm)/d
+        return d.sub(off.mul(t.sm[c])).mul(inv).mul(-2f).add(t.qm[c]);
     }
 
     private static void initBest(float[] best, int c0) {
@@ -309,15 +316,7 @@ final class SimdFitKernel {
                         .add(w5.mul(rp[rb + 5]))
                         .add(w6.mul(rp[rb + 6]))
                         .mul(t.coef[3 * c]);
-                FloatVector part;
-                if (mode == 0) {
-                    FloatVector num = d.sub(sumH.mul(t.mu[c]));
-                    part = num.mul(num).mul(-t.iqc[c]);
-                } else if (mode == 1) {
-                    part = d.mul(d).mul(-t.iq[c]);
-                } else {
-                    part = d.sub(off.mul(t.sm[c])).mul(inv).mul(-2f).add(t.qm[c]);
-                }
+                FloatVector part = part(d, t, c, mode, sumH, off, inv);
                 VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
                 bs = bs.blend(part, m);
                 bc = bc.blend(FloatVector.broadcast(S, (float) c), m);
@@ -362,15 +361,7 @@ final class SimdFitKernel {
             for (; c < end; c++) {
                 // both Laplacian terms carry the same coefficient −α
                 FloatVector d = lap.fma(FloatVector.broadcast(S, t.coef[3 * c + 1]), hc);
-                FloatVector part;
-                if (mode == 0) {
-                    FloatVector num = d.sub(sumH.mul(t.mu[c]));
-                    part = num.mul(num).mul(-t.iqc[c]);
-                } else if (mode == 1) {
-                    part = d.mul(d).mul(-t.iq[c]);
-                } else {
-                    part = d.sub(off.mul(t.sm[c])).mul(inv).mul(-2f).add(t.qm[c]);
-                }
+                FloatVector part = part(d, t, c, mode, sumH, off, inv);
                 VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
                 bs = bs.blend(part, m);
                 bc = bc.blend(FloatVector.broadcast(S, (float) c), m);
