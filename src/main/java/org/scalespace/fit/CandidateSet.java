@@ -293,17 +293,4 @@ public final class CandidateSet {
         }
         return d;
     }
-
-    /** Multiply-adds per filter of the separable l2 scoring (W = H·col for every column vector, then terms). */
-    public long separableMacsPerFilter() {
-        long terms = 0;
-        for (int c = 0; c < size; c++) {
-            for (int t = 0; t < 3; t++) {
-                if (coef[3 * c + t] != 0.0) {
-                    terms++;
-                }
-            }
-        }
-        return (long) numCol * kk + terms * k;
-    }
 }

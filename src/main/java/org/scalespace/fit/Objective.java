@@ -227,14 +227,6 @@ public final class Objective {
         return 1.0;
     }
 
-    private double colSigma(int t, double p1, double p2) {
-        return p1; // x scale (σ for dog)
-    }
-
-    private double rowSigma(int t, double p1, double p2) {
-        return family == Family.DOG ? p1 : p2;
-    }
-
     /** The objective at (p1, p2): squared l2 residual or l1 residual, per the metric. */
     public double value(double p1, double p2) {
         if (metric == Metric.L1) {
@@ -244,9 +236,10 @@ public final class Objective {
         double d = 0;
         double sm = 0;
         double qm = 0;
+        double rowSigma = family == Family.DOG ? p1 : p2; // dog: one σ; p2 is α
         for (int t = 0; t < nt; t++) {
-            tCols[t] = colCache[t].get(construction, k, colSigma(t, p1, p2));
-            tRows[t] = rowCache[t].get(construction, k, rowSigma(t, p1, p2));
+            tCols[t] = colCache[t].get(construction, k, p1);
+            tRows[t] = rowCache[t].get(construction, k, rowSigma);
             tCoef[t] = termCoef(t, p2);
         }
         for (int t = 0; t < nt; t++) {
@@ -323,7 +316,7 @@ public final class Objective {
                 ? Templates.build(family, construction, k, p1, p1, p2)
                 : Templates.build(family, construction, k, p1, p2, 0.0);
         double[] m = tpl.dense();
-        return Eval.of(h, m, k, norm, keepModel);
+        return Eval.of(h, m, norm, keepModel);
     }
 
     /** A fully evaluated fit of h' against a template. */
@@ -348,7 +341,7 @@ public final class Objective {
         }
 
         /** Direct, dense computation of the amplitude and every residual measure. */
-        public static Eval of(double[] h, double[] m, int k, Normalisation norm, boolean keepModel) {
+        public static Eval of(double[] h, double[] m, Normalisation norm, boolean keepModel) {
             int n = h.length;
             double mh = 0;
             double mm = 0;

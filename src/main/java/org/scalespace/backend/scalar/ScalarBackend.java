@@ -61,7 +61,7 @@ public final class ScalarBackend implements Backend {
 
     /** The objective by its definition: residual after the normalisation's optimal amplitude, formed densely. */
     static double score(double[] h, double[] m, Normalisation norm, Metric metric) {
-        Objective.Eval ev = Objective.Eval.of(h, m, 0, norm, false);
+        Objective.Eval ev = Objective.Eval.of(h, m, norm, false);
         return metric == Metric.L1 ? ev.l1 : ev.l2 * ev.l2;
     }
 
