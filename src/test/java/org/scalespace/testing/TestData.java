@@ -1,5 +1,9 @@
 package org.scalespace.testing;
 
+import org.scalespace.fit.Normalisation;
+
+import org.scalespace.fit.Metric;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,5 +110,46 @@ public final class TestData {
             default:
                 throw new IllegalStateException("unexpected JSON token " + t);
         }
+    }
+
+    /**
+     * The fit residual by its definition (SPEC §6–§7), independent of the code under test: the least-squares
+     * amplitude for the normalisation (a and b for gain-offset, a for gain, none otherwise), then Σ r² (l2) or Σ|r| (l1).
+     */
+    public static double residual(double[] h, double[] m, Normalisation norm, Metric metric) {
+        int n = h.length;
+        double a = 1;
+        double b = 0;
+        if (norm == Normalisation.GAIN_OFFSET || norm == Normalisation.GAIN) {
+            // least squares for a (and b): solve the normal equations directly
+            double shm = 0;
+            double smm = 0;
+            double sh = 0;
+            double sm = 0;
+            for (int i = 0; i < n; i++) {
+                shm += h[i] * m[i];
+                smm += m[i] * m[i];
+                sh += h[i];
+                sm += m[i];
+            }
+            if (norm == Normalisation.GAIN) {
+                a = smm > 0 ? shm / smm : 0;
+            } else {
+                double det = n * smm - sm * sm;
+                if (det > 1e-300 * n * smm) {
+                    a = (n * shm - sm * sh) / det;
+                    b = (sh - a * sm) / n;
+                } else {
+                    a = 0;
+                    b = sh / n;
+                }
+            }
+        }
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double r = h[i] - (a * m[i] + b);
+            s += metric == Metric.L1 ? Math.abs(r) : r * r;
+        }
+        return s;
     }
 }
