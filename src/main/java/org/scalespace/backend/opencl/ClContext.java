@@ -77,67 +77,55 @@ final class ClContext implements AutoCloseable {
         write(b, data, 0, count);
     }
 
-    /** Blocking write of data[from, from + count) to/from the start of the buffer (capacity checked). */
+    /** Blocking write of data[from, from + count) to the start of the buffer (capacity checked). */
     void write(ClBuffer b, float[] data, int from, int count) {
-        b.checkCapacity(4L * count);
-        if (from < 0 || count < 0 || from + count > data.length) {
-            throw new IllegalArgumentException("host range [" + from + ", " + (from + count) + ") outside an array of "
-                    + data.length + " for " + b.what);
-        }
-        if (count > 0) {
-            Cl.check(CL.clEnqueueWriteBuffer(queue(), b.mem(), CL_TRUE, 0, 4L * count,
-                    Pointer.to(data).withByteOffset(4L * from), 0, null, null), "clEnqueueWriteBuffer(" + b.what + ")");
-        }
+        transfer(b, Pointer.to(data), data.length, from, count, true);
     }
 
     void write(ClBuffer b, int[] data, int count) {
         write(b, data, 0, count);
     }
 
-    /** Blocking write of data[from, from + count) to/from the start of the buffer (capacity checked). */
+    /** Blocking write of data[from, from + count) to the start of the buffer (capacity checked). */
     void write(ClBuffer b, int[] data, int from, int count) {
-        b.checkCapacity(4L * count);
-        if (from < 0 || count < 0 || from + count > data.length) {
-            throw new IllegalArgumentException("host range [" + from + ", " + (from + count) + ") outside an array of "
-                    + data.length + " for " + b.what);
-        }
-        if (count > 0) {
-            Cl.check(CL.clEnqueueWriteBuffer(queue(), b.mem(), CL_TRUE, 0, 4L * count,
-                    Pointer.to(data).withByteOffset(4L * from), 0, null, null), "clEnqueueWriteBuffer(" + b.what + ")");
-        }
+        transfer(b, Pointer.to(data), data.length, from, count, true);
     }
 
     void read(ClBuffer b, float[] data, int count) {
         read(b, data, 0, count);
     }
 
-    /** Blocking read of data[from, from + count) to/from the start of the buffer (capacity checked). */
+    /** Blocking read from the start of the buffer into data[from, from + count) (capacity checked). */
     void read(ClBuffer b, float[] data, int from, int count) {
-        b.checkCapacity(4L * count);
-        if (from < 0 || count < 0 || from + count > data.length) {
-            throw new IllegalArgumentException("host range [" + from + ", " + (from + count) + ") outside an array of "
-                    + data.length + " for " + b.what);
-        }
-        if (count > 0) {
-            Cl.check(CL.clEnqueueReadBuffer(queue(), b.mem(), CL_TRUE, 0, 4L * count,
-                    Pointer.to(data).withByteOffset(4L * from), 0, null, null), "clEnqueueReadBuffer(" + b.what + ")");
-        }
+        transfer(b, Pointer.to(data), data.length, from, count, false);
     }
 
     void read(ClBuffer b, int[] data, int count) {
         read(b, data, 0, count);
     }
 
-    /** Blocking read of data[from, from + count) to/from the start of the buffer (capacity checked). */
+    /** Blocking read from the start of the buffer into data[from, from + count) (capacity checked). */
     void read(ClBuffer b, int[] data, int from, int count) {
+        transfer(b, Pointer.to(data), data.length, from, count, false);
+    }
+
+    /** One blocking transfer of count 4-byte elements between host[from, from + count) and the buffer's start. */
+    private void transfer(ClBuffer b, Pointer host, int length, int from, int count, boolean write) {
         b.checkCapacity(4L * count);
-        if (from < 0 || count < 0 || from + count > data.length) {
+        if (from < 0 || count < 0 || from + count > length) {
             throw new IllegalArgumentException("host range [" + from + ", " + (from + count) + ") outside an array of "
-                    + data.length + " for " + b.what);
+                    + length + " for " + b.what);
         }
-        if (count > 0) {
-            Cl.check(CL.clEnqueueReadBuffer(queue(), b.mem(), CL_TRUE, 0, 4L * count,
-                    Pointer.to(data).withByteOffset(4L * from), 0, null, null), "clEnqueueReadBuffer(" + b.what + ")");
+        if (count == 0) {
+            return;
+        }
+        Pointer p = host.withByteOffset(4L * from);
+        if (write) {
+            Cl.check(CL.clEnqueueWriteBuffer(queue(), b.mem(), CL_TRUE, 0, 4L * count, p, 0, null, null),
+                    "clEnqueueWriteBuffer(" + b.what + ")");
+        } else {
+            Cl.check(CL.clEnqueueReadBuffer(queue(), b.mem(), CL_TRUE, 0, 4L * count, p, 0, null, null),
+                    "clEnqueueReadBuffer(" + b.what + ")");
         }
     }
 
