@@ -1,5 +1,7 @@
 package org.scalespace.backend.cuda;
 
+import org.scalespace.backend.Closer;
+
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
@@ -373,13 +375,7 @@ public final class CudaConvEngine implements ConvEngine {
             order.addAll(List.of(weights.get(k)));
         }
         order.addAll(modules.values());
-        for (AutoCloseable a : order) {
-            try {
-                a.close();
-            } catch (Exception e) {
-                first = first == null ? (e instanceof RuntimeException r ? r : new IllegalStateException(e)) : first;
-            }
-        }
+        first = Closer.closeAll(order, first);
         scratch.clear();
         weights.clear();
         weightOrder.clear();

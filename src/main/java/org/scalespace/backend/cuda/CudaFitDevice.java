@@ -1,5 +1,7 @@
 package org.scalespace.backend.cuda;
 
+import org.scalespace.backend.Closer;
+
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 
 import java.util.ArrayList;
@@ -229,13 +231,7 @@ final class CudaFitDevice implements AutoCloseable {
         }
         order.addAll(modules.values());
         Collections.reverse(order);
-        for (AutoCloseable c : order) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                first = first == null ? (e instanceof RuntimeException r ? r : new IllegalStateException(e)) : first;
-            }
-        }
+        first = Closer.closeAll(order, first);
         scratch.clear();
         tables.clear();
         tableOrder.clear();
