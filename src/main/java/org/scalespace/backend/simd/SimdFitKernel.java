@@ -41,6 +41,10 @@ final class SimdFitKernel {
         final float[] iq;  // 1 / Σm²
         final float[] sm;  // Σm
         final float[] qm;  // Σm²
+        final float[] negMu; // −Σm / k²
+        final float[] negIqc; // −1 / Σ(m − mean m)²
+        final float[] negIq; // −1 / Σm²
+        final float[] negSm; // −Σm
         float[] dense;     // for l1
 
         Tables(CandidateSet cs) {
@@ -81,6 +85,10 @@ final class SimdFitKernel {
             iq = new float[n];
             sm = new float[n];
             qm = new float[n];
+            negMu = new float[n];
+            negIqc = new float[n];
+            negIq = new float[n];
+            negSm = new float[n];
             for (int c = 0; c < n; c++) {
                 int t = 3;
                 while (t > 1 && cs.coef[3 * c + t - 1] == 0.0) {
@@ -95,6 +103,10 @@ final class SimdFitKernel {
                 iq[c] = q > 0 ? (float) (1.0 / q) : 0f;
                 sm[c] = (float) s;
                 qm[c] = (float) q;
+                negMu[c] = -mu[c];
+                negIqc[c] = -iqc[c];
+                negIq[c] = -iq[c];
+                negSm[c] = -sm[c];
             }
         }
 
@@ -203,34 +215,16 @@ final class SimdFitKernel {
         b.intoArray(base, 0);
     }
 
-    /**
-     * Folds candidate c's dot products D (lanes) into the running arg-min held in best[0..L) (score part) and
-     * best[L..2L) (index). The compared quantity is the candidate-dependent part of the squared residual.
+    /*
+     * The candidate-dependent part of a candidate's squared residual, from its dot products D (lanes), is what the
+     * arg-min compares:
+     *   gain-offset:  −(D − Σh·μ_c)² / Σ(m − mean m)²      num = D + Σh·(−μ_c), part = num·num·(−iqc_c)
+     *   gain:         −D² / Σm²                           num = D + 0,         part = num·num·(−iq_c)
+     *   none/paper:   −2⟨h',m⟩ + ‖m‖², ⟨h',m⟩ = (D − c·Σm)/d   num = D + c·(−Σm_c), part = num·(−2/d) + Σm²_c
+     * It is written out inline in every loop (through the locals x, a, q, lin chosen per block): a FloatVector that
+     * crosses a method boundary C2 did not inline loses its exact type, and the Vector API then runs its allocating
+     * Java fallback (seen in JFR as ~45% of the fit's samples and ~8 GB of garbage on 500k filters).
      */
-    private static void update(FloatVector d, Tables t, int c, int mode, FloatVector sumH, FloatVector off,
-                               FloatVector inv, float[] best) {
-        FloatVector part = part(d, t, c, mode, sumH, off, inv);
-        FloatVector bs = FloatVector.fromArray(S, best, 0);
-        VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
-        bs.blend(part, m).intoArray(best, 0);
-        FloatVector.fromArray(S, best, L).blend(FloatVector.broadcast(S, (float) c), m).intoArray(best, L);
-    }
-
-    /**
-     * The candidate-dependent part of candidate c's squared residual from its dot products D (lanes): what the
-     * arg-min compares. Small enough for C2 to inline into every caller, so the vector is never boxed.
-     */
-    private static FloatVector part(FloatVector d, Tables t, int c, int mode, FloatVector sumH, FloatVector off,
-                                    FloatVector inv) {
-        if (mode == 0) {
-            FloatVector num = d.sub(sumH.mul(t.mu[c]));
-            return num.mul(num).mul(-t.iqc[c]);
-        } else if (mode == 1) {
-            return d.mul(d).mul(-t.iq[c]);
-        }
-        // −2⟨h',m⟩ + ‖m‖², ⟨h',m⟩ = (D − c·Σm)/d
-        return d.sub(off.mul(t.sm[c])).mul(inv).mul(-2f).add(t.qm[c]);
-    }
 
     private static void initBest(float[] best, int c0) {
         java.util.Arrays.fill(best, 0, L, Float.POSITIVE_INFINITY);
@@ -250,9 +244,14 @@ final class SimdFitKernel {
         float[] dacc = new float[L];
         base(sums, frame, mode, kk, base);
         initBest(best, c0);
-        FloatVector sumH = FloatVector.fromArray(S, sums, 0);
-        FloatVector off = FloatVector.fromArray(S, frame, 0);
-        FloatVector inv = FloatVector.fromArray(S, frame, L);
+        FloatVector x = mode == 0 ? FloatVector.fromArray(S, sums, 0)
+                : mode == 1 ? FloatVector.zero(S) : FloatVector.fromArray(S, frame, 0);
+        FloatVector lin = FloatVector.fromArray(S, frame, L).mul(-2f);
+        float[] a = mode == 2 ? t.negSm : t.negMu;
+        float[] q = mode == 0 ? t.negIqc : t.negIq;
+        boolean quad = mode != 2;
+        FloatVector bs = FloatVector.fromArray(S, best, 0);
+        FloatVector bc = FloatVector.fromArray(S, best, L);
         for (int c = c0; c < c1; c++) {
             // D = Σ_t coef_t Σ_i row_t[i]·W[u_t][i], accumulated through dacc (L1)
             java.util.Arrays.fill(dacc, 0f);
@@ -266,8 +265,15 @@ final class SimdFitKernel {
                             .add(FloatVector.fromArray(S, dacc, 0)).intoArray(dacc, 0);
                 }
             }
-            update(FloatVector.fromArray(S, dacc, 0), t, c, mode, sumH, off, inv, best);
+            FloatVector d = FloatVector.fromArray(S, dacc, 0);
+            FloatVector num = x.fma(FloatVector.broadcast(S, a[c]), d);
+            FloatVector part = quad ? num.mul(num).mul(q[c]) : num.fma(lin, FloatVector.broadcast(S, t.qm[c]));
+            VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
+            bs = bs.blend(part, m);
+            bc = bc.blend(FloatVector.broadcast(S, (float) c), m);
         }
+        bs.intoArray(best, 0);
+        bc.intoArray(best, L);
         finish(best, base, out);
     }
 
@@ -282,10 +288,14 @@ final class SimdFitKernel {
         float[] best = new float[2 * L];
         base(sums, frame, mode, kk, base);
         initBest(best, c0);
-        FloatVector sumH = FloatVector.fromArray(S, sums, 0);
-        FloatVector off = FloatVector.fromArray(S, frame, 0);
-        FloatVector inv = FloatVector.fromArray(S, frame, L);
         FloatVector zero = FloatVector.zero(S);
+        FloatVector x = mode == 0 ? FloatVector.fromArray(S, sums, 0)
+                : mode == 1 ? zero : FloatVector.fromArray(S, frame, 0);
+        FloatVector lin = FloatVector.fromArray(S, frame, L).mul(-2f);
+        float[] a = mode == 2 ? t.negSm : t.negMu;
+        float[] q = mode == 0 ? t.negIqc : t.negIq;
+        float[] qm = t.qm;
+        boolean quad = mode != 2;
         float[] rp = t.rowPad;
         int[] colIdx = t.colIdx;
         int[] rowIdx = t.rowIdx;
@@ -316,7 +326,8 @@ final class SimdFitKernel {
                         .add(w5.mul(rp[rb + 5]))
                         .add(w6.mul(rp[rb + 6]))
                         .mul(t.coef[3 * c]);
-                FloatVector part = part(d, t, c, mode, sumH, off, inv);
+                FloatVector num = x.fma(FloatVector.broadcast(S, a[c]), d);
+                FloatVector part = quad ? num.mul(num).mul(q[c]) : num.fma(lin, FloatVector.broadcast(S, qm[c]));
                 VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
                 bs = bs.blend(part, m);
                 bc = bc.blend(FloatVector.broadcast(S, (float) c), m);
@@ -338,9 +349,14 @@ final class SimdFitKernel {
         float[] best = new float[2 * L];
         base(sums, frame, mode, kk, base);
         initBest(best, c0);
-        FloatVector sumH = FloatVector.fromArray(S, sums, 0);
-        FloatVector off = FloatVector.fromArray(S, frame, 0);
-        FloatVector inv = FloatVector.fromArray(S, frame, L);
+        FloatVector x = mode == 0 ? FloatVector.fromArray(S, sums, 0)
+                : mode == 1 ? FloatVector.zero(S) : FloatVector.fromArray(S, frame, 0);
+        FloatVector lin = FloatVector.fromArray(S, frame, L).mul(-2f);
+        float[] a = mode == 2 ? t.negSm : t.negMu;
+        float[] q = mode == 0 ? t.negIqc : t.negIq;
+        float[] qm = t.qm;
+        boolean quad = mode != 2;
+        float[] lapArr = new float[L];
         int r = k / 2;
         FloatVector hc = FloatVector.fromArray(S, h, (r * k + r) * L);
         int c = c0;
@@ -354,14 +370,17 @@ final class SimdFitKernel {
                     && t.colIdx[3 * end + 2] == u2 && t.rowIdx[3 * end + 2] == v2) {
                 end++;
             }
-            FloatVector lap = rowDotW(t.rowPad, v1 * 8, w, u1 * k * L, k)
-                    .add(rowDotW(t.rowPad, v2 * 8, w, u2 * k * L, k));
+            java.util.Arrays.fill(lapArr, 0f);
+            rowDotW(t.rowPad, v1 * 8, w, u1 * k * L, k, lapArr);
+            rowDotW(t.rowPad, v2 * 8, w, u2 * k * L, k, lapArr);
+            FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
             FloatVector bs = FloatVector.fromArray(S, best, 0);
             FloatVector bc = FloatVector.fromArray(S, best, L);
             for (; c < end; c++) {
                 // both Laplacian terms carry the same coefficient −α
                 FloatVector d = lap.fma(FloatVector.broadcast(S, t.coef[3 * c + 1]), hc);
-                FloatVector part = part(d, t, c, mode, sumH, off, inv);
+                FloatVector num = x.fma(FloatVector.broadcast(S, a[c]), d);
+                FloatVector part = quad ? num.mul(num).mul(q[c]) : num.fma(lin, FloatVector.broadcast(S, qm[c]));
                 VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
                 bs = bs.blend(part, m);
                 bc = bc.blend(FloatVector.broadcast(S, (float) c), m);
@@ -372,17 +391,19 @@ final class SimdFitKernel {
         finish(best, base, out);
     }
 
-    /** Σ_i row[rb + i]·W[wb + i·L] for i < k ≤ 7, as one straight-line expression (row padded with zeros to 8). */
-    private static FloatVector rowDotW(float[] rp, int rb, float[] w, int wb, int k) {
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector acc = FloatVector.fromArray(S, w, wb).mul(rp[rb]);
-        acc = k > 1 ? acc.add(FloatVector.fromArray(S, w, wb + L).mul(rp[rb + 1])) : acc;
-        acc = k > 2 ? acc.add(FloatVector.fromArray(S, w, wb + 2 * L).mul(rp[rb + 2])) : acc;
-        acc = k > 3 ? acc.add(FloatVector.fromArray(S, w, wb + 3 * L).mul(rp[rb + 3])) : acc;
-        acc = k > 4 ? acc.add(FloatVector.fromArray(S, w, wb + 4 * L).mul(rp[rb + 4])) : acc;
-        acc = k > 5 ? acc.add(FloatVector.fromArray(S, w, wb + 5 * L).mul(rp[rb + 5])) : acc;
-        acc = k > 6 ? acc.add(FloatVector.fromArray(S, w, wb + 6 * L).mul(rp[rb + 6])) : acc;
-        return acc.add(zero);
+    /**
+     * acc += Σ_i row[rb + i]·W[wb + i·L] for i < k ≤ 7, as one straight-line expression (row padded with zeros to 8).
+     * Works through the array: no vector crosses the call (see the note on the score above).
+     */
+    private static void rowDotW(float[] rp, int rb, float[] w, int wb, int k, float[] acc) {
+        FloatVector v = FloatVector.fromArray(S, w, wb).mul(rp[rb]);
+        v = k > 1 ? v.add(FloatVector.fromArray(S, w, wb + L).mul(rp[rb + 1])) : v;
+        v = k > 2 ? v.add(FloatVector.fromArray(S, w, wb + 2 * L).mul(rp[rb + 2])) : v;
+        v = k > 3 ? v.add(FloatVector.fromArray(S, w, wb + 3 * L).mul(rp[rb + 3])) : v;
+        v = k > 4 ? v.add(FloatVector.fromArray(S, w, wb + 4 * L).mul(rp[rb + 4])) : v;
+        v = k > 5 ? v.add(FloatVector.fromArray(S, w, wb + 5 * L).mul(rp[rb + 5])) : v;
+        v = k > 6 ? v.add(FloatVector.fromArray(S, w, wb + 6 * L).mul(rp[rb + 6])) : v;
+        v.add(FloatVector.fromArray(S, acc, 0)).intoArray(acc, 0);
     }
 
     /** l1 arg-min over candidates [c0, c1) against the dense templates, h' = (h − offset)·inv. */
