@@ -268,6 +268,200 @@ public final class Objective {
         return l2Squared(d, sm, qm);
     }
 
+    /** Whether {@link #derivatives} applies: a single-term family, the l2 metric, the exact construction. */
+    public boolean hasDerivatives() {
+        return metric == Metric.L2 && construction == Construction.EXACT && family != Family.DOG
+                && family != Family.LAP && colCache[0].profile != Profile.IMPULSE
+                && rowCache[0].profile != Profile.IMPULSE;
+    }
+
+    private double[] dHalf;
+    private double[] dTs;
+    private double[] dTss;
+    private final double[][] dCol = new double[3][];
+    private final double[][] dRow = new double[3][];
+    private double[][] dHc;
+
+    /**
+     * The l2 objective and its exact first and second derivatives in (u1, u2) = (ln σx, ln σy), for the families of
+     * {@link #hasDerivatives}: out = {f, f_1, f_2, f_11, f_12, f_22}. The derivatives of the profiles come from the
+     * discrete heat equation ∂T/∂s = ½δ²T (so ∂²T/∂s² = ¼δ⁴T), with s = σ² = e^{2u}: p_u = 2s·p_s,
+     * p_uu = 4s·p_s + 4s²·p_ss. The template m = col ⊗ row is separable, so ⟨h,m⟩, Σm and ‖m‖² and their
+     * derivatives are products of 1-D quantities; f follows from them as in {@link #value} (the clamp at 0 aside).
+     */
+    public void derivatives(double p1, double p2, double[] out) {
+        if (!hasDerivatives()) {
+            throw new IllegalStateException("derivatives need a single-term family, l2 and the exact construction");
+        }
+        int r = k / 2;
+        if (dHalf == null) {
+            dHalf = new double[r + 4];
+            dTs = new double[r + 3];
+            dTss = new double[r + 2];
+            for (int i = 0; i < 3; i++) {
+                dCol[i] = new double[k];
+                dRow[i] = new double[k];
+            }
+            dHc = new double[3][k];
+        }
+        profileDerivs(colCache[0].profile, false, p1, dCol);
+        profileDerivs(rowCache[0].profile, true, p2, dRow);
+        double[] c0 = dCol[0];
+        double[] c1 = dCol[1];
+        double[] c2 = dCol[2];
+        double[] r0 = dRow[0];
+        double[] r1 = dRow[1];
+        double[] r2 = dRow[2];
+        // H·c, H·c_u, H·c_uu (over rows i)
+        for (int i = 0; i < k; i++) {
+            double a0 = 0;
+            double a1 = 0;
+            double a2 = 0;
+            int o = i * k;
+            for (int j = 0; j < k; j++) {
+                double hv = h[o + j];
+                a0 += hv * c0[j];
+                a1 += hv * c1[j];
+                a2 += hv * c2[j];
+            }
+            dHc[0][i] = a0;
+            dHc[1][i] = a1;
+            dHc[2][i] = a2;
+        }
+        double d = dot(r0, dHc[0]);
+        double d1 = dot(r0, dHc[1]);
+        double d2 = dot(r1, dHc[0]);
+        double d11 = dot(r0, dHc[2]);
+        double d12 = dot(r1, dHc[1]);
+        double d22 = dot(r2, dHc[0]);
+        double sc0 = sum(c0);
+        double sc1 = sum(c1);
+        double sc2 = sum(c2);
+        double sr0 = sum(r0);
+        double sr1 = sum(r1);
+        double sr2 = sum(r2);
+        double sm = sc0 * sr0;
+        double sm1 = sc1 * sr0;
+        double sm2 = sc0 * sr1;
+        double sm11 = sc2 * sr0;
+        double sm12 = sc1 * sr1;
+        double sm22 = sc0 * sr2;
+        double a = dot(c0, c0);
+        double a1 = 2 * dot(c0, c1);
+        double a11 = 2 * (dot(c1, c1) + dot(c0, c2));
+        double b = dot(r0, r0);
+        double b1 = 2 * dot(r0, r1);
+        double b11 = 2 * (dot(r1, r1) + dot(r0, r2));
+        double qm = a * b;
+        double qm1 = a1 * b;
+        double qm2 = a * b1;
+        double qm11 = a11 * b;
+        double qm12 = a1 * b1;
+        double qm22 = a * b11;
+        if (norm != Normalisation.GAIN_OFFSET && norm != Normalisation.GAIN) {
+            // ‖h'‖² − 2⟨h',m⟩ + ‖m‖²
+            out[0] = sqH - 2 * d + qm;
+            out[1] = -2 * d1 + qm1;
+            out[2] = -2 * d2 + qm2;
+            out[3] = -2 * d11 + qm11;
+            out[4] = -2 * d12 + qm12;
+            out[5] = -2 * d22 + qm22;
+            return;
+        }
+        // f = Q − num²/qmc; gain-offset centres (num = D − Σm·Σh/kk, qmc = ‖m‖² − (Σm)²/kk), gain does not
+        boolean centre = norm == Normalisation.GAIN_OFFSET;
+        double ch = centre ? sumH / kk : 0.0;
+        double ck = centre ? 1.0 / kk : 0.0;
+        double q0 = sqH - ch * sumH;
+        double n0 = d - sm * ch;
+        double n1 = d1 - sm1 * ch;
+        double n2 = d2 - sm2 * ch;
+        double n11 = d11 - sm11 * ch;
+        double n12 = d12 - sm12 * ch;
+        double n22 = d22 - sm22 * ch;
+        double w0 = qm - sm * sm * ck;
+        double w1 = qm1 - 2 * sm * sm1 * ck;
+        double w2 = qm2 - 2 * sm * sm2 * ck;
+        double w11 = qm11 - 2 * (sm1 * sm1 + sm * sm11) * ck;
+        double w12 = qm12 - 2 * (sm1 * sm2 + sm * sm12) * ck;
+        double w22 = qm22 - 2 * (sm2 * sm2 + sm * sm22) * ck;
+        if (!(w0 > 1e-300)) {
+            out[0] = Double.NaN; // degenerate template: let the caller fall back
+            return;
+        }
+        double iw = 1.0 / w0;
+        double iw2 = iw * iw;
+        out[0] = q0 - n0 * n0 * iw;
+        out[1] = -(2 * n0 * n1 * iw - n0 * n0 * w1 * iw2);
+        out[2] = -(2 * n0 * n2 * iw - n0 * n0 * w2 * iw2);
+        out[3] = -secondOfRatio(n0, n1, n1, n11, w1, w1, w11, iw);
+        out[4] = -secondOfRatio(n0, n1, n2, n12, w1, w2, w12, iw);
+        out[5] = -secondOfRatio(n0, n2, n2, n22, w2, w2, w22, iw);
+    }
+
+    /** ∂²(n²/w)/∂i∂j from n, n_i, n_j, n_ij, w_i, w_j, w_ij and 1/w. */
+    private static double secondOfRatio(double n, double ni, double nj, double nij, double wi, double wj, double wij,
+                                        double iw) {
+        double iw2 = iw * iw;
+        return 2 * (ni * nj + n * nij) * iw - 2 * n * (ni * wj + nj * wi) * iw2 - n * n * wij * iw2
+                + 2 * n * n * wi * wj * iw2 * iw;
+    }
+
+    private static double sum(double[] a) {
+        double s = 0;
+        for (double v : a) {
+            s += v;
+        }
+        return s;
+    }
+
+    /** The exact-construction profile at σ and its first two derivatives in u = ln σ, into out[0..2]. */
+    private void profileDerivs(Profile profile, boolean rowOrder, double sigma, double[][] out) {
+        int r = k / 2;
+        double s = sigma * sigma;
+        DiscreteGaussian.halfKernel(s, r + 3, dHalf);
+        double[] t = dHalf;
+        for (int m = 0; m <= r + 2; m++) { // ∂T/∂s = ½(T(m+1) − 2T(m) + T(m−1)), T symmetric
+            dTs[m] = 0.5 * (t[m + 1] - 2 * t[m] + t[Math.abs(m - 1)]);
+        }
+        for (int m = 0; m <= r + 1; m++) {
+            dTss[m] = 0.5 * (dTs[m + 1] - 2 * dTs[m] + dTs[Math.abs(m - 1)]);
+        }
+        double du = 2 * s;
+        double duu1 = 4 * s;
+        double duu2 = 4 * s * s;
+        for (int i = 0; i < k; i++) {
+            int n = i - r;
+            int a0 = Math.abs(n);
+            int ap = Math.abs(n + 1);
+            int am = Math.abs(n - 1);
+            double v = applyProfile(profile, t[a0], t[ap], t[am]);
+            double vs = applyProfile(profile, dTs[a0], dTs[ap], dTs[am]);
+            double vss = applyProfile(profile, dTss[a0], dTss[ap], dTss[am]);
+            int o = rowOrder ? k - 1 - i : i;
+            out[0][o] = v;
+            out[1][o] = du * vs;
+            out[2][o] = duu1 * vs + duu2 * vss;
+        }
+    }
+
+    private static double applyProfile(Profile p, double t0, double tp, double tm) {
+        switch (p) {
+            case SMOOTH:
+                return t0;
+            case D1:
+                return 0.5 * (tp - tm);
+            case D1P:
+                return tp - t0;
+            case D1M:
+                return t0 - tm;
+            case D2:
+                return tp - 2.0 * t0 + tm;
+            default:
+                throw new IllegalArgumentException("no derivative for profile " + p);
+        }
+    }
+
     private double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {

@@ -6,8 +6,10 @@ import java.util.function.DoubleUnaryOperator;
 import org.scalespace.model.Family;
 
 /**
- * Local refinement of a coarse-grid optimum (SPEC §7): Brent line searches, in ln σ for scales and linearly for α,
- * each in a bracket around the current point that is shifted when the minimum sits on a bracket end inside the range;
+ * Local refinement of a coarse-grid optimum (SPEC §7). The single-term families with the l2 metric and the exact
+ * construction (the defaults) use a trust-region Newton method with the objective's exact derivatives
+ * ({@link #newton}); everything else, and any Newton run that does not converge, uses Brent line searches, in ln σ for
+ * scales and linearly for α, each in a bracket around the current point that is shifted when the minimum sits on a bracket end inside the range;
  * with two parameters along Powell's conjugate directions (see {@link #powell}), repeated until a full round moves
  * every parameter by less than tolerance/20. The result is within the tolerance of a local minimum; a minimum on the
  * range's edge is flagged.
@@ -38,13 +40,28 @@ public final class Refiner {
      * @param sameScale σx = σy (one σ coordinate) for the non-{@code dog} families
      */
     public Point refine(Objective obj, Family fam, boolean sameScale, double p1, double p2) {
+        if (fam == Family.DOG && obj.metric() == Metric.L2) {
+            return refineDogL2(obj, p1, new int[] {0});
+        }
+        if (obj.hasDerivatives()) {
+            Point pt = newton(obj, sameScale, p1, p2);
+            if (pt != null) {
+                return pt;
+            }
+            // no convergence (rare: a degenerate template or a flat, non-convex stretch): the derivative-free search
+        }
+        return search(obj, fam, sameScale, p1, p2);
+    }
+
+    /**
+     * The derivative-free refinement (Brent line searches, Powell directions; nested searches for l1), used for every
+     * case {@link #newton} does not cover and where it does not converge.
+     */
+    Point search(Objective obj, Family fam, boolean sameScale, double p1, double p2) {
         boolean dog = fam == Family.DOG;
         boolean twoD = dog || !sameScale;
         double tol = opt.tolerance();
         int[] evals = {0};
-        if (dog && obj.metric() == Metric.L2) {
-            return refineDogL2(obj, p1, evals);
-        }
         double x1 = Math.log(p1);
         double x2 = dog ? p2 : Math.log(twoD ? p2 : p1);
         double hw1 = lnStep;
@@ -117,6 +134,167 @@ public final class Refiner {
             }
         }
         return new Point(s1, s2, value, edge.isEmpty() ? "none" : String.join("+", edge), evals[0]);
+    }
+
+    /** Most Newton iterations before falling back to the derivative-free search. */
+    static final int NEWTON_MAX_ITER = 40;
+
+    /**
+     * Trust-region Newton in (ln σx, ln σy) (one coordinate, ln σ, for the same scale) with the objective's exact
+     * gradient and Hessian ({@link Objective#derivatives}), from the coarse optimum, for the single-term families
+     * with the l2 metric. A step is the Newton step where the Hessian is positive definite, a diagonally scaled
+     * gradient step otherwise, clipped to the trust radius (initially one grid step) and to the range; a coordinate
+     * on a range end whose gradient points outwards is held there (projected Newton). A step that does not lower the
+     * objective is rejected and the radius quartered. Converged when an accepted step moves every σ by less than
+     * tolerance/20: Newton converges quadratically, so the point is then far closer than the tolerance to the
+     * minimum. Returns null when it does not converge within {@value #NEWTON_MAX_ITER} iterations or meets a
+     * non-finite value (the caller then uses the derivative-free search).
+     */
+    Point newton(Objective obj, boolean same, double p1, double p2) {
+        double tol = opt.tolerance();
+        double[] x = {Math.log(p1), Math.log(same ? p1 : p2)};
+        double[] dv = new double[6];
+        double[] nd = new double[6];
+        double[] g = new double[2];
+        double[][] hs = new double[2][2];
+        if (!derivs(obj, same, x, dv, g, hs)) {
+            return null;
+        }
+        int n = same ? 1 : 2;
+        double radius = lnStep;
+        int evals = 1;
+        for (int it = 0; it < NEWTON_MAX_ITER; it++) {
+            boolean[] free = new boolean[2];
+            double eb = 1e-12;
+            for (int i = 0; i < n; i++) {
+                free[i] = !((x[i] <= lnLo + eb && g[i] > 0) || (x[i] >= lnHi - eb && g[i] < 0));
+            }
+            double[] step = new double[2];
+            boolean newtonStep; // a Newton step on the free coordinates (positive-definite Hessian there)
+            if (n == 2 && free[0] && free[1]) {
+                double det = hs[0][0] * hs[1][1] - hs[0][1] * hs[0][1];
+                newtonStep = hs[0][0] > 0 && det > 0;
+                if (newtonStep) {
+                    step[0] = -(hs[1][1] * g[0] - hs[0][1] * g[1]) / det;
+                    step[1] = -(hs[0][0] * g[1] - hs[0][1] * g[0]) / det;
+                } else {
+                    gradientStep(g, hs, free, n, radius, step);
+                }
+            } else {
+                newtonStep = true;
+                for (int i = 0; i < n; i++) {
+                    if (free[i]) {
+                        newtonStep &= hs[i][i] > 0;
+                    }
+                }
+                gradientStep(g, hs, free, n, radius, step);
+            }
+            double stepSigma = 0; // how far the step moves σ
+            for (int i = 0; i < n; i++) {
+                stepSigma = Math.max(stepSigma, Math.exp(x[i]) * Math.abs(step[i]));
+            }
+            if (!(stepSigma >= 0)) {
+                return null;
+            }
+            if (stepSigma == 0) {
+                // held on range ends with nothing free to move, or a zero gradient: a (constrained) minimum
+                return newtonPoint(obj, x, same, evals);
+            }
+            boolean converged = newtonStep && stepSigma < tol / 20;
+            double big = Math.max(Math.abs(step[0]), Math.abs(step[1]));
+            if (big > radius) {
+                step[0] *= radius / big;
+                step[1] *= radius / big;
+            }
+            double[] xn = {clamp(x[0] + step[0]), same ? clamp(x[0] + step[0]) : clamp(x[1] + step[1])};
+            double[] gn = new double[2];
+            double[][] hn = new double[2][2];
+            evals++;
+            if (!derivs(obj, same, xn, nd, gn, hn)) {
+                return converged ? newtonPoint(obj, x, same, evals) : null;
+            }
+            boolean lower = nd[0] <= dv[0];
+            if (converged) {
+                // the Newton step is below the tolerance: the minimum is within it of either point
+                return lower ? newtonPoint(obj, xn, same, evals) : newtonPoint(obj, x, same, evals);
+            }
+            if (lower) {
+                x = xn;
+                System.arraycopy(nd, 0, dv, 0, 6);
+                g = gn;
+                hs = hn;
+                radius = Math.min(lnStep, Math.max(radius, 2 * Math.max(Math.abs(step[0]), Math.abs(step[1]))));
+            } else {
+                radius = 0.25 * Math.max(Math.abs(step[0]), Math.abs(step[1]));
+                if (radius * Math.exp(Math.max(x[0], x[1])) < 1e-3 * tol) {
+                    return null; // no progress even with tiny steps, yet not converged: let the search decide
+                }
+            }
+        }
+        return null;
+    }
+
+    private double clamp(double v) {
+        return Math.min(Math.max(v, lnLo), lnHi);
+    }
+
+    /** A steepest-descent step scaled by the Hessian's diagonal where it is positive (the radius otherwise). */
+    private static void gradientStep(double[] g, double[][] hs, boolean[] free, int n, double radius, double[] step) {
+        for (int i = 0; i < n; i++) {
+            if (!free[i] || g[i] == 0) {
+                continue;
+            }
+            step[i] = hs[i][i] > 0 ? -g[i] / hs[i][i] : -Math.signum(g[i]) * radius;
+        }
+    }
+
+    /** Objective, gradient and Hessian at x; same scale: along u1 = u2. False when not finite. */
+    private static boolean derivs(Objective obj, boolean same, double[] x, double[] out, double[] g, double[][] hs) {
+        double s1 = Math.exp(x[0]);
+        obj.derivatives(s1, same ? s1 : Math.exp(x[1]), out);
+        if (same) {
+            g[0] = out[1] + out[2];
+            hs[0][0] = out[3] + 2 * out[4] + out[5];
+        } else {
+            g[0] = out[1];
+            g[1] = out[2];
+            hs[0][0] = out[3];
+            hs[0][1] = out[4];
+            hs[1][0] = out[4];
+            hs[1][1] = out[5];
+        }
+        for (double v : out) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The point at x, with the objective's {@link Objective#value} there (as the derivative-free search reports). */
+    private Point newtonPoint(Objective obj, double[] x, boolean same, int evals) {
+        double tol = opt.tolerance();
+        double s1 = Math.exp(x[0]);
+        double s2 = same ? s1 : Math.exp(x[1]);
+        double value = obj.value(s1, s2);
+        List<String> edge = new ArrayList<>();
+        double e1 = 2 * 0.25 * tol / s1 + 1e-12;
+        if (x[0] <= lnLo + e1) {
+            edge.add(same ? "sigma_min" : "sigma_x_min");
+        }
+        if (x[0] >= lnHi - e1) {
+            edge.add(same ? "sigma_max" : "sigma_x_max");
+        }
+        if (!same) {
+            double e2 = 2 * 0.25 * tol / s2 + 1e-12;
+            if (x[1] <= lnLo + e2) {
+                edge.add("sigma_y_min");
+            }
+            if (x[1] >= lnHi - e2) {
+                edge.add("sigma_y_max");
+            }
+        }
+        return new Point(s1, s2, Math.max(value, 0.0), edge.isEmpty() ? "none" : String.join("+", edge), evals);
     }
 
     /**
