@@ -71,6 +71,27 @@ public final class Fitter {
         return fitIndependent(bank, opt.scaleMode() == ScaleMode.SAME, progress);
     }
 
+    /**
+     * Runs this fitter's code paths once on a small synthetic problem (the bundled 7×7 master key filters with
+     * deterministic noise, {@code filters} of them), so that the JIT has compiled the kernels before real work
+     * arrives. On JDK 17 the Vector API runs ~100× slower until C2 has compiled a kernel, which costs about a second
+     * per process; calling this on a spare thread while the input is being read hides most of it. The results are
+     * discarded. Safe to call concurrently with {@link #fit} (the fitter holds no per-call state).
+     */
+    public void warmUp(int filters) {
+        FilterBank mk = org.scalespace.io.FilterReaders.bundled();
+        int kk = mk.k() * mk.k();
+        double[] d = new double[filters * kk];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+        for (int n = 0; n < filters; n++) {
+            int src = n % mk.count();
+            for (int e = 0; e < kk; e++) {
+                d[n * kk + e] = mk.data()[src * kk + e] * (0.5 + rnd.nextDouble()) + 0.02 * rnd.nextGaussian();
+            }
+        }
+        fit(new FilterBank("warm-up", "warm-up", mk.k(), filters, d), x -> { });
+    }
+
     /** Rejects what cannot be fitted, naming the layer and channel. */
     public static void validate(FilterBank bank) {
         int k = bank.k();
@@ -287,9 +308,9 @@ public final class Fitter {
         double sy = dog ? p1 : p2;
         double alpha = dog ? p2 : 0.0;
         SpreadMeasures.Moments mo = SpreadMeasures.ofAbs(h, k);
-        double[] model = new double[h.length];
+        double[] model = ev.model; // the Eval's own array (kept for this result only): scaled in place
         for (int i = 0; i < h.length; i++) {
-            model[i] = fr.scale() * ev.model[i] + fr.offset();
+            model[i] = fr.scale() * model[i] + fr.offset();
         }
         double gain = fr.scale() * ev.gain;
         double offset = fr.scale() * ev.offset + fr.offset();

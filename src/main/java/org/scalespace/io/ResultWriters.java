@@ -3,6 +3,7 @@ package org.scalespace.io;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import org.scalespace.fit.FitResult;
 
 import java.io.IOException;
@@ -88,7 +89,9 @@ public final class ResultWriters {
                     .append(Integer.toString(r.channel())).append(',')
                     .append(csvField(r.family() == null ? "" : r.family().id()));
             for (double v : numbers(r)) {
-                out.append(',').append(Double.toString(v));
+                // Schubfach (as Double.toString from JDK 19 on): the shortest decimal that reads back exactly, in
+                // Double.toString's format, the same on every JDK, and several times faster than JDK 17's
+                out.append(',').append(NumberOutput.toString(v, true));
             }
             out.append(',').append(csvField(r.edge())).append('\n');
         }
@@ -105,6 +108,7 @@ public final class ResultWriters {
         JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         g.useDefaultPrettyPrinter();
+        g.enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
         g.writeStartArray();
         for (FitResult r : results) {
             g.writeStartObject();
