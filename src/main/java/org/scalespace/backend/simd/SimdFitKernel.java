@@ -185,13 +185,21 @@ final class SimdFitKernel {
         }
     }
 
-    /** sums[0..L) = Σh, sums[L..2L) = Σh² per lane (accumulated through memory: no loop-carried vectors). */
+    /*
+     * The helpers below run once per block or per group of L filters, far too rarely for C2 to compile them early:
+     * they are plain scalar loops over the lanes, because Vector API code that runs in the interpreter or C1 takes
+     * the allocating Java fallback (microseconds per call).
+     */
+
+    /** sums[0..L) = Σh, sums[L..2L) = Σh² per lane. */
     private static void sums(float[] h, int kk, float[] sums) {
         java.util.Arrays.fill(sums, 0f);
         for (int e = 0; e < kk; e++) {
-            FloatVector v = FloatVector.fromArray(S, h, e * L);
-            v.add(FloatVector.fromArray(S, sums, 0)).intoArray(sums, 0);
-            v.fma(v, FloatVector.fromArray(S, sums, L)).intoArray(sums, L);
+            for (int l = 0; l < L; l++) {
+                float v = h[e * L + l];
+                sums[l] += v;
+                sums[L + l] = Math.fma(v, v, sums[L + l]);
+            }
         }
     }
 
@@ -200,19 +208,19 @@ final class SimdFitKernel {
      * (gain), or ‖h'‖² = (Q − 2cS + c²k²)/d² (none/paper), into base[0..L).
      */
     private static void base(float[] sums, float[] frame, int mode, int kk, float[] base) {
-        FloatVector sumH = FloatVector.fromArray(S, sums, 0);
-        FloatVector sqH = FloatVector.fromArray(S, sums, L);
-        FloatVector b;
-        if (mode == 0) {
-            b = sqH.sub(sumH.mul(sumH).mul(1f / kk));
-        } else if (mode == 1) {
-            b = sqH;
-        } else {
-            FloatVector off = FloatVector.fromArray(S, frame, 0);
-            FloatVector inv = FloatVector.fromArray(S, frame, L);
-            b = sqH.sub(off.mul(sumH).mul(2f)).add(off.mul(off).mul((float) kk)).mul(inv).mul(inv);
+        for (int l = 0; l < L; l++) {
+            float sumH = sums[l];
+            float sqH = sums[L + l];
+            if (mode == 0) {
+                base[l] = sqH - sumH * sumH * (1f / kk);
+            } else if (mode == 1) {
+                base[l] = sqH;
+            } else {
+                float off = frame[l];
+                float inv = frame[L + l];
+                base[l] = (sqH - off * sumH * 2f + off * off * kk) * inv * inv;
+            }
         }
-        b.intoArray(base, 0);
     }
 
     /*
@@ -232,7 +240,9 @@ final class SimdFitKernel {
     }
 
     private static void finish(float[] best, float[] base, float[] out) {
-        FloatVector.fromArray(S, best, 0).add(FloatVector.fromArray(S, base, 0)).intoArray(out, 0);
+        for (int l = 0; l < L; l++) {
+            out[l] = best[l] + base[l];
+        }
         System.arraycopy(best, L, out, L, L);
     }
 
