@@ -244,7 +244,6 @@ public final class Fitter {
             int c = best[bOff + b];
             p1[b] = cs.p1[c];
             p2[b] = cs.p2[c];
-            edge[b] = refiner.gridEdge(cs.families.get(b), same, cs.g1[c], cs.g2[c]);
             if (l2) {
                 rel[b] = relFromL2(cs.l2Value(c, hp[b], opt.normalisation()), hp[b]);
             } else {
@@ -282,6 +281,10 @@ public final class Fitter {
         if (win < 0) {
             throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ", filter " + channel
                     + ": no family can be fitted: " + undefined[fOff]);
+        }
+        if (edge[win] == null) { // not refined: the grid point's edge flags (only the winner's are needed)
+            int c = best[bOff + win];
+            edge[win] = refiner.gridEdge(cs.families.get(win), same, cs.g1[c], cs.g2[c]);
         }
         objs[win].setFilter(hp[win]);
         Objective.Eval ev = objs[win].evaluate(p1[win], p2[win]);

@@ -328,14 +328,13 @@ final class SimdFitKernel {
             FloatVector bc = FloatVector.fromArray(S, best, L);
             for (; c < end; c++) {
                 int rb = rowIdx[3 * c] * 8;
-                FloatVector d = w0.mul(rp[rb])
-                        .add(w1.mul(rp[rb + 1]))
-                        .add(w2.mul(rp[rb + 2]))
-                        .add(w3.mul(rp[rb + 3]))
-                        .add(w4.mul(rp[rb + 4]))
-                        .add(w5.mul(rp[rb + 5]))
-                        .add(w6.mul(rp[rb + 6]))
-                        .mul(t.coef[3 * c]);
+                // two independent fused chains (FMA latency), then the candidate's coefficient
+                FloatVector d0 = w2.fma(FloatVector.broadcast(S, rp[rb + 2]),
+                        w1.fma(FloatVector.broadcast(S, rp[rb + 1]), w0.mul(rp[rb])));
+                FloatVector d1 = w6.fma(FloatVector.broadcast(S, rp[rb + 6]),
+                        w5.fma(FloatVector.broadcast(S, rp[rb + 5]),
+                                w4.fma(FloatVector.broadcast(S, rp[rb + 4]), w3.mul(rp[rb + 3]))));
+                FloatVector d = d0.add(d1).mul(t.coef[3 * c]);
                 FloatVector num = x.fma(FloatVector.broadcast(S, a[c]), d);
                 FloatVector part = quad ? num.mul(num).mul(q[c]) : num.fma(lin, FloatVector.broadcast(S, qm[c]));
                 VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
