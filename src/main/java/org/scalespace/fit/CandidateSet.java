@@ -215,6 +215,17 @@ public final class CandidateSet {
      * frame, row-major k×k) against candidate c, in double precision from the profile tables.
      */
     public double l2Value(int c, double[] h, Normalisation norm) {
+        double sh = 0;
+        double qh = 0;
+        for (double v : h) {
+            sh += v;
+            qh += v * v;
+        }
+        return l2Value(c, h, norm, sh, qh);
+    }
+
+    /** {@link #l2Value(int, double[], Normalisation)} with Σh and Σh² given. */
+    public double l2Value(int c, double[] h, Normalisation norm, double sh, double qh) {
         double d = 0;
         for (int t = 0; t < 3; t++) {
             double ct = coef[3 * c + t];
@@ -232,12 +243,6 @@ public final class CandidateSet {
                 acc += rowVecs[rv + i] * w;
             }
             d += ct * acc;
-        }
-        double sh = 0;
-        double qh = 0;
-        for (double v : h) {
-            sh += v;
-            qh += v * v;
         }
         return Objective.l2Squared(norm, d, sumM[c], sqM[c], sh, qh, kk);
     }

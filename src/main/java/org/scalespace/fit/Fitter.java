@@ -234,6 +234,9 @@ public final class Fitter {
         String[] edge = new String[blocks];
         Objective.Eval[] evs = new Objective.Eval[blocks];
         double bestRel = Double.POSITIVE_INFINITY;
+        double[] sumsOf = null;
+        double sh = 0;
+        double qh = 0;
         for (int b = 0; b < blocks; b++) {
             Frames.Frame fr = frames[fOff + b];
             if (fr == null) { // the paper normalisation is undefined for this filter and family
@@ -245,7 +248,18 @@ public final class Fitter {
             p1[b] = cs.p1[c];
             p2[b] = cs.p2[c];
             if (l2) {
-                rel[b] = relFromL2(cs.l2Value(c, hp[b], opt.normalisation()), hp[b]);
+                if (hp[b] != sumsOf) { // Σh', Σh'² once per comparison frame (all families share h' except paper)
+                    sumsOf = hp[b];
+                    sh = 0;
+                    qh = 0;
+                    for (double v : sumsOf) {
+                        sh += v;
+                        qh += v * v;
+                    }
+                }
+                double dev = qh - sh * sh / hp[b].length;
+                double v = cs.l2Value(c, hp[b], opt.normalisation(), sh, qh);
+                rel[b] = dev > 0 ? Math.sqrt(v / dev) : (v == 0 ? 0.0 : Double.POSITIVE_INFINITY);
             } else {
                 objs[b].setFilter(hp[b]);
                 evs[b] = objs[b].evaluate(p1[b], p2[b]);
@@ -290,18 +304,6 @@ public final class Fitter {
         Objective.Eval ev = objs[win].evaluate(p1[win], p2[win]);
         return result(bank, channel, h, k, cs.families.get(win), p1[win], p2[win], ev, frames[fOff + win],
                 edge[win]);
-    }
-
-    /** √(squared residual) / ‖h − mean h‖. */
-    private static double relFromL2(double value, double[] h) {
-        double s = 0;
-        double q = 0;
-        for (double v : h) {
-            s += v;
-            q += v * v;
-        }
-        double dev = q - s * s / h.length;
-        return dev > 0 ? Math.sqrt(value / dev) : (value == 0 ? 0.0 : Double.POSITIVE_INFINITY);
     }
 
     static FitResult result(FilterBank bank, int channel, double[] h, int k, Family fam, double p1, double p2,
