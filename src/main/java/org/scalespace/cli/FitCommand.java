@@ -141,7 +141,9 @@ public final class FitCommand implements Callable<Integer> {
         }
         Backends.Selection sel = Backends.select(backend);
         try (Backend be = sel.backend()) {
-            Fitter fitter = new Fitter(be, opt, nThreads);
+            // the model arrays are only written with --out templates.npy
+            Fitter fitter = new Fitter(be, opt, nThreads)
+                    .keepModels(out != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy"));
             // a large input: warm the JIT up on a spare thread while reading (saves ~1 s per run on JDK 17)
             long bytes = 0;
             for (Path p : files) {

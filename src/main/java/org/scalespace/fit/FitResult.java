@@ -7,8 +7,8 @@ import org.scalespace.model.Family;
  *
  * <p>The fitted model is {@code gain·m + offset} where m is the family's template at (sigmaX, sigmaY, alpha); it is
  * stored in {@link #model()} as a k×k row-major array in the learned filter's own units, so it can replace the learned
- * array in place. With the {@code paper} normalisation the filter is compared after normalisation
- * h' = (h − offset)/gain, and l2/l1/relL2 are measured in that normalised frame (as the paper reports them); with the
+ * array in place (null when the {@link Fitter} was told not to keep models). With the {@code paper} normalisation the
+ * filter is compared after normalisation h' = (h − offset)/gain, and l2/l1/relL2 are measured in that normalised frame (as the paper reports them); with the
  * other normalisations they are measured on h itself.
  *
  * @param relL2  ‖residual‖₂ / ‖h' − mean(h')‖₂

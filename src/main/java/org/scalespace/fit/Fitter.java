@@ -37,6 +37,7 @@ public final class Fitter {
     private final int threads;
     private final Refiner refiner;
     private final java.util.Map<String, CandidateSet> sets = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean keepModels = true;
 
     public Fitter(Backend backend, FitOptions opt, int threads) {
         if (threads < 1) {
@@ -50,6 +51,16 @@ public final class Fitter {
 
     public FitOptions options() {
         return opt;
+    }
+
+    /**
+     * Whether results carry the fitted model array ({@link FitResult#model()}; default true). Without it a result
+     * is ~400 bytes smaller per 7×7 filter and its model is null: for callers that only need the parameters and
+     * measures (the CLI does this unless it writes templates).
+     */
+    public Fitter keepModels(boolean keep) {
+        this.keepModels = keep;
+        return this;
     }
 
     /** Threads actually used. */
@@ -301,7 +312,7 @@ public final class Fitter {
             edge[win] = refiner.gridEdge(cs.families.get(win), same, cs.g1[c], cs.g2[c]);
         }
         objs[win].setFilter(hp[win]);
-        Objective.Eval ev = objs[win].evaluate(p1[win], p2[win]);
+        Objective.Eval ev = objs[win].evaluate(p1[win], p2[win], keepModels);
         return result(bank, channel, h, k, cs.families.get(win), p1[win], p2[win], ev, frames[fOff + win],
                 edge[win]);
     }
@@ -314,7 +325,7 @@ public final class Fitter {
         double alpha = dog ? p2 : 0.0;
         SpreadMeasures.Moments mo = SpreadMeasures.ofAbs(h, k);
         double[] model = ev.model; // the Eval's own array (kept for this result only): scaled in place
-        for (int i = 0; i < h.length; i++) {
+        for (int i = 0; model != null && i < h.length; i++) {
             model[i] = fr.scale() * model[i] + fr.offset();
         }
         double gain = fr.scale() * ev.gain;

@@ -505,7 +505,8 @@ public final class Objective {
         return evaluate(p1, p2, true);
     }
 
-    private Eval evaluate(double p1, double p2, boolean keepModel) {
+    /** {@link #evaluate(double, double)}; without keepModel the Eval's model is null. */
+    public Eval evaluate(double p1, double p2, boolean keepModel) {
         SeparableTemplate tpl = family == Family.DOG
                 ? Templates.build(family, construction, k, p1, p1, p2)
                 : Templates.build(family, construction, k, p1, p2, 0.0);
