@@ -8,8 +8,6 @@ import org.scalespace.fit.FitResult;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,11 +49,39 @@ public final class ResultWriters {
 
     /** Writes a CSV file: the header line {@link FitResult#CSV_HEADER}, then one line per result. */
     public static void writeCsv(Path file, List<FitResult> results) throws IOException {
-        AtomicFiles.write(file, out -> {
-            Writer w = new java.io.BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            toCsv(w, results);
-            w.flush();
-        });
+        AtomicFiles.write(file, out -> writeCsv(out, results));
+    }
+
+    /**
+     * Writes the CSV text (UTF-8) to a stream; the stream is flushed, not closed. Rows are formatted in parallel,
+     * a window of chunks at a time, and written in order, so memory stays bounded whatever the number of results.
+     */
+    public static void writeCsv(OutputStream out, List<FitResult> results) throws IOException {
+        OutputStream o = new java.io.BufferedOutputStream(out, 1 << 16);
+        o.write((FitResult.CSV_HEADER + "\n").getBytes(StandardCharsets.UTF_8));
+        final int chunk = 4096;
+        final int window = 64;
+        int chunks = (results.size() + chunk - 1) / chunk;
+        for (int w0 = 0; w0 < chunks; w0 += window) {
+            byte[][] parts = java.util.stream.IntStream.range(w0, Math.min(chunks, w0 + window)).parallel()
+                    .mapToObj(c -> csvChunk(results, c * chunk, Math.min(results.size(), (c + 1) * chunk))
+                            .getBytes(StandardCharsets.UTF_8))
+                    .toArray(byte[][]::new);
+            for (byte[] part : parts) {
+                o.write(part);
+            }
+        }
+        o.flush();
+    }
+
+    private static String csvChunk(List<FitResult> results, int from, int to) {
+        StringBuilder sb = new StringBuilder((to - from) * 256);
+        try {
+            csvRows(sb, results.subList(from, to));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // StringBuilder does not throw
+        }
+        return sb.toString();
     }
 
     /** Appends the CSV text (header line, then one line per result) to {@code out}, e.g. standard output. */
@@ -65,15 +91,9 @@ public final class ResultWriters {
         final int chunk = 4096;
         int chunks = (results.size() + chunk - 1) / chunk;
         if (chunks > 1) {
-            List<String> parts = java.util.stream.IntStream.range(0, chunks).parallel().mapToObj(c -> {
-                StringBuilder sb = new StringBuilder(chunk * 256);
-                try {
-                    csvRows(sb, results.subList(c * chunk, Math.min(results.size(), (c + 1) * chunk)));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e); // StringBuilder does not throw
-                }
-                return sb.toString();
-            }).collect(java.util.stream.Collectors.toList());
+            List<String> parts = java.util.stream.IntStream.range(0, chunks).parallel()
+                    .mapToObj(c -> csvChunk(results, c * chunk, Math.min(results.size(), (c + 1) * chunk)))
+                    .collect(java.util.stream.Collectors.toList());
             for (String part : parts) {
                 out.append(part);
             }
