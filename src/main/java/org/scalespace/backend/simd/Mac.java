@@ -555,4 +555,147 @@ final class Mac {
             }
         }
     }
+
+    // ------------------------------------------------------------------------------------------ 7-tap fast path
+
+    /**
+     * Row pass with 7 consecutive taps over a flat tile: {@code dst[d+x] = Σ_{j<7} taps[t+j]·src[o+x+j]} for x in
+     * [0, n), n a multiple of 2L (two vectors per iteration: independent chains, one loop overhead).
+     */
+    static void row7(float[] src, int o, float[] taps, int t, float[] dst, int d, int n) {
+        final FloatVector v0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector v1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector v2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector v3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector v4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector v5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector v6 = FloatVector.broadcast(S, taps[t + 6]);
+        for (int x = 0; x < n; x += 2 * L) {
+            int q = o + x;
+            int p = q + L;
+            FloatVector a = FloatVector.fromArray(S, src, q).mul(v0);
+            FloatVector b = FloatVector.fromArray(S, src, p).mul(v0);
+            a = FloatVector.fromArray(S, src, q + 1).fma(v1, a);
+            b = FloatVector.fromArray(S, src, p + 1).fma(v1, b);
+            a = FloatVector.fromArray(S, src, q + 2).fma(v2, a);
+            b = FloatVector.fromArray(S, src, p + 2).fma(v2, b);
+            a = FloatVector.fromArray(S, src, q + 3).fma(v3, a);
+            b = FloatVector.fromArray(S, src, p + 3).fma(v3, b);
+            a = FloatVector.fromArray(S, src, q + 4).fma(v4, a);
+            b = FloatVector.fromArray(S, src, p + 4).fma(v4, b);
+            a = FloatVector.fromArray(S, src, q + 5).fma(v5, a);
+            b = FloatVector.fromArray(S, src, p + 5).fma(v5, b);
+            a = FloatVector.fromArray(S, src, q + 6).fma(v6, a);
+            b = FloatVector.fromArray(S, src, p + 6).fma(v6, b);
+            a.intoArray(dst, d + x);
+            b.intoArray(dst, d + x + L);
+        }
+    }
+
+    /**
+     * Column pass with 7 taps from a flat tile (row stride hs) straight into {@code rows} rows of an output plane
+     * (row stride w ≥ L): {@code out[ob + y·w + x] = Σ_{i<7} taps[t+i]·h[(y+i)·hs + x]}. Output rows in pairs (the
+     * six tile rows they share are loaded once); per row the vectors at x = 0, L, 2L, … and a last one at w − L,
+     * overlapping the one before when L does not divide w (it rewrites those lanes with the same values), so there
+     * is no masked or scalar tail.
+     */
+    static void col7(float[] h, int hs, float[] taps, int t, float[] out, int ob, int w, int rows) {
+        final FloatVector v0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector v1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector v2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector v3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector v4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector v5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector v6 = FloatVector.broadcast(S, taps[t + 6]);
+        final int last = w - L;
+        int y = 0;
+        for (; y + 1 < rows; y += 2) {
+            int hq = y * hs;
+            int oq = ob + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                int q = hq + x;
+                FloatVector u = FloatVector.fromArray(S, h, q + hs);
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(v0);
+                FloatVector b = u.mul(v0);
+                a = u.fma(v1, a);
+                u = FloatVector.fromArray(S, h, q + 2 * hs);
+                b = u.fma(v1, b);
+                a = u.fma(v2, a);
+                u = FloatVector.fromArray(S, h, q + 3 * hs);
+                b = u.fma(v2, b);
+                a = u.fma(v3, a);
+                u = FloatVector.fromArray(S, h, q + 4 * hs);
+                b = u.fma(v3, b);
+                a = u.fma(v4, a);
+                u = FloatVector.fromArray(S, h, q + 5 * hs);
+                b = u.fma(v4, b);
+                a = u.fma(v5, a);
+                u = FloatVector.fromArray(S, h, q + 6 * hs);
+                b = u.fma(v5, b);
+                a = u.fma(v6, a);
+                b = FloatVector.fromArray(S, h, q + 7 * hs).fma(v6, b);
+                a.intoArray(out, oq + x);
+                b.intoArray(out, oq + w + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+        if (y < rows) {
+            int hq = y * hs;
+            int oq = ob + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                int q = hq + x;
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(v0);
+                a = FloatVector.fromArray(S, h, q + hs).fma(v1, a);
+                a = FloatVector.fromArray(S, h, q + 2 * hs).fma(v2, a);
+                a = FloatVector.fromArray(S, h, q + 3 * hs).fma(v3, a);
+                a = FloatVector.fromArray(S, h, q + 4 * hs).fma(v4, a);
+                a = FloatVector.fromArray(S, h, q + 5 * hs).fma(v5, a);
+                a = FloatVector.fromArray(S, h, q + 6 * hs).fma(v6, a);
+                a.intoArray(out, oq + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies {@code n ≥ L} floats {@code src[s …)} to {@code dst[d …)} with vector moves, the last one overlapping
+     * the one before when L does not divide n.
+     */
+    static void copy(float[] src, int s, float[] dst, int d, int n) {
+        final int last = n - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            FloatVector.fromArray(S, src, s + x).intoArray(dst, d + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /** Sets {@code dst[d … d+n)} to zero, n ≥ L, with vector stores. */
+    static void zero(float[] dst, int d, int n) {
+        final FloatVector z = FloatVector.zero(S);
+        final int last = n - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            z.intoArray(dst, d + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
 }

@@ -146,6 +146,10 @@ public final class SimdConvEngine extends HostConvEngine {
                 sc.ensure(g, maxTerms * g.k * g.vecW);
                 separableBand(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, counts[c],
                         rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
+            } else if (g.k == 7 && counts[c] == 1 && g.w >= L) {
+                sc.ensureTile7(g, y1 - y0);
+                separableTile7(x.data(), out.data(), plane * g.h * g.w, g, y0, y1,
+                        rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
             } else {
                 sc.ensureTile(g, y1 - y0);
                 separableTile(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, counts[c],
@@ -277,6 +281,49 @@ public final class SimdConvEngine extends HostConvEngine {
         }
         for (int yy = 0; yy < band; yy++) {
             System.arraycopy(sc.tileO, yy * stride, out, base + (y0 + yy) * w, w);
+        }
+    }
+
+    /**
+     * The separable 7-tap, one-term case of {@link #separableTile} (w ≥ L): the padded tile is filled with vector
+     * moves ({@link #fillTile7}), the row pass is one flat loop over it ({@link Mac#row7}), and the column pass writes
+     * straight into the output plane, two rows at a time ({@link Mac#col7}), instead of into a third tile that is
+     * then copied row by row.
+     */
+    private static void separableTile7(float[] in, float[] out, int base, Geometry g, int y0, int y1,
+                                       float[] rowTaps, float[] colTaps, int tapBase, Scratch sc) {
+        final int band = y1 - y0;
+        fillTile7(in, base, g, y0, y1, sc.tileP);
+        Mac.row7(sc.tileP, 0, colTaps, tapBase, sc.tileH, 0, tile7Len(g, band));
+        Mac.col7(sc.tileH, g.stride, rowTaps, tapBase, out, base + y0 * g.w, g.w, band);
+    }
+
+    /** Floats of the row-pass tile of {@link #separableTile7}: (band + 2r) rows of the stride, rounded up to 2L. */
+    static int tile7Len(Geometry g, int band) {
+        int n = (band + 2 * g.r) * g.stride;
+        return (n + 2 * L - 1) / (2 * L) * (2 * L);
+    }
+
+    /** {@link #fillTile} with vector moves for the rows (w ≥ L). */
+    private static void fillTile7(float[] in, int base, Geometry g, int y0, int y1, float[] tile) {
+        final int stride = g.stride;
+        final int w = g.w;
+        final int r = g.r;
+        final int[] mapX = g.mapX;
+        for (int v = y0 - r, q = 0; v < y1 + r; v++, q += stride) {
+            int sy = g.mapY[v + r];
+            if (sy < 0) {
+                Mac.zero(tile, q, stride);
+            } else {
+                int off = base + sy * w;
+                Mac.copy(in, off, tile, q + r, w);
+                for (int p = 0; p < r; p++) {
+                    int sl = mapX[p];
+                    tile[q + p] = sl < 0 ? 0f : in[off + sl];
+                    int sr = mapX[r + w + p];
+                    tile[q + r + w + p] = sr < 0 ? 0f : in[off + sr];
+                }
+            }
         }
     }
 
@@ -447,6 +494,16 @@ public final class SimdConvEngine extends HostConvEngine {
                 tileO = new float[Math.max(nOut, rows2)];
             }
             ensureOffsets(g);
+        }
+
+        void ensureTile7(Geometry g, int band) {
+            int nH = tile7Len(g, band);
+            if (tileP.length < nH + 8 + L) { // the row pass reads up to nH + 6
+                tileP = new float[nH + 8 + L];
+            }
+            if (tileH.length < nH) {
+                tileH = new float[nH];
+            }
         }
 
         private void ensureOffsets(Geometry g) {
