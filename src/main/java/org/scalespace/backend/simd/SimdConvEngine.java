@@ -224,9 +224,15 @@ public final class SimdConvEngine extends HostConvEngine {
         checkOpen();
         Geometry g = new Geometry(x, f.k(), padding);
         boolean wide = g.w >= ringMinWidth;
+        boolean seven = g.k == 7 && g.w >= L;
         run(g, g.tileRows, (sc, plane, y0, y1) -> {
-            sc.ensureTile(g, y1 - y0);
             int c = plane % x.c();
+            if (seven) {
+                sc.ensureTileDense7(g, y1 - y0);
+                dense7(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * 49, sc);
+                return;
+            }
+            sc.ensureTile(g, y1 - y0);
             if (wide) {
                 denseTile(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
             } else {
@@ -325,6 +331,23 @@ public final class SimdConvEngine extends HostConvEngine {
                 }
             }
         }
+    }
+
+    /**
+     * Dense 7×7 filter of a band (w ≥ L): the padded tile P is filled with vector moves, then three passes with at
+     * most 21 taps in registers each ({@link Mac#dense7Rows3} and {@link Mac#dense7Rows3Acc} for filter rows 0–2 and 3–5 into the partial-sum tile O,
+     * {@link Mac#dense7Row6} for row 6, which adds O and writes the output rows), output rows in pairs.
+     */
+    private static void dense7(float[] in, float[] out, int base, Geometry g, int y0, int y1, float[] wts, int wOff,
+                               Scratch sc) {
+        final int band = y1 - y0;
+        final int even = (band + 1) / 2 * 2;
+        final int ps = g.stride;
+        final int ow = roundUp(g.w);
+        fillTile7(in, base, g, y0, y1, sc.tileP);
+        Mac.dense7Rows3(sc.tileP, 0, ps, wts, wOff, sc.tileO, ow, even);
+        Mac.dense7Rows3Acc(sc.tileP, 3 * ps, ps, wts, wOff + 21, sc.tileO, ow, even);
+        Mac.dense7Row6(sc.tileP, 6 * ps, ps, wts, wOff + 42, sc.tileO, ow, out, base + y0 * g.w, g.w, band);
     }
 
     /**
@@ -503,6 +526,18 @@ public final class SimdConvEngine extends HostConvEngine {
             }
             if (tileH.length < nH) {
                 tileH = new float[nH];
+            }
+        }
+
+        void ensureTileDense7(Geometry g, int band) {
+            int ow = roundUp(g.w);
+            int nP = (band + 2 * g.r) * g.stride + ow + L; // the passes read up to (band + 5)·stride + ow + 5
+            if (tileP.length < nP) {
+                tileP = new float[nP];
+            }
+            int nO = (band + 1) * ow;
+            if (tileO.length < nO) {
+                tileO = new float[nO];
             }
         }
 
