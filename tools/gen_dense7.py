@@ -5,7 +5,8 @@ A 7x7 filter is applied in three passes over a band, each with at most 21 taps i
 (dense7Rows3), rows 3-5 (dense7Rows3Acc), both into a partial-sum tile O of row stride
 ow = w rounded up to L, and row 6 (dense7Row6), which adds O and writes the output plane. Output rows go in pairs: each
 padded input vector P[m][x + j] is loaded once and multiplied into both rows of the pair that it reaches. Straight-
-line code per pass (no vector value carried around a loop); the last pass's last vector of a row may overlap the one
+line code per pass (no vector value carried around a loop), one accumulator per filter row (dependency chains of 7
+FMAs); the last pass's last vector of a row may overlap the one
 before it, since it stores complete sums (no masked or scalar tail). Why not one method with all 49 taps: C1 gives
 up on such a method ("out of virtual registers"), and until C2 has compiled it the Vector API runs its slow Java
 fallback. Usage: python3 tools/gen_dense7.py > /tmp/k.java, then replace the block between the markers in Mac.java.
@@ -14,22 +15,15 @@ K = 7
 
 
 def pair_block(rows_f, ind, acc, final):
-    """One output row pair (a: row y, b: row y+1) over filter rows rows_f (offsets relative to the first)."""
+    """One output row pair (a: row y, b: row y+1) over filter rows rows_f (relative to the pass's first). Each filter
+    row accumulates in its own register (a0, a1, … / b0, b1, …: dependency chains of 7 FMAs, not 7·F), summed at the
+    end in filter-row order, after the partial sum from o when there is one."""
     F = len(rows_f)
-    out = []
-    if final:
-        out.append(f"{ind}FloatVector a = FloatVector.fromArray(S, o, oq + x);")
-        out.append(f"{ind}FloatVector b = FloatVector.fromArray(S, o, oq + ow + x);")
-        started = [True, True]
-    elif acc:
-        out.append(f"{ind}FloatVector a = FloatVector.fromArray(S, o, oq + x);")
-        out.append(f"{ind}FloatVector b = FloatVector.fromArray(S, o, oq + ow + x);")
-        started = [True, True]
-    else:
-        out.append(f"{ind}FloatVector a;")
-        out.append(f"{ind}FloatVector b;")
-        started = [False, False]
-    out.append(f"{ind}FloatVector v;")
+    out = [f"{ind}FloatVector v;"]
+    for r in ("a", "b"):
+        for i in range(F):
+            out.append(f"{ind}FloatVector {r}{i};")
+    started = {}
     for m in range(F + 1):  # padded rows y+m relative to the pass's first filter row
         for j in range(K):
             off = f"q + {j}" if m == 0 else (f"q + ps + {j}" if m == 1 else f"q + p{m} + {j}")
@@ -37,25 +31,35 @@ def pair_block(rows_f, ind, acc, final):
             for r, name in ((0, "a"), (1, "b")):
                 i = m - r
                 if 0 <= i < F:
-                    if not started[r]:
-                        out.append(f"{ind}{name} = v.mul(t{i}{j});")
-                        started[r] = True
+                    acc_name = f"{name}{i}"
+                    if acc_name not in started:
+                        out.append(f"{ind}{acc_name} = v.mul(t{i}{j});")
+                        started[acc_name] = True
                     else:
-                        out.append(f"{ind}{name} = v.fma(t{i}{j}, {name});")
-    if final:
-        out.append(f"{ind}a.intoArray(out, d + x);")
-        out.append(f"{ind}b.intoArray(out, d + w + x);")
-    else:
-        out.append(f"{ind}a.intoArray(o, oq + x);")
-        out.append(f"{ind}b.intoArray(o, oq + ow + x);")
+                        out.append(f"{ind}{acc_name} = v.fma(t{i}{j}, {acc_name});")
+    for name, row in (("a", "x"), ("b", "ow + x")):
+        terms = [f"{name}{i}" for i in range(F)]
+        if acc or final:
+            expr = f"FloatVector.fromArray(S, o, oq + {row})"
+            for t in terms:
+                expr += f".add({t})"
+        else:
+            expr = terms[0]
+            for t in terms[1:]:
+                expr += f".add({t})"
+        if final:
+            dst = "out, d + x" if name == "a" else "out, d + w + x"
+        else:
+            dst = f"o, oq + {row}"
+        out.append(f"{ind}({expr}).intoArray({dst});")
     return out
 
 
 def single_block(ind):
-    out = [f"{ind}FloatVector a = FloatVector.fromArray(S, o, oq + x);"]
-    for j in range(K):
-        out.append(f"{ind}a = FloatVector.fromArray(S, p, q + {j}).fma(t0{j}, a);")
-    out.append(f"{ind}a.intoArray(out, d + x);")
+    out = [f"{ind}FloatVector a0 = FloatVector.fromArray(S, p, q).mul(t00);"]
+    for j in range(1, K):
+        out.append(f"{ind}a0 = FloatVector.fromArray(S, p, q + {j}).fma(t0{j}, a0);")
+    out.append(f"{ind}FloatVector.fromArray(S, o, oq + x).add(a0).intoArray(out, d + x);")
     return out
 
 

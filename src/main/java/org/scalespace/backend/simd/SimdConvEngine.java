@@ -64,6 +64,17 @@ public final class SimdConvEngine extends HostConvEngine {
     /** Smallest band height worth splitting a plane into (the halo of 2r rows is recomputed per band). */
     private static final int MIN_BAND_ROWS = 64;
 
+    /** Runs {@link Mac#warmUp7()} once per JVM, on the first use of a 7-tap path. */
+    private static final class Warm7 {
+        static {
+            Mac.warmUp7();
+        }
+
+        static void ensure() {
+            // the class initializer does the work
+        }
+    }
+
     private final int threads;
     private final int ringMinWidth;
     private final ExecutorService pool;
@@ -140,6 +151,9 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] colTaps = bank.packedColTaps();
         int[] counts = bank.termCounts();
         boolean ring = g.w >= ringMinWidth;
+        if (!ring && g.k == 7 && g.w >= L) {
+            Warm7.ensure();
+        }
         run(g, ring ? Integer.MAX_VALUE : g.tileRows, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
             if (ring) {
@@ -225,6 +239,9 @@ public final class SimdConvEngine extends HostConvEngine {
         Geometry g = new Geometry(x, f.k(), padding);
         boolean wide = g.w >= ringMinWidth;
         boolean seven = g.k == 7 && g.w >= L;
+        if (seven) {
+            Warm7.ensure();
+        }
         run(g, g.tileRows, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
             if (seven) {
