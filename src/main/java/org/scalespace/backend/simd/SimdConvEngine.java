@@ -150,8 +150,10 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] rowTaps = bank.packedRowTaps();
         float[] colTaps = bank.packedColTaps();
         int[] counts = bank.termCounts();
-        boolean ring = g.w >= ringMinWidth;
-        if (!ring && g.k == 7 && g.w >= L) {
+        boolean seven = g.k == 7 && g.w >= L;
+        // k = 7 with one term per channel: flat tiles at every width (faster than the ring on wide planes too)
+        boolean ring = g.w >= ringMinWidth && !(seven && maxTerms == 1);
+        if (!ring && seven) {
             Warm7.ensure();
         }
         run(g, ring ? Integer.MAX_VALUE : g.tileRows, (sc, plane, y0, y1) -> {
@@ -160,7 +162,7 @@ public final class SimdConvEngine extends HostConvEngine {
                 sc.ensure(g, maxTerms * g.k * g.vecW);
                 separableBand(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, counts[c],
                         rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
-            } else if (g.k == 7 && counts[c] == 1 && g.w >= L) {
+            } else if (seven && counts[c] == 1) {
                 sc.ensureTile7(g, y1 - y0);
                 separableTile7(x.data(), out.data(), plane * g.h * g.w, g, y0, y1,
                         rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
