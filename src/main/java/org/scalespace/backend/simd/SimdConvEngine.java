@@ -64,17 +64,6 @@ public final class SimdConvEngine extends HostConvEngine {
     /** Smallest band height worth splitting a plane into (the halo of 2r rows is recomputed per band). */
     private static final int MIN_BAND_ROWS = 64;
 
-    /** Runs {@link Mac#warmUp7()} once per JVM, on the first use of a 7-tap path. */
-    private static final class Warm7 {
-        static {
-            Mac.warmUp7();
-        }
-
-        static void ensure() {
-            // the class initializer does the work
-        }
-    }
-
     private final int threads;
     private final int ringMinWidth;
     private final ExecutorService pool;
@@ -153,9 +142,6 @@ public final class SimdConvEngine extends HostConvEngine {
         boolean seven = g.k == 7 && g.w >= L;
         // k = 7 with one term per channel: flat tiles at every width (faster than the ring on wide planes too)
         boolean ring = g.w >= ringMinWidth && !(seven && maxTerms == 1);
-        if (!ring && seven) {
-            Warm7.ensure();
-        }
         run(g, ring ? Integer.MAX_VALUE : g.tileRows, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
             if (ring) {
@@ -240,10 +226,8 @@ public final class SimdConvEngine extends HostConvEngine {
         checkOpen();
         Geometry g = new Geometry(x, f.k(), padding);
         boolean wide = g.w >= ringMinWidth;
-        boolean seven = g.k == 7 && g.w >= L;
-        if (seven) {
-            Warm7.ensure();
-        }
+        // 7×7 on narrow planes: the generated passes; wide planes keep the row pairs (as fast or faster there)
+        boolean seven = g.k == 7 && g.w >= L && !wide;
         run(g, g.tileRows, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
             if (seven) {
