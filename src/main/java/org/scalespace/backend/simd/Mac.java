@@ -703,10 +703,10 @@ final class Mac {
 
     /**
      * Three filter rows of a dense 7×7 filter (taps wts[wo …] row-major, row stride 7) into the partial-sum tile o
-     * (row stride ow ≥ w, a multiple of L): {@code o[y·ow + x] = Σ_{i<3, j<7} wts[wo + 7i + j]·p[po + (y+i)·ps + x + j]}
+     * (from oo, row stride ow ≥ w, a multiple of L): {@code o[oo + y·ow + x] = Σ_{i<3, j<7} wts[wo + 7i + j]·p[po + (y+i)·ps + x + j]}
      * for x < ow and an even number of rows. Output rows in pairs, each tile vector loaded once.
      */
-    static void dense7Rows3(float[] p, int po, int ps, float[] wts, int wo, float[] o, int ow, int rows) {
+    static void dense7Rows3(float[] p, int po, int ps, float[] wts, int wo, float[] o, int oo, int ow, int rows) {
         final FloatVector t00 = FloatVector.broadcast(S, wts[wo + 0]);
         final FloatVector t01 = FloatVector.broadcast(S, wts[wo + 1]);
         final FloatVector t02 = FloatVector.broadcast(S, wts[wo + 2]);
@@ -732,7 +732,7 @@ final class Mac {
         final int p3 = 3 * ps;
         for (int y = 0; y < rows; y += 2) {
             final int pq = po + y * ps;
-            final int oq = y * ow;
+            final int oq = oo + y * ow;
             for (int x = 0; x < ow; x += L) {
                 final int q = pq + x;
                 FloatVector v;
@@ -820,10 +820,10 @@ final class Mac {
 
     /**
      * Three filter rows of a dense 7×7 filter (taps wts[wo …] row-major, row stride 7) into the partial-sum tile o
-     * (row stride ow ≥ w, a multiple of L): {@code o[y·ow + x] += Σ_{i<3, j<7} wts[wo + 7i + j]·p[po + (y+i)·ps + x + j]}
+     * (from oo, row stride ow ≥ w, a multiple of L): {@code o[oo + y·ow + x] += Σ_{i<3, j<7} wts[wo + 7i + j]·p[po + (y+i)·ps + x + j]}
      * for x < ow and an even number of rows. Output rows in pairs, each tile vector loaded once.
      */
-    static void dense7Rows3Acc(float[] p, int po, int ps, float[] wts, int wo, float[] o, int ow, int rows) {
+    static void dense7Rows3Acc(float[] p, int po, int ps, float[] wts, int wo, float[] o, int oo, int ow, int rows) {
         final FloatVector t00 = FloatVector.broadcast(S, wts[wo + 0]);
         final FloatVector t01 = FloatVector.broadcast(S, wts[wo + 1]);
         final FloatVector t02 = FloatVector.broadcast(S, wts[wo + 2]);
@@ -849,7 +849,7 @@ final class Mac {
         final int p3 = 3 * ps;
         for (int y = 0; y < rows; y += 2) {
             final int pq = po + y * ps;
-            final int oq = y * ow;
+            final int oq = oo + y * ow;
             for (int x = 0; x < ow; x += L) {
                 final int q = pq + x;
                 FloatVector v;
@@ -936,12 +936,12 @@ final class Mac {
     }
 
     /**
-     * The last filter row of a dense 7×7 filter (taps wts[wo …], the row's 7 taps) plus the partial sums o (row
+     * The last filter row of a dense 7×7 filter (taps wts[wo …], the row's 7 taps) plus the partial sums o (from oo, row
      * stride ow) into {@code rows} rows of the output plane (row stride w ≥ L, first row at ob):
-     * {@code out[ob + y·w + x] = o[y·ow + x] + Σ_{j<7} wts[wo + j]·p[po + y·ps + x + j]}. Output rows in
+     * {@code out[ob + y·w + x] = o[oo + y·ow + x] + Σ_{j<7} wts[wo + j]·p[po + y·ps + x + j]}. Output rows in
      * pairs, then an odd last row; the last vector of a row overlaps the one before it when L does not divide w.
      */
-    static void dense7Row6(float[] p, int po, int ps, float[] wts, int wo, float[] o, int ow, float[] out,
+    static void dense7Row6(float[] p, int po, int ps, float[] wts, int wo, float[] o, int oo, int ow, float[] out,
                            int ob, int w, int rows) {
         final FloatVector t00 = FloatVector.broadcast(S, wts[wo + 0]);
         final FloatVector t01 = FloatVector.broadcast(S, wts[wo + 1]);
@@ -954,7 +954,7 @@ final class Mac {
         int y = 0;
         for (; y + 1 < rows; y += 2) {
             final int pq = po + y * ps;
-            final int oq = y * ow;
+            final int oq = oo + y * ow;
             final int d = ob + y * w;
             for (int x = 0; ; x += L) {
                 if (x > last) {
@@ -1001,7 +1001,7 @@ final class Mac {
         }
         if (y < rows) {
             final int pq = po + y * ps;
-            final int oq = y * ow;
+            final int oq = oo + y * ow;
             final int d = ob + y * w;
             for (int x = 0; ; x += L) {
                 if (x > last) {

@@ -347,11 +347,23 @@ public final class SimdConvEngine extends HostConvEngine {
         final int even = (band + 1) / 2 * 2;
         final int ps = g.stride;
         final int ow = roundUp(g.w);
-        fillTile7(in, base, g, y0, y1, sc.tileP);
-        Mac.dense7Rows3(sc.tileP, 0, ps, wts, wOff, sc.tileO, ow, even);
-        Mac.dense7Rows3Acc(sc.tileP, 3 * ps, ps, wts, wOff + 21, sc.tileO, ow, even);
-        Mac.dense7Row6(sc.tileP, 6 * ps, ps, wts, wOff + 42, sc.tileO, ow, out, base + y0 * g.w, g.w, band);
+        final float[] p = sc.tileP;
+        final float[] o = sc.tileO;
+        fillTile7(in, base, g, y0, y1, p);
+        // blocks of DENSE7_ROWS rows per kernel call: the same work, but the JIT's invocation counters reach their
+        // compile thresholds sooner (a kernel call on a whole band does ~70 vector operations per loop back-edge, and
+        // until C2 has compiled it the Vector API runs its slow Java fallback)
+        for (int y = 0; y < even; y += DENSE7_ROWS) {
+            int n = Math.min(DENSE7_ROWS, even - y);
+            Mac.dense7Rows3(p, y * ps, ps, wts, wOff, o, y * ow, ow, n);
+            Mac.dense7Rows3Acc(p, (y + 3) * ps, ps, wts, wOff + 21, o, y * ow, ow, n);
+            Mac.dense7Row6(p, (y + 6) * ps, ps, wts, wOff + 42, o, y * ow, ow, out, base + (y0 + y) * g.w, g.w,
+                    Math.min(n, band - y));
+        }
     }
+
+    /** Output rows per call of the dense 7×7 kernels (even). */
+    static final int DENSE7_ROWS = 8;
 
     /**
      * Dense k×k filter of a band over the flat padded tile: output rows are taken in pairs (y, y+1), and each padded
