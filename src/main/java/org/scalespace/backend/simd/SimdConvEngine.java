@@ -31,12 +31,15 @@ import org.scalespace.conv.Tensor4;
  *       whole tile (at most {@value #TILE_FLOATS} floats, L2-resident); values in the padding columns are computed
  *       and dropped.</li>
  * </ul>
+ * k = 7 with one term per channel, at any width w ≥ L: the flat tile, filled with vector moves, a flat row pass, and
+ * a column pass straight into the output plane in row pairs ({@link #separableTile7}).
  * Either way each input pixel is read from memory once and each output pixel written once (8 bytes per pixel).
  *
  * <p><b>Dense path.</b> The same flat padded tile. Wide planes: output rows in pairs, each padded input row loaded
  * once per pair and multiplied by two filter rows (one per output row), so a k×k filter costs (k+1)·k loads and 2k²
  * FMAs per two output vectors instead of 2k² of each. Narrow planes: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as
- * long flat loops in L1-sized chunks (per-row calls would cost more than they save).
+ * long flat loops in L1-sized chunks (per-row calls would cost more than they save); 7×7 on narrow planes: three
+ * generated passes with output rows in pairs and the sums in registers ({@link #dense7}).
  *
  * <p><b>Threads.</b> Units (planes × bands) are handed out dynamically to {@code threads} workers: the calling thread
  * and a fixed pool of daemon threads owned by the engine. Each worker has its own scratch, reused across calls.
