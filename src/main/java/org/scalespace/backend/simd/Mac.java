@@ -555,4 +555,473 @@ final class Mac {
             }
         }
     }
+
+    // ------------------------------------------------------------------------------------------ 7-tap fast path
+
+    /**
+     * Row pass with 7 consecutive taps over a flat tile: {@code dst[d+x] = Σ_{j<7} taps[t+j]·src[o+x+j]} for x in
+     * [0, n), n a multiple of 2L (two vectors per iteration: independent chains, one loop overhead).
+     */
+    static void row7(float[] src, int o, float[] taps, int t, float[] dst, int d, int n) {
+        final FloatVector v0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector v1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector v2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector v3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector v4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector v5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector v6 = FloatVector.broadcast(S, taps[t + 6]);
+        for (int x = 0; x < n; x += 2 * L) {
+            int q = o + x;
+            int p = q + L;
+            FloatVector a = FloatVector.fromArray(S, src, q).mul(v0);
+            FloatVector b = FloatVector.fromArray(S, src, p).mul(v0);
+            a = FloatVector.fromArray(S, src, q + 1).fma(v1, a);
+            b = FloatVector.fromArray(S, src, p + 1).fma(v1, b);
+            a = FloatVector.fromArray(S, src, q + 2).fma(v2, a);
+            b = FloatVector.fromArray(S, src, p + 2).fma(v2, b);
+            a = FloatVector.fromArray(S, src, q + 3).fma(v3, a);
+            b = FloatVector.fromArray(S, src, p + 3).fma(v3, b);
+            a = FloatVector.fromArray(S, src, q + 4).fma(v4, a);
+            b = FloatVector.fromArray(S, src, p + 4).fma(v4, b);
+            a = FloatVector.fromArray(S, src, q + 5).fma(v5, a);
+            b = FloatVector.fromArray(S, src, p + 5).fma(v5, b);
+            a = FloatVector.fromArray(S, src, q + 6).fma(v6, a);
+            b = FloatVector.fromArray(S, src, p + 6).fma(v6, b);
+            a.intoArray(dst, d + x);
+            b.intoArray(dst, d + x + L);
+        }
+    }
+
+    /**
+     * Column pass with 7 taps from a flat tile (row stride hs) straight into {@code rows} rows of an output plane
+     * (row stride w ≥ L): {@code out[ob + y·w + x] = Σ_{i<7} taps[t+i]·h[(y+i)·hs + x]}. Output rows in pairs (the
+     * six tile rows they share are loaded once); per row the vectors at x = 0, L, 2L, … and a last one at w − L,
+     * overlapping the one before when L does not divide w (it rewrites those lanes with the same values), so there
+     * is no masked or scalar tail.
+     */
+    static void col7(float[] h, int hs, float[] taps, int t, float[] out, int ob, int w, int rows) {
+        final FloatVector v0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector v1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector v2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector v3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector v4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector v5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector v6 = FloatVector.broadcast(S, taps[t + 6]);
+        final int last = w - L;
+        int y = 0;
+        for (; y + 1 < rows; y += 2) {
+            int hq = y * hs;
+            int oq = ob + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                int q = hq + x;
+                FloatVector u = FloatVector.fromArray(S, h, q + hs);
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(v0);
+                FloatVector b = u.mul(v0);
+                a = u.fma(v1, a);
+                u = FloatVector.fromArray(S, h, q + 2 * hs);
+                b = u.fma(v1, b);
+                a = u.fma(v2, a);
+                u = FloatVector.fromArray(S, h, q + 3 * hs);
+                b = u.fma(v2, b);
+                a = u.fma(v3, a);
+                u = FloatVector.fromArray(S, h, q + 4 * hs);
+                b = u.fma(v3, b);
+                a = u.fma(v4, a);
+                u = FloatVector.fromArray(S, h, q + 5 * hs);
+                b = u.fma(v4, b);
+                a = u.fma(v5, a);
+                u = FloatVector.fromArray(S, h, q + 6 * hs);
+                b = u.fma(v5, b);
+                a = u.fma(v6, a);
+                b = FloatVector.fromArray(S, h, q + 7 * hs).fma(v6, b);
+                a.intoArray(out, oq + x);
+                b.intoArray(out, oq + w + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+        if (y < rows) {
+            int hq = y * hs;
+            int oq = ob + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                int q = hq + x;
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(v0);
+                a = FloatVector.fromArray(S, h, q + hs).fma(v1, a);
+                a = FloatVector.fromArray(S, h, q + 2 * hs).fma(v2, a);
+                a = FloatVector.fromArray(S, h, q + 3 * hs).fma(v3, a);
+                a = FloatVector.fromArray(S, h, q + 4 * hs).fma(v4, a);
+                a = FloatVector.fromArray(S, h, q + 5 * hs).fma(v5, a);
+                a = FloatVector.fromArray(S, h, q + 6 * hs).fma(v6, a);
+                a.intoArray(out, oq + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies {@code n ≥ L} floats {@code src[s …)} to {@code dst[d …)} with vector moves, the last one overlapping
+     * the one before when L does not divide n.
+     */
+    static void copy(float[] src, int s, float[] dst, int d, int n) {
+        final int last = n - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            FloatVector.fromArray(S, src, s + x).intoArray(dst, d + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /** Sets {@code dst[d … d+n)} to zero, n ≥ L, with vector stores. */
+    static void zero(float[] dst, int d, int n) {
+        final FloatVector z = FloatVector.zero(S);
+        final int last = n - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            z.intoArray(dst, d + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    // ---- generated by tools/gen_dense7.py; edit the script, not these methods ----
+
+    /**
+     * Three filter rows of a dense 7×7 filter (taps wts[wo …] row-major, row stride 7) into the partial-sum tile o
+     * (from oo, row stride ow ≥ w, a multiple of L): {@code o[oo + y·ow + x] = Σ_{i<3, j<7} wts[wo + 7i + j]·p[po + (y+i)·ps + x + j]}
+     * for x < ow and an even number of rows. Output rows in pairs, each tile vector loaded once.
+     */
+    static void dense7Rows3(float[] p, int po, int ps, float[] wts, int wo, float[] o, int oo, int ow, int rows) {
+        final FloatVector t00 = FloatVector.broadcast(S, wts[wo + 0]);
+        final FloatVector t01 = FloatVector.broadcast(S, wts[wo + 1]);
+        final FloatVector t02 = FloatVector.broadcast(S, wts[wo + 2]);
+        final FloatVector t03 = FloatVector.broadcast(S, wts[wo + 3]);
+        final FloatVector t04 = FloatVector.broadcast(S, wts[wo + 4]);
+        final FloatVector t05 = FloatVector.broadcast(S, wts[wo + 5]);
+        final FloatVector t06 = FloatVector.broadcast(S, wts[wo + 6]);
+        final FloatVector t10 = FloatVector.broadcast(S, wts[wo + 7]);
+        final FloatVector t11 = FloatVector.broadcast(S, wts[wo + 8]);
+        final FloatVector t12 = FloatVector.broadcast(S, wts[wo + 9]);
+        final FloatVector t13 = FloatVector.broadcast(S, wts[wo + 10]);
+        final FloatVector t14 = FloatVector.broadcast(S, wts[wo + 11]);
+        final FloatVector t15 = FloatVector.broadcast(S, wts[wo + 12]);
+        final FloatVector t16 = FloatVector.broadcast(S, wts[wo + 13]);
+        final FloatVector t20 = FloatVector.broadcast(S, wts[wo + 14]);
+        final FloatVector t21 = FloatVector.broadcast(S, wts[wo + 15]);
+        final FloatVector t22 = FloatVector.broadcast(S, wts[wo + 16]);
+        final FloatVector t23 = FloatVector.broadcast(S, wts[wo + 17]);
+        final FloatVector t24 = FloatVector.broadcast(S, wts[wo + 18]);
+        final FloatVector t25 = FloatVector.broadcast(S, wts[wo + 19]);
+        final FloatVector t26 = FloatVector.broadcast(S, wts[wo + 20]);
+        final int p2 = 2 * ps;
+        final int p3 = 3 * ps;
+        for (int y = 0; y < rows; y += 2) {
+            final int pq = po + y * ps;
+            final int oq = oo + y * ow;
+            for (int x = 0; x < ow; x += L) {
+                final int q = pq + x;
+                FloatVector v;
+                FloatVector a0;
+                FloatVector a1;
+                FloatVector a2;
+                FloatVector b0;
+                FloatVector b1;
+                FloatVector b2;
+                v = FloatVector.fromArray(S, p, q + 0);
+                a0 = v.mul(t00);
+                v = FloatVector.fromArray(S, p, q + 1);
+                a0 = v.fma(t01, a0);
+                v = FloatVector.fromArray(S, p, q + 2);
+                a0 = v.fma(t02, a0);
+                v = FloatVector.fromArray(S, p, q + 3);
+                a0 = v.fma(t03, a0);
+                v = FloatVector.fromArray(S, p, q + 4);
+                a0 = v.fma(t04, a0);
+                v = FloatVector.fromArray(S, p, q + 5);
+                a0 = v.fma(t05, a0);
+                v = FloatVector.fromArray(S, p, q + 6);
+                a0 = v.fma(t06, a0);
+                v = FloatVector.fromArray(S, p, q + ps + 0);
+                a1 = v.mul(t10);
+                b0 = v.mul(t00);
+                v = FloatVector.fromArray(S, p, q + ps + 1);
+                a1 = v.fma(t11, a1);
+                b0 = v.fma(t01, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 2);
+                a1 = v.fma(t12, a1);
+                b0 = v.fma(t02, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 3);
+                a1 = v.fma(t13, a1);
+                b0 = v.fma(t03, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 4);
+                a1 = v.fma(t14, a1);
+                b0 = v.fma(t04, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 5);
+                a1 = v.fma(t15, a1);
+                b0 = v.fma(t05, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 6);
+                a1 = v.fma(t16, a1);
+                b0 = v.fma(t06, b0);
+                v = FloatVector.fromArray(S, p, q + p2 + 0);
+                a2 = v.mul(t20);
+                b1 = v.mul(t10);
+                v = FloatVector.fromArray(S, p, q + p2 + 1);
+                a2 = v.fma(t21, a2);
+                b1 = v.fma(t11, b1);
+                v = FloatVector.fromArray(S, p, q + p2 + 2);
+                a2 = v.fma(t22, a2);
+                b1 = v.fma(t12, b1);
+                v = FloatVector.fromArray(S, p, q + p2 + 3);
+                a2 = v.fma(t23, a2);
+                b1 = v.fma(t13, b1);
+                v = FloatVector.fromArray(S, p, q + p2 + 4);
+                a2 = v.fma(t24, a2);
+                b1 = v.fma(t14, b1);
+                v = FloatVector.fromArray(S, p, q + p2 + 5);
+                a2 = v.fma(t25, a2);
+                b1 = v.fma(t15, b1);
+                v = FloatVector.fromArray(S, p, q + p2 + 6);
+                a2 = v.fma(t26, a2);
+                b1 = v.fma(t16, b1);
+                v = FloatVector.fromArray(S, p, q + p3 + 0);
+                b2 = v.mul(t20);
+                v = FloatVector.fromArray(S, p, q + p3 + 1);
+                b2 = v.fma(t21, b2);
+                v = FloatVector.fromArray(S, p, q + p3 + 2);
+                b2 = v.fma(t22, b2);
+                v = FloatVector.fromArray(S, p, q + p3 + 3);
+                b2 = v.fma(t23, b2);
+                v = FloatVector.fromArray(S, p, q + p3 + 4);
+                b2 = v.fma(t24, b2);
+                v = FloatVector.fromArray(S, p, q + p3 + 5);
+                b2 = v.fma(t25, b2);
+                v = FloatVector.fromArray(S, p, q + p3 + 6);
+                b2 = v.fma(t26, b2);
+                (a0.add(a1).add(a2)).intoArray(o, oq + x);
+                (b0.add(b1).add(b2)).intoArray(o, oq + ow + x);
+            }
+        }
+    }
+
+    /**
+     * Three filter rows of a dense 7×7 filter (taps wts[wo …] row-major, row stride 7) into the partial-sum tile o
+     * (from oo, row stride ow ≥ w, a multiple of L): {@code o[oo + y·ow + x] += Σ_{i<3, j<7} wts[wo + 7i + j]·p[po + (y+i)·ps + x + j]}
+     * for x < ow and an even number of rows. Output rows in pairs, each tile vector loaded once.
+     */
+    static void dense7Rows3Acc(float[] p, int po, int ps, float[] wts, int wo, float[] o, int oo, int ow, int rows) {
+        final FloatVector t00 = FloatVector.broadcast(S, wts[wo + 0]);
+        final FloatVector t01 = FloatVector.broadcast(S, wts[wo + 1]);
+        final FloatVector t02 = FloatVector.broadcast(S, wts[wo + 2]);
+        final FloatVector t03 = FloatVector.broadcast(S, wts[wo + 3]);
+        final FloatVector t04 = FloatVector.broadcast(S, wts[wo + 4]);
+        final FloatVector t05 = FloatVector.broadcast(S, wts[wo + 5]);
+        final FloatVector t06 = FloatVector.broadcast(S, wts[wo + 6]);
+        final FloatVector t10 = FloatVector.broadcast(S, wts[wo + 7]);
+        final FloatVector t11 = FloatVector.broadcast(S, wts[wo + 8]);
+        final FloatVector t12 = FloatVector.broadcast(S, wts[wo + 9]);
+        final FloatVector t13 = FloatVector.broadcast(S, wts[wo + 10]);
+        final FloatVector t14 = FloatVector.broadcast(S, wts[wo + 11]);
+        final FloatVector t15 = FloatVector.broadcast(S, wts[wo + 12]);
+        final FloatVector t16 = FloatVector.broadcast(S, wts[wo + 13]);
+        final FloatVector t20 = FloatVector.broadcast(S, wts[wo + 14]);
+        final FloatVector t21 = FloatVector.broadcast(S, wts[wo + 15]);
+        final FloatVector t22 = FloatVector.broadcast(S, wts[wo + 16]);
+        final FloatVector t23 = FloatVector.broadcast(S, wts[wo + 17]);
+        final FloatVector t24 = FloatVector.broadcast(S, wts[wo + 18]);
+        final FloatVector t25 = FloatVector.broadcast(S, wts[wo + 19]);
+        final FloatVector t26 = FloatVector.broadcast(S, wts[wo + 20]);
+        final int p2 = 2 * ps;
+        final int p3 = 3 * ps;
+        for (int y = 0; y < rows; y += 2) {
+            final int pq = po + y * ps;
+            final int oq = oo + y * ow;
+            for (int x = 0; x < ow; x += L) {
+                final int q = pq + x;
+                FloatVector v;
+                FloatVector a0;
+                FloatVector a1;
+                FloatVector a2;
+                FloatVector b0;
+                FloatVector b1;
+                FloatVector b2;
+                v = FloatVector.fromArray(S, p, q + 0);
+                a0 = v.mul(t00);
+                v = FloatVector.fromArray(S, p, q + 1);
+                a0 = v.fma(t01, a0);
+                v = FloatVector.fromArray(S, p, q + 2);
+                a0 = v.fma(t02, a0);
+                v = FloatVector.fromArray(S, p, q + 3);
+                a0 = v.fma(t03, a0);
+                v = FloatVector.fromArray(S, p, q + 4);
+                a0 = v.fma(t04, a0);
+                v = FloatVector.fromArray(S, p, q + 5);
+                a0 = v.fma(t05, a0);
+                v = FloatVector.fromArray(S, p, q + 6);
+                a0 = v.fma(t06, a0);
+                v = FloatVector.fromArray(S, p, q + ps + 0);
+                a1 = v.mul(t10);
+                b0 = v.mul(t00);
+                v = FloatVector.fromArray(S, p, q + ps + 1);
+                a1 = v.fma(t11, a1);
+                b0 = v.fma(t01, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 2);
+                a1 = v.fma(t12, a1);
+                b0 = v.fma(t02, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 3);
+                a1 = v.fma(t13, a1);
+                b0 = v.fma(t03, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 4);
+                a1 = v.fma(t14, a1);
+                b0 = v.fma(t04, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 5);
+                a1 = v.fma(t15, a1);
+                b0 = v.fma(t05, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 6);
+                a1 = v.fma(t16, a1);
+                b0 = v.fma(t06, b0);
+                v = FloatVector.fromArray(S, p, q + p2 + 0);
+                a2 = v.mul(t20);
+                b1 = v.mul(t10);
+                v = FloatVector.fromArray(S, p, q + p2 + 1);
+                a2 = v.fma(t21, a2);
+                b1 = v.fma(t11, b1);
+                v = FloatVector.fromArray(S, p, q + p2 + 2);
+                a2 = v.fma(t22, a2);
+                b1 = v.fma(t12, b1);
+                v = FloatVector.fromArray(S, p, q + p2 + 3);
+                a2 = v.fma(t23, a2);
+                b1 = v.fma(t13, b1);
+                v = FloatVector.fromArray(S, p, q + p2 + 4);
+                a2 = v.fma(t24, a2);
+                b1 = v.fma(t14, b1);
+                v = FloatVector.fromArray(S, p, q + p2 + 5);
+                a2 = v.fma(t25, a2);
+                b1 = v.fma(t15, b1);
+                v = FloatVector.fromArray(S, p, q + p2 + 6);
+                a2 = v.fma(t26, a2);
+                b1 = v.fma(t16, b1);
+                v = FloatVector.fromArray(S, p, q + p3 + 0);
+                b2 = v.mul(t20);
+                v = FloatVector.fromArray(S, p, q + p3 + 1);
+                b2 = v.fma(t21, b2);
+                v = FloatVector.fromArray(S, p, q + p3 + 2);
+                b2 = v.fma(t22, b2);
+                v = FloatVector.fromArray(S, p, q + p3 + 3);
+                b2 = v.fma(t23, b2);
+                v = FloatVector.fromArray(S, p, q + p3 + 4);
+                b2 = v.fma(t24, b2);
+                v = FloatVector.fromArray(S, p, q + p3 + 5);
+                b2 = v.fma(t25, b2);
+                v = FloatVector.fromArray(S, p, q + p3 + 6);
+                b2 = v.fma(t26, b2);
+                (FloatVector.fromArray(S, o, oq + x).add(a0).add(a1).add(a2)).intoArray(o, oq + x);
+                (FloatVector.fromArray(S, o, oq + ow + x).add(b0).add(b1).add(b2)).intoArray(o, oq + ow + x);
+            }
+        }
+    }
+
+    /**
+     * The last filter row of a dense 7×7 filter (taps wts[wo …], the row's 7 taps) plus the partial sums o (from oo, row
+     * stride ow) into {@code rows} rows of the output plane (row stride w ≥ L, first row at ob):
+     * {@code out[ob + y·w + x] = o[oo + y·ow + x] + Σ_{j<7} wts[wo + j]·p[po + y·ps + x + j]}. Output rows in
+     * pairs, then an odd last row; the last vector of a row overlaps the one before it when L does not divide w.
+     */
+    static void dense7Row6(float[] p, int po, int ps, float[] wts, int wo, float[] o, int oo, int ow, float[] out,
+                           int ob, int w, int rows) {
+        final FloatVector t00 = FloatVector.broadcast(S, wts[wo + 0]);
+        final FloatVector t01 = FloatVector.broadcast(S, wts[wo + 1]);
+        final FloatVector t02 = FloatVector.broadcast(S, wts[wo + 2]);
+        final FloatVector t03 = FloatVector.broadcast(S, wts[wo + 3]);
+        final FloatVector t04 = FloatVector.broadcast(S, wts[wo + 4]);
+        final FloatVector t05 = FloatVector.broadcast(S, wts[wo + 5]);
+        final FloatVector t06 = FloatVector.broadcast(S, wts[wo + 6]);
+        final int last = w - L;
+        int y = 0;
+        for (; y + 1 < rows; y += 2) {
+            final int pq = po + y * ps;
+            final int oq = oo + y * ow;
+            final int d = ob + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                final int q = pq + x;
+                FloatVector v;
+                FloatVector a0;
+                FloatVector b0;
+                v = FloatVector.fromArray(S, p, q + 0);
+                a0 = v.mul(t00);
+                v = FloatVector.fromArray(S, p, q + 1);
+                a0 = v.fma(t01, a0);
+                v = FloatVector.fromArray(S, p, q + 2);
+                a0 = v.fma(t02, a0);
+                v = FloatVector.fromArray(S, p, q + 3);
+                a0 = v.fma(t03, a0);
+                v = FloatVector.fromArray(S, p, q + 4);
+                a0 = v.fma(t04, a0);
+                v = FloatVector.fromArray(S, p, q + 5);
+                a0 = v.fma(t05, a0);
+                v = FloatVector.fromArray(S, p, q + 6);
+                a0 = v.fma(t06, a0);
+                v = FloatVector.fromArray(S, p, q + ps + 0);
+                b0 = v.mul(t00);
+                v = FloatVector.fromArray(S, p, q + ps + 1);
+                b0 = v.fma(t01, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 2);
+                b0 = v.fma(t02, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 3);
+                b0 = v.fma(t03, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 4);
+                b0 = v.fma(t04, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 5);
+                b0 = v.fma(t05, b0);
+                v = FloatVector.fromArray(S, p, q + ps + 6);
+                b0 = v.fma(t06, b0);
+                (FloatVector.fromArray(S, o, oq + x).add(a0)).intoArray(out, d + x);
+                (FloatVector.fromArray(S, o, oq + ow + x).add(b0)).intoArray(out, d + w + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+        if (y < rows) {
+            final int pq = po + y * ps;
+            final int oq = oo + y * ow;
+            final int d = ob + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                final int q = pq + x;
+                FloatVector a0 = FloatVector.fromArray(S, p, q).mul(t00);
+                a0 = FloatVector.fromArray(S, p, q + 1).fma(t01, a0);
+                a0 = FloatVector.fromArray(S, p, q + 2).fma(t02, a0);
+                a0 = FloatVector.fromArray(S, p, q + 3).fma(t03, a0);
+                a0 = FloatVector.fromArray(S, p, q + 4).fma(t04, a0);
+                a0 = FloatVector.fromArray(S, p, q + 5).fma(t05, a0);
+                a0 = FloatVector.fromArray(S, p, q + 6).fma(t06, a0);
+                FloatVector.fromArray(S, o, oq + x).add(a0).intoArray(out, d + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+    }
+
+    // ---- end of generated code ----
 }

@@ -31,12 +31,15 @@ import org.scalespace.conv.Tensor4;
  *       whole tile (at most {@value #TILE_FLOATS} floats, L2-resident); values in the padding columns are computed
  *       and dropped.</li>
  * </ul>
+ * k = 7 with one term per channel, at any width w ≥ L: the flat tile, filled with vector moves, a flat row pass, and
+ * a column pass straight into the output plane in row pairs ({@link #separableTile7}).
  * Either way each input pixel is read from memory once and each output pixel written once (8 bytes per pixel).
  *
  * <p><b>Dense path.</b> The same flat padded tile. Wide planes: output rows in pairs, each padded input row loaded
  * once per pair and multiplied by two filter rows (one per output row), so a k×k filter costs (k+1)·k loads and 2k²
  * FMAs per two output vectors instead of 2k² of each. Narrow planes: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as
- * long flat loops in L1-sized chunks (per-row calls would cost more than they save).
+ * long flat loops in L1-sized chunks (per-row calls would cost more than they save); 7×7 on narrow planes: three
+ * generated passes with output rows in pairs and the sums in registers ({@link #dense7}).
  *
  * <p><b>Threads.</b> Units (planes × bands) are handed out dynamically to {@code threads} workers: the calling thread
  * and a fixed pool of daemon threads owned by the engine. Each worker has its own scratch, reused across calls.
@@ -139,12 +142,18 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] rowTaps = bank.packedRowTaps();
         float[] colTaps = bank.packedColTaps();
         int[] counts = bank.termCounts();
-        boolean ring = g.w >= ringMinWidth;
+        boolean seven = g.k == 7 && g.w >= L;
+        // k = 7 with one term per channel: flat tiles at every width (faster than the ring on wide planes too)
+        boolean ring = g.w >= ringMinWidth && !(seven && maxTerms == 1);
         run(g, ring ? Integer.MAX_VALUE : g.tileRows, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
             if (ring) {
                 sc.ensure(g, maxTerms * g.k * g.vecW);
                 separableBand(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, counts[c],
+                        rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
+            } else if (seven && counts[c] == 1) {
+                sc.ensureTile7(g, y1 - y0);
+                separableTile7(x.data(), out.data(), plane * g.h * g.w, g, y0, y1,
                         rowTaps, colTaps, c * SeparableBank.MAX_TERMS * g.k, sc);
             } else {
                 sc.ensureTile(g, y1 - y0);
@@ -220,9 +229,16 @@ public final class SimdConvEngine extends HostConvEngine {
         checkOpen();
         Geometry g = new Geometry(x, f.k(), padding);
         boolean wide = g.w >= ringMinWidth;
+        // 7×7 on narrow planes: the generated passes; wide planes keep the row pairs (as fast or faster there)
+        boolean seven = g.k == 7 && g.w >= L && !wide;
         run(g, g.tileRows, (sc, plane, y0, y1) -> {
-            sc.ensureTile(g, y1 - y0);
             int c = plane % x.c();
+            if (seven) {
+                sc.ensureTileDense7(g, y1 - y0);
+                dense7(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * 49, sc);
+                return;
+            }
+            sc.ensureTile(g, y1 - y0);
             if (wide) {
                 denseTile(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
             } else {
@@ -279,6 +295,78 @@ public final class SimdConvEngine extends HostConvEngine {
             System.arraycopy(sc.tileO, yy * stride, out, base + (y0 + yy) * w, w);
         }
     }
+
+    /**
+     * The separable 7-tap, one-term case of {@link #separableTile} (w ≥ L): the padded tile is filled with vector
+     * moves ({@link #fillTile7}), the row pass is one flat loop over it ({@link Mac#row7}), and the column pass writes
+     * straight into the output plane, two rows at a time ({@link Mac#col7}), instead of into a third tile that is
+     * then copied row by row.
+     */
+    private static void separableTile7(float[] in, float[] out, int base, Geometry g, int y0, int y1,
+                                       float[] rowTaps, float[] colTaps, int tapBase, Scratch sc) {
+        final int band = y1 - y0;
+        fillTile7(in, base, g, y0, y1, sc.tileP);
+        Mac.row7(sc.tileP, 0, colTaps, tapBase, sc.tileH, 0, tile7Len(g, band));
+        Mac.col7(sc.tileH, g.stride, rowTaps, tapBase, out, base + y0 * g.w, g.w, band);
+    }
+
+    /** Floats of the row-pass tile of {@link #separableTile7}: (band + 2r) rows of the stride, rounded up to 2L. */
+    static int tile7Len(Geometry g, int band) {
+        int n = (band + 2 * g.r) * g.stride;
+        return (n + 2 * L - 1) / (2 * L) * (2 * L);
+    }
+
+    /** {@link #fillTile} with vector moves for the rows (w ≥ L). */
+    private static void fillTile7(float[] in, int base, Geometry g, int y0, int y1, float[] tile) {
+        final int stride = g.stride;
+        final int w = g.w;
+        final int r = g.r;
+        final int[] mapX = g.mapX;
+        for (int v = y0 - r, q = 0; v < y1 + r; v++, q += stride) {
+            int sy = g.mapY[v + r];
+            if (sy < 0) {
+                Mac.zero(tile, q, stride);
+            } else {
+                int off = base + sy * w;
+                Mac.copy(in, off, tile, q + r, w);
+                for (int p = 0; p < r; p++) {
+                    int sl = mapX[p];
+                    tile[q + p] = sl < 0 ? 0f : in[off + sl];
+                    int sr = mapX[r + w + p];
+                    tile[q + r + w + p] = sr < 0 ? 0f : in[off + sr];
+                }
+            }
+        }
+    }
+
+    /**
+     * Dense 7×7 filter of a band (w ≥ L): the padded tile P is filled with vector moves, then three passes with at
+     * most 21 taps in registers each ({@link Mac#dense7Rows3} and {@link Mac#dense7Rows3Acc} for filter rows 0–2 and 3–5 into the partial-sum tile O,
+     * {@link Mac#dense7Row6} for row 6, which adds O and writes the output rows), output rows in pairs.
+     */
+    private static void dense7(float[] in, float[] out, int base, Geometry g, int y0, int y1, float[] wts, int wOff,
+                               Scratch sc) {
+        final int band = y1 - y0;
+        final int even = (band + 1) / 2 * 2;
+        final int ps = g.stride;
+        final int ow = roundUp(g.w);
+        final float[] p = sc.tileP;
+        final float[] o = sc.tileO;
+        fillTile7(in, base, g, y0, y1, p);
+        // blocks of DENSE7_ROWS rows per kernel call: the same work, but the JIT's invocation counters reach their
+        // compile thresholds sooner (a kernel call on a whole band does ~70 vector operations per loop back-edge, and
+        // until C2 has compiled it the Vector API runs its slow Java fallback)
+        for (int y = 0; y < even; y += DENSE7_ROWS) {
+            int n = Math.min(DENSE7_ROWS, even - y);
+            Mac.dense7Rows3(p, y * ps, ps, wts, wOff, o, y * ow, ow, n);
+            Mac.dense7Rows3Acc(p, (y + 3) * ps, ps, wts, wOff + 21, o, y * ow, ow, n);
+            Mac.dense7Row6(p, (y + 6) * ps, ps, wts, wOff + 42, o, y * ow, ow, out, base + (y0 + y) * g.w, g.w,
+                    Math.min(n, band - y));
+        }
+    }
+
+    /** Output rows per call of the dense 7×7 kernels (even). */
+    static final int DENSE7_ROWS = 8;
 
     /**
      * Dense k×k filter of a band over the flat padded tile: output rows are taken in pairs (y, y+1), and each padded
@@ -447,6 +535,28 @@ public final class SimdConvEngine extends HostConvEngine {
                 tileO = new float[Math.max(nOut, rows2)];
             }
             ensureOffsets(g);
+        }
+
+        void ensureTile7(Geometry g, int band) {
+            int nH = tile7Len(g, band);
+            if (tileP.length < nH + 8 + L) { // the row pass reads up to nH + 6
+                tileP = new float[nH + 8 + L];
+            }
+            if (tileH.length < nH) {
+                tileH = new float[nH];
+            }
+        }
+
+        void ensureTileDense7(Geometry g, int band) {
+            int ow = roundUp(g.w);
+            int nP = (band + 2 * g.r) * g.stride + ow + L; // the passes read up to (band + 5)·stride + ow + 5
+            if (tileP.length < nP) {
+                tileP = new float[nP];
+            }
+            int nO = (band + 1) * ow;
+            if (tileO.length < nO) {
+                tileO = new float[nO];
+            }
         }
 
         private void ensureOffsets(Geometry g) {

@@ -77,15 +77,44 @@ class SimdConvEngineTest extends ConvEngineContract {
     }
 
     @Test
+    void sevenTapFastPathsAgreeWithTheReference() {
+        // the k = 7 paths with vector tails that overlap the vector before (widths L … L + 15 and L-multiples),
+        // odd and even row counts, rows fewer than the taps, planes taller than one tile; one-term channels
+        // (separable fast path) next to multi-term ones (general path) in one bank
+        int lanes = SimdConvEngine.lanes();
+        int[][] shapes = {{2, 3, 56, 56}, {1, 2, lanes, lanes}, {1, 2, 5, lanes + 1}, {1, 2, 1, lanes + 7},
+            {1, 2, 2, 2 * lanes}, {1, 2, 3, 3 * lanes - 1}, {1, 1, 9, 127}, {1, 1, 1200, 20}};
+        long seed = 900;
+        try (SimdConvEngine e = new SimdConvEngine(2)) {
+            for (int[] s : shapes) {
+                for (Padding p : Padding.values()) {
+                    Tensor4 x = TestData.random(seed++, s[0], s[1], s[2], s[3]);
+                    SeparableBank b = TestData.randomSeparable(seed++, s[1], 7, 2);
+                    String what = p + " " + java.util.Arrays.toString(s);
+                    assertClose(org.scalespace.conv.ReferenceConv.separable(x, b, p), e.separable(x, b, p), TOL,
+                            "separable " + what);
+                    DenseFilters f = TestData.randomDense(seed++, s[1], 7);
+                    assertClose(org.scalespace.conv.ReferenceConv.dense(x, f, p), e.dense(x, f, p), TOL,
+                            "dense " + what);
+                }
+            }
+        }
+    }
+
+    @Test
     void resultDoesNotDependOnThreadsOrBands() {
         // one tall plane: with several threads it is split into bands, with one thread it is not
         Tensor4 x = TestData.random(21, 1, 1, 301, 77);
         SeparableBank b = TestData.randomSeparable(22, 1, 9, 2);
         DenseFilters f = TestData.randomDense(23, 1, 5);
+        SeparableBank b7 = TestData.randomSeparable(24, 1, 7, 1);
+        DenseFilters f7 = TestData.randomDense(25, 1, 7);
         try (SimdConvEngine one = new SimdConvEngine(1); SimdConvEngine four = new SimdConvEngine(4)) {
             for (Padding p : Padding.values()) {
                 assertArrayEquals(one.separable(x, b, p).data(), four.separable(x, b, p).data(), "sep " + p);
                 assertArrayEquals(one.dense(x, f, p).data(), four.dense(x, f, p).data(), "dense " + p);
+                assertArrayEquals(one.separable(x, b7, p).data(), four.separable(x, b7, p).data(), "sep 7 " + p);
+                assertArrayEquals(one.dense(x, f7, p).data(), four.dense(x, f7, p).data(), "dense 7 " + p);
             }
         }
     }
