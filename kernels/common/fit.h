@@ -1,18 +1,20 @@
 /*
- * Coarse-grid fit scoring (CoarseProblem): one work-group per filter, fused per-family arg-min.
+ * Coarse-grid fit scoring (CoarseProblem), fused per-family arg-min: one work-group per filter (GPUs), or SS_WG filters
+ * in the vector lanes of one work-item (SS_CPU=1, CPU drivers).
  * Shared by the OpenCL entry point (kernels/opencl/fit.cl) and the CUDA one (same kernel name, ss_fit_coarse).
  *
  * Specialisation (-D, built by org.scalespace.backend.opencl.FitDefines):
  *   SS_K            filter size k (odd)
  *   SS_BLOCKS       number of family blocks
  *   SS_MODE         0 l2 gain-offset, 1 l2 gain, 2 l2 none/paper (frame offset/scale), 3 l1 (dense templates)
- *   SS_WG           work-group size (power of two)
+ *   SS_WG           work-group size (power of two); with SS_CPU=1 the filters per work-item
  *   SS_NUMCOL       column vectors used by the candidates (compacted on the host)
  *   SS_NUMROW       row vectors used by the candidates (compacted on the host)
  *   SS_MAX_TERMS    largest number of separable terms of a candidate (1..3)
  *   SS_LOCAL_TABLES 1: W = H·col and the row table live in local memory; 0: W in global scratch, rows in global
- *   SS_CPU          0 (default): the schedule above, for GPUs; 1: the CPU-driver schedule (OpenCL only, see
- *                   ss_fit_coarse_wi below): one filter per work-item, SS_WG filters per work-group
+ *   SS_CPU          0 (default): one filter per work-group of SS_WG work-items, for GPUs; 1: the CPU-driver
+ *                   schedule (OpenCL only, ss_fit_coarse_lanes below): one work-item per work-group holding SS_WG
+ *                   filters (2, 4, 8 or 16) in the lanes of floatN vectors
  *
  * Data (host-built, float32 from the double-precision tables):
  *   cand_idx[8c + t]     column vector of term t (t < 3), cand_idx[8c + 3 + t] its row vector, cand_idx[8c + 6] the
