@@ -325,7 +325,9 @@ public final class OpenCLBackend implements Backend {
             long chunkL = Math.min(MAX_CHUNK, maxAlloc / (4L * kk));
             chunkL = Math.min(chunkL, maxAlloc / (4L * blocks));
             if (wPerFilter > 0) {
-                chunkL = Math.min(chunkL, maxAlloc / wPerFilter);
+                // cpu schedule: W scratch per group of workGroup filters, so whole groups within the max allocation
+                chunkL = d.cpu() ? Math.min(chunkL, maxAlloc / (wPerFilter * d.workGroup()) * d.workGroup())
+                        : Math.min(chunkL, maxAlloc / wPerFilter);
             }
             if (chunkL < 1) {
                 throw new IllegalStateException("one filter's scratch exceeds the device's max allocation");
