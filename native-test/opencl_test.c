@@ -137,9 +137,12 @@ static int test_conv(int border)
     return fails;
 }
 
-static int test_fit(void)
+/* cpu = 0: the GPU schedule (one filter per work-group of WG work-items); 1: the CPU-driver schedule (SS_CPU=1: one
+ * work-item per group holding 16 filters in its vector lanes, count as argument 12). */
+static int test_fit(int cpu)
 {
-    enum { K = 7, NC = 11, NR = 9, CANDS = 157, BLOCKS = 3, N = 53, WG = 32 };
+    enum { K = 7, NC = 11, NR = 9, CANDS = 157, BLOCKS = 3, N = 53 };
+    const int WG = cpu ? 16 : 32;
     static int idx[8 * CANDS], best[N * BLOCKS];
     static float cf[8 * CANDS], colv[NC * K], rowv[NR * K], filters[N * K * K], off[N * BLOCKS], inv[N * BLOCKS],
         score[N * BLOCKS];
@@ -149,7 +152,7 @@ static int test_fit(void)
     for (int i = 0; i < N * BLOCKS; i++) { off[i] = 0; inv[i] = 1; }
     char defs[256];
     snprintf(defs, sizeof defs, "-D SS_K=%d -D SS_BLOCKS=%d -D SS_MODE=0 -D SS_WG=%d -D SS_NUMCOL=%d -D SS_NUMROW=%d "
-             "-D SS_MAX_TERMS=3 -D SS_LOCAL_TABLES=1", K, BLOCKS, WG, NC, NR);
+             "-D SS_MAX_TERMS=3 -D SS_LOCAL_TABLES=1 -D SS_CPU=%d", K, BLOCKS, WG, NC, NR, cpu);
     cl_program p = build("fit.cl", defs);
     cl_int e;
     cl_kernel kf = clCreateKernel(p, "ss_fit_coarse", &e);
@@ -158,12 +161,14 @@ static int test_fit(void)
                     buf(sizeof rowv, rowv), buf(sizeof idx, idx), buf(sizeof cf, cf), buf(sizeof block_start, block_start),
                     buf(4, NULL), buf(4, NULL), buf(sizeof best, NULL), buf(sizeof score, NULL)};
     for (int i = 0; i < 12; i++) CHECK(clSetKernelArg(kf, i, sizeof(cl_mem), &m[i]));
-    size_t global = (size_t) N * WG, local = WG;
+    int count = N;
+    if (cpu) CHECK(clSetKernelArg(kf, 12, sizeof(int), &count));
+    size_t global = cpu ? (size_t) (N + WG - 1) / WG : (size_t) N * WG, local = cpu ? 1 : WG;
     CHECK(clEnqueueNDRangeKernel(q, kf, 1, NULL, &global, &local, 0, NULL, NULL));
     CHECK(clEnqueueReadBuffer(q, m[10], CL_TRUE, 0, sizeof best, best, 0, NULL, NULL));
     int bad = ref_fit_check(N, K, BLOCKS, block_start, filters, idx, cf, colv, rowv, best, 1e-4);
-    printf("  fit (k=%d, %d filters, %d candidates, %d blocks): %d choices worse than the reference\n", K, N, CANDS,
-           BLOCKS, bad);
+    printf("  fit, %s schedule (k=%d, %d filters, %d candidates, %d blocks): %d choices worse than the reference\n",
+           cpu ? "cpu" : "gpu", K, N, CANDS, BLOCKS, bad);
     for (int i = 0; i < 12; i++) clReleaseMemObject(m[i]);
     clReleaseKernel(kf);
     clReleaseProgram(p);
@@ -197,7 +202,8 @@ int main(void)
     CHECK(e);
     int fails = 0;
     for (int b = 0; b < 3; b++) fails += test_conv(b);
-    fails += test_fit();
+    fails += test_fit(0);
+    fails += test_fit(1);
     clReleaseCommandQueue(q);
     clReleaseContext(ctx);
     printf(fails ? "FAIL\n" : "PASS\n");

@@ -215,80 +215,123 @@ SS_DEVICE void ss_conv_separable_direct(const SS_GLOBAL float *SS_RESTRICT x, SS
 
 #ifndef SS_NO_PLANE /* the plane schedule (CPU OpenCL drivers) needs a compile-time SS_R for its private tap arrays; the CUDA entry points leave it out */
 /*
- * Plane schedule for CPU drivers: one work-item per plane (work-group size 1, so the driver adds no work-item
- * loop), rows processed in order; the interior of each row is a unit-stride loop over x that the compiler
- * vectorises, the r columns at each edge go through the border indexing.
+ * Plane schedule for CPU drivers: one work-item per plane (work-group size 1, so the driver adds no work-item loop
+ * and no barrier splits the code), rows in order. Each input row is copied once into a padded row of
+ * SS_PAD_W(w) = w + 2r floats with the border applied (the only place where borders are handled), so every tap loop
+ * is a branch-free unit-stride loop over x that the compiler vectorises (LLVM: 16 floats per AVX-512 register),
+ * with the taps unrolled inside it. Per-plane scratch (global, from the host: SS_PLANE_SCRATCH(w) floats per plane)
+ * holds a ring of k rows, indexed by input row mod k, so each input row is read from memory once.
+ *   dense:     ring of k padded input rows; output row y = Σ_i Σ_j a[i][j]·pad_{y+i−r}[x + j]
+ *   separable: one padded row, then per term its row pass (along x) into a ring of k rows per term; output row y =
+ *              Σ_t Σ_i coef_t·row_t[i]·hpass_t,{y+i−r}[x] (the column pass).
  */
+#define SS_PAD_W(w) ((w) + 2 * SS_R)
+#define SS_DENSE_SCRATCH(w) ((long) SS_K * SS_PAD_W(w))
+#define SS_SEP_SCRATCH(w) ((long) SS_PAD_W(w) + (long) SS_TERMS * SS_K * (w))
 
-/* dst[x] (+)= Σ_j u[j]·src_row(x + j − r) for x in [0, w), border in x; accumulate selects = or +=. */
-SS_DEVICE void ss_row_pass(const SS_GLOBAL float *SS_RESTRICT src, SS_GLOBAL float *SS_RESTRICT dst,
-                           const SS_GLOBAL float *SS_RESTRICT u, float scale, int w, int accumulate)
+/* pad ← input row q of the plane with the border applied in x, or zeros when q maps outside (zero border). */
+SS_DEVICE void ss_pad_row(const SS_GLOBAL float *SS_RESTRICT plane, SS_GLOBAL float *SS_RESTRICT pad, int q,
+                          int h, int w)
 {
-    int x0 = SS_R < w ? SS_R : w;
-    int x1 = w - SS_R > x0 ? w - SS_R : x0;
+    int sy = ss_border_index(q, h);
+    if (sy < 0) {
+        for (int x = 0; x < SS_PAD_W(w); x++) {
+            pad[x] = 0.0f;
+        }
+        return;
+    }
+    const SS_GLOBAL float *src = plane + (long) sy * w;
     for (int x = 0; x < w; x++) {
-        if (x == x0) {
-            x = x1; /* skip the interior, done below */
-            if (x >= w) {
-                break;
-            }
-        }
-        float acc = 0.0f;
-        for (int j = 0; j < SS_K; j++) {
-            int sx = ss_border_index(x + j - SS_R, w);
-            acc = SS_FMA(u[j], sx < 0 ? 0.0f : src[sx], acc);
-        }
-        dst[x] = accumulate ? SS_FMA(scale, acc, dst[x]) : scale * acc;
+        pad[SS_R + x] = src[x];
     }
-    /* interior: one pass, the k taps unrolled inside the unit-stride x loop */
-    float f[SS_K];
-    for (int j = 0; j < SS_K; j++) {
-        f[j] = scale * u[j];
-    }
-    const SS_GLOBAL float *s = src - SS_R;
-    for (int x = x0; x < x1; x++) {
-        float acc = accumulate ? dst[x] : 0.0f;
-#pragma unroll
-        for (int j = 0; j < SS_K; j++) {
-            acc = SS_FMA(f[j], s[x + j], acc);
-        }
-        dst[x] = acc;
+    for (int e = 0; e < SS_R; e++) {
+        int sl = ss_border_index(e - SS_R, w);
+        int sr = ss_border_index(w + e, w);
+        pad[e] = sl < 0 ? 0.0f : src[sl];
+        pad[SS_R + w + e] = sr < 0 ? 0.0f : src[sr];
     }
 }
 
-/* Dense k×k on one plane: out rows accumulate k² shifted input rows (interior vectorised, edges bordered). */
+/* ring slot of input row q (q ≥ −r) */
+#define SS_SLOT(q) (((q) + SS_K) % SS_K)
+
+/*
+ * The x loops use explicit floatN vectors (N = SS_VW, 16: one AVX-512 register) rather than relying on the driver's
+ * loop vectoriser (PoCL 3.1 left the 49-tap dense loop scalar). Rows of w ≥ SS_VW: vectors at x = 0, N, 2N, ... and
+ * a last one ending at w (overlapping the previous one and writing the same values again), so there is no scalar
+ * tail; w < SS_VW: scalar loops.
+ */
+#ifndef SS_VW
+#define SS_VW 16
+#endif
+#define SS_CCAT_(a, b) a##b
+#define SS_CCAT(a, b) SS_CCAT_(a, b)
+#define SS_VF SS_CCAT(float, SS_VW)
+#define SS_VLOAD SS_CCAT(vload, SS_VW)
+/* unaligned whole-vector store: PoCL 3.1's vstore16 writes four 16-byte pieces, this is one 64-byte store */
+typedef SS_VF ss_vf_unaligned __attribute__((aligned(4)));
+#define SS_VSTORE(v, o, p) (*(SS_GLOBAL ss_vf_unaligned *) (p) = (v))
+
+/* the start of the vector after x0 in a row of w ≥ SS_VW floats: the last one ends at w */
+SS_DEVICE int ss_next_x(int x0, int w)
+{
+    int nx = x0 + SS_VW;
+    return nx < w && nx + SS_VW > w ? w - SS_VW : nx;
+}
+
+/* Dense k×k on one plane; scratch: SS_DENSE_SCRATCH(w) floats of this plane. */
 SS_DEVICE void ss_conv_dense_plane(const SS_GLOBAL float *SS_RESTRICT x, SS_GLOBAL float *SS_RESTRICT out,
-                                   const SS_GLOBAL float *SS_RESTRICT a, int c_count, int h, int w, int plane_idx)
+                                   const SS_GLOBAL float *SS_RESTRICT a, SS_GLOBAL float *SS_RESTRICT scratch,
+                                   int c_count, int h, int w, int plane_idx)
 {
     int c = plane_idx % c_count;
     const SS_GLOBAL float *plane = x + (long) plane_idx * h * w;
     SS_GLOBAL float *oplane = out + (long) plane_idx * h * w;
+    SS_GLOBAL float *ring = scratch + (long) plane_idx * SS_DENSE_SCRATCH(w);
     const SS_GLOBAL float *f = a + (long) c * SS_K * SS_K;
+    int pw = SS_PAD_W(w);
+    for (int q = -SS_R; q < SS_R; q++) {
+        ss_pad_row(plane, ring + (long) SS_SLOT(q) * pw, q, h, w);
+    }
     for (int y = 0; y < h; y++) {
-        SS_GLOBAL float *orow = oplane + (long) y * w;
-        int first = 1;
+        ss_pad_row(plane, ring + (long) SS_SLOT(y + SS_R) * pw, y + SS_R, h, w);
+        const SS_GLOBAL float *rows[SS_K];
         for (int i = 0; i < SS_K; i++) {
-            int sy = ss_border_index(y + i - SS_R, h);
-            if (sy < 0) {
-                continue;
-            }
-            ss_row_pass(plane + (long) sy * w, orow, f + i * SS_K, 1.0f, w, !first);
-            first = 0;
+            rows[i] = ring + (long) SS_SLOT(y - SS_R + i) * pw;
         }
-        if (first) {
+        SS_GLOBAL float *orow = oplane + (long) y * w;
+        if (w < SS_VW) {
             for (int xx = 0; xx < w; xx++) {
-                orow[xx] = 0.0f;
+                float acc = 0.0f;
+                for (int i = 0; i < SS_K; i++) {
+                    for (int j = 0; j < SS_K; j++) {
+                        acc = SS_FMA(f[i * SS_K + j], rows[i][xx + j], acc);
+                    }
+                }
+                orow[xx] = acc;
             }
+            continue;
+        }
+        for (int xx = 0; xx < w; xx = ss_next_x(xx, w)) {
+            SS_VF acc = (SS_VF) (0.0f);
+#if SS_K <= 9
+#pragma unroll
+#endif
+            for (int i = 0; i < SS_K; i++) {
+                const SS_GLOBAL float *p = rows[i] + xx;
+#pragma unroll
+                for (int j = 0; j < SS_K; j++) {
+                    acc = SS_FMA((SS_VF) (f[i * SS_K + j]), SS_VLOAD(0, p + j), acc);
+                }
+            }
+            SS_VSTORE(acc, 0, orow + xx);
         }
     }
 }
 
-/*
- * Separable on one plane: per term, the row pass of every input row into tmp (this plane's scratch), then the
- * column pass accumulated into out with the term's coefficient.
- */
+/* Separable on one plane; scratch: SS_SEP_SCRATCH(w) floats of this plane (padded row, then the row-pass rings). */
 SS_DEVICE void ss_conv_separable_plane(const SS_GLOBAL float *SS_RESTRICT x, SS_GLOBAL float *SS_RESTRICT out,
-                                       SS_GLOBAL float *SS_RESTRICT tmp_all,
+                                       SS_GLOBAL float *SS_RESTRICT scratch,
                                        const SS_GLOBAL float *SS_RESTRICT coef,
                                        const SS_GLOBAL float *SS_RESTRICT colv,
                                        const SS_GLOBAL float *SS_RESTRICT rowv,
@@ -297,52 +340,80 @@ SS_DEVICE void ss_conv_separable_plane(const SS_GLOBAL float *SS_RESTRICT x, SS_
     int c = plane_idx % c_count;
     const SS_GLOBAL float *plane = x + (long) plane_idx * h * w;
     SS_GLOBAL float *oplane = out + (long) plane_idx * h * w;
-    SS_GLOBAL float *tmp = tmp_all + (long) plane_idx * h * w;
+    SS_GLOBAL float *pad = scratch + (long) plane_idx * SS_SEP_SCRATCH(w);
+    SS_GLOBAL float *ring = pad + SS_PAD_W(w);
+    float fu[SS_TERMS][SS_K];
+    float fv[SS_TERMS][SS_K];
     for (int t = 0; t < SS_TERMS; t++) {
-        const SS_GLOBAL float *u = colv + (long) (SS_TERM_STRIDE * c + t) * SS_K;
-        const SS_GLOBAL float *v = rowv + (long) (SS_TERM_STRIDE * c + t) * SS_K;
         float ct = coef[SS_TERM_STRIDE * c + t];
-        for (int y = 0; y < h; y++) {
-            ss_row_pass(plane + (long) y * w, tmp + (long) y * w, u, 1.0f, w, 0);
+        for (int j = 0; j < SS_K; j++) {
+            fu[t][j] = colv[(long) (SS_TERM_STRIDE * c + t) * SS_K + j];
+            fv[t][j] = ct * rowv[(long) (SS_TERM_STRIDE * c + t) * SS_K + j];
         }
-        float fv[SS_K];
-        for (int i = 0; i < SS_K; i++) {
-            fv[i] = ct * v[i];
-        }
-        for (int y = 0; y < h; y++) {
-            SS_GLOBAL float *orow = oplane + (long) y * w;
-            if (y >= SS_R && y + SS_R < h) {
-                /* interior rows: the k taps unrolled inside the unit-stride x loop */
-                const SS_GLOBAL float *t0 = tmp + (long) (y - SS_R) * w;
+    }
+    for (int q = -SS_R; q < h + SS_R; q++) {
+        /* row pass of input row q (every term) into its ring slot */
+        ss_pad_row(plane, pad, q, h, w);
+        for (int t = 0; t < SS_TERMS; t++) {
+            SS_GLOBAL float *hrow = ring + ((long) t * SS_K + SS_SLOT(q)) * w;
+            if (w < SS_VW) {
                 for (int xx = 0; xx < w; xx++) {
-                    float acc = t == 0 ? 0.0f : orow[xx];
-#pragma unroll
-                    for (int i = 0; i < SS_K; i++) {
-                        acc = SS_FMA(fv[i], t0[(long) i * w + xx], acc);
+                    float acc = 0.0f;
+                    for (int j = 0; j < SS_K; j++) {
+                        acc = SS_FMA(fu[t][j], pad[xx + j], acc);
                     }
-                    orow[xx] = acc;
+                    hrow[xx] = acc;
                 }
                 continue;
             }
-            if (t == 0) {
-                for (int xx = 0; xx < w; xx++) {
-                    orow[xx] = 0.0f;
+            for (int xx = 0; xx < w; xx = ss_next_x(xx, w)) {
+                SS_VF acc = (SS_VF) (0.0f);
+#pragma unroll
+                for (int j = 0; j < SS_K; j++) {
+                    acc = SS_FMA((SS_VF) (fu[t][j]), SS_VLOAD(0, pad + xx + j), acc);
                 }
+                SS_VSTORE(acc, 0, hrow + xx);
             }
+        }
+        /* column pass, every term at once: output row y = q − r once its k row passes exist */
+        int y = q - SS_R;
+        if (y < 0) {
+            continue;
+        }
+        SS_GLOBAL float *orow = oplane + (long) y * w;
+        const SS_GLOBAL float *rows[SS_TERMS * SS_K];
+        for (int t = 0; t < SS_TERMS; t++) {
             for (int i = 0; i < SS_K; i++) {
-                int sy = ss_border_index(y + i - SS_R, h);
-                if (sy < 0) {
-                    continue;
+                rows[t * SS_K + i] = ring + ((long) t * SS_K + SS_SLOT(y - SS_R + i)) * w;
+            }
+        }
+        if (w < SS_VW) {
+            for (int xx = 0; xx < w; xx++) {
+                float acc = 0.0f;
+                for (int t = 0; t < SS_TERMS; t++) {
+                    for (int i = 0; i < SS_K; i++) {
+                        acc = SS_FMA(fv[t][i], rows[t * SS_K + i][xx], acc);
+                    }
                 }
-                const SS_GLOBAL float *trow = tmp + (long) sy * w;
-                for (int xx = 0; xx < w; xx++) {
-                    orow[xx] = SS_FMA(fv[i], trow[xx], orow[xx]);
+                orow[xx] = acc;
+            }
+            continue;
+        }
+        for (int xx = 0; xx < w; xx = ss_next_x(xx, w)) {
+            SS_VF acc = (SS_VF) (0.0f);
+#pragma unroll
+            for (int t = 0; t < SS_TERMS; t++) {
+#pragma unroll
+                for (int i = 0; i < SS_K; i++) {
+                    acc = SS_FMA((SS_VF) (fv[t][i]), SS_VLOAD(0, rows[t * SS_K + i] + xx), acc);
                 }
             }
+            SS_VSTORE(acc, 0, orow + xx);
         }
     }
 }
 
+#undef SS_SLOT
 #endif /* SS_NO_PLANE */
 
 #endif

@@ -42,19 +42,21 @@ void ss_conv_dense_direct_k(const __global float *restrict x, __global float *re
                          SS_GROUP_ID_Y * SS_TH + SS_LOCAL_ID_Y);
 }
 
-/* Plane variants (CPU drivers): grid (N·C), work-group 1; tmp: N·C·H·W scratch for the separable row pass. */
+/* Plane variants (CPU drivers): grid (N·C), work-group 1; scratch: per plane SS_SEP_SCRATCH(w) (separable) or
+ * SS_DENSE_SCRATCH(w) (dense) floats (conv.h; OpenCLConv allocates them). */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void ss_conv_separable_plane_k(const __global float *restrict x, __global float *restrict out,
                                const __global float *restrict coef, const __global float *restrict colv,
                                const __global float *restrict rowv, int c_count, int h, int w,
-                               __global float *restrict tmp)
+                               __global float *restrict scratch)
 {
-    ss_conv_separable_plane(x, out, tmp, coef, colv, rowv, c_count, h, w, SS_GROUP_ID);
+    ss_conv_separable_plane(x, out, scratch, coef, colv, rowv, c_count, h, w, SS_GROUP_ID);
 }
 
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void ss_conv_dense_plane_k(const __global float *restrict x, __global float *restrict out,
-                           const __global float *restrict a, int c_count, int h, int w)
+                           const __global float *restrict a, int c_count, int h, int w,
+                           __global float *restrict scratch)
 {
-    ss_conv_dense_plane(x, out, a, c_count, h, w, SS_GROUP_ID);
+    ss_conv_dense_plane(x, out, a, scratch, c_count, h, w, SS_GROUP_ID);
 }

@@ -32,6 +32,16 @@ public record ConvDefines(int radius, int terms, int border, int tileWidth, int 
         return 4L * (tw * th + (long) terms * th * tileWidth);
     }
 
+    /**
+     * Global scratch of the plane kernels per plane, in floats (conv.h SS_SEP_SCRATCH / SS_DENSE_SCRATCH): a padded
+     * row of w + 2r floats and k row-pass rows of w floats per term (separable), or k padded rows (dense).
+     */
+    public long planeScratchFloats(int w, boolean separable) {
+        long k = 2L * radius + 1;
+        long padded = w + 2L * radius;
+        return separable ? padded + (long) terms * k * w : k * padded;
+    }
+
     /** Local memory of the dense kernel, bytes. */
     public long denseLocalBytes() {
         long k = 2L * radius + 1;

@@ -32,8 +32,18 @@ import org.scalespace.fit.CandidateSet;
  * {@link #close()} in reverse order of creation.
  */
 public final class OpenCLBackend implements Backend {
-    /** System property: work-items per filter in the fit kernel (power of two); default 64, capped by the device. */
+    /**
+     * System property: work-group size of the fit kernel (power of two): work-items per filter in the GPU schedule
+     * (default 64, capped by the device), filters per work-group in the CPU schedule (the lanes of the one work-item's
+     * floatN vectors: 2, 4, 8 or 16, default {@value #CPU_FIT_WG}).
+     */
     public static final String FIT_WORK_GROUP_PROPERTY = "scalespace.opencl.fitWorkGroup";
+    /**
+     * System property: fit kernel schedule, {@code cpu} (one filter per work-item, for CPU drivers such as PoCL) or
+     * {@code gpu} (one filter per work-group); default: cpu on CL_DEVICE_TYPE_CPU devices, gpu on the others.
+     */
+    public static final String FIT_SCHEDULE_PROPERTY = "scalespace.opencl.fitSchedule";
+    static final int CPU_FIT_WG = 16;
     static final int TABLE_CACHE = 4;
     private static final int MAX_CHUNK = 1 << 16;
 
@@ -46,19 +56,26 @@ public final class OpenCLBackend implements Backend {
     private final List<String> scratchOrder = new ArrayList<>();
     private boolean closed;
     private final boolean globalTables;
+    private final boolean cpuFit;
 
     /** Opens the device chosen by {@link OpenCLRuntime} (GPU &gt; accelerator &gt; CPU, or the overrides). */
     public OpenCLBackend() {
         this(chosenOrThrow());
     }
 
-    /** Opens the given device. */
+    /** Opens the given device; fit schedule from {@value #FIT_SCHEDULE_PROPERTY} or the device type. */
     public OpenCLBackend(OpenCLDevice device) {
-        this(device, false);
+        this(device, false, null);
     }
 
-    /** Test hook: {@code globalTables} forces the global-memory W path that large k needs on small local memories. */
-    OpenCLBackend(OpenCLDevice device, boolean globalTables) {
+    /**
+     * Test hook: {@code globalTables} forces the global-memory W path that large k needs on small local memories;
+     * {@code fitSchedule} "cpu" or "gpu" forces a fit schedule (null: {@value #FIT_SCHEDULE_PROPERTY}, else by device
+     * type).
+     */
+    OpenCLBackend(OpenCLDevice device, boolean globalTables, String fitSchedule) {
+        this.cpuFit = cpuFitSchedule(device, fitSchedule != null ? fitSchedule
+                : System.getProperty(FIT_SCHEDULE_PROPERTY, ""));
         this.ctx = new ClContext(device);
         this.globalTables = globalTables;
     }
@@ -83,7 +100,13 @@ public final class OpenCLBackend implements Backend {
 
     @Override
     public String description() {
-        return "OpenCL on " + ctx.device.describe() + ", float32 coarse scoring";
+        return "OpenCL on " + ctx.device.describe() + ", float32 coarse scoring (" + (cpuFit ? "cpu" : "gpu")
+                + " fit schedule)";
+    }
+
+    /** The fit schedule in use: "cpu" (one work-item per group of filters, vector lanes) or "gpu". */
+    public String fitSchedule() {
+        return cpuFit ? "cpu" : "gpu";
     }
 
     @Override
@@ -211,10 +234,32 @@ public final class OpenCLBackend implements Backend {
         return b;
     }
 
-    int fitWorkGroup() {
-        int wg = Integer.getInteger(FIT_WORK_GROUP_PROPERTY, 64);
+    /** Whether the fit uses the CPU-driver schedule: "cpu", "gpu", or "" for the device type's default. */
+    private static boolean cpuFitSchedule(OpenCLDevice device, String schedule) {
+        String s = schedule.trim().toLowerCase(java.util.Locale.ROOT);
+        switch (s) {
+            case "":
+                return device.type().equals("CPU");
+            case "cpu":
+                return true;
+            case "gpu":
+                return false;
+            default:
+                throw new IllegalArgumentException(FIT_SCHEDULE_PROPERTY + " must be cpu or gpu, got '" + s + "'");
+        }
+    }
+
+    int fitWorkGroup(boolean cpu) {
+        int wg = Integer.getInteger(FIT_WORK_GROUP_PROPERTY, cpu ? CPU_FIT_WG : 64);
         if (wg < 1 || Integer.bitCount(wg) != 1) {
             throw new IllegalArgumentException(FIT_WORK_GROUP_PROPERTY + " must be a power of two, got " + wg);
+        }
+        if (cpu) {
+            if (wg < 2 || wg > 16) {
+                throw new IllegalArgumentException(FIT_WORK_GROUP_PROPERTY + " must be 2, 4, 8 or 16 with the cpu fit"
+                        + " schedule (filters per work-item: the lanes of an OpenCL floatN), got " + wg);
+            }
+            return wg;
         }
         while (wg > ctx.device.maxWorkGroupSize()) {
             wg >>= 1;
@@ -224,16 +269,17 @@ public final class OpenCLBackend implements Backend {
 
     /** The specialisation used for a problem on this device. */
     FitDefines fitDefines(CandidateSet cs, FitTables t, int mode) {
-        int wg = fitWorkGroup();
+        boolean cpu = cpuFit;
+        int wg = fitWorkGroup(cpu);
         boolean l1 = mode == 3;
         FitDefines local = new FitDefines(cs.k, cs.blocks(), mode, wg, l1 ? 0 : t.numCol, l1 ? 0 : t.numRow,
-                l1 ? 1 : t.maxTerms, true);
+                l1 ? 1 : t.maxTerms, true, cpu);
         // keep 1 KiB of the local memory for the driver's own use
         if (!globalTables && local.localBytes() + 1024 <= ctx.device.localMemBytes()) {
             return local;
         }
         FitDefines global = new FitDefines(cs.k, cs.blocks(), mode, wg, l1 ? 0 : t.numCol, l1 ? 0 : t.numRow,
-                l1 ? 1 : t.maxTerms, false);
+                l1 ? 1 : t.maxTerms, false, cpu);
         if (global.localBytes() + 1024 > ctx.device.localMemBytes()) {
             throw new IllegalStateException("the fit kernel for k = " + cs.k + " needs " + global.localBytes()
                     + " bytes of local memory; " + ctx.device.name() + " has " + ctx.device.localMemBytes());
@@ -269,7 +315,7 @@ public final class OpenCLBackend implements Backend {
             ClProgram prog = program("opencl/fit.cl", d.options(), "ss_fit_coarse");
             cl_kernel kern = prog.kernel("ss_fit_coarse");
             long kwg = kernelWorkGroupSize(kern);
-            if (kwg < d.workGroup()) {
+            if (!d.cpu() && kwg < d.workGroup()) {
                 throw new IllegalStateException("ss_fit_coarse: the device allows " + kwg + " work-items per group"
                         + " for this kernel, the specialisation needs " + d.workGroup() + "; set -D"
                         + FIT_WORK_GROUP_PROPERTY + "=" + Long.highestOneBit(Math.max(1, kwg)));
@@ -279,18 +325,23 @@ public final class OpenCLBackend implements Backend {
             long chunkL = Math.min(MAX_CHUNK, maxAlloc / (4L * kk));
             chunkL = Math.min(chunkL, maxAlloc / (4L * blocks));
             if (wPerFilter > 0) {
-                chunkL = Math.min(chunkL, maxAlloc / wPerFilter);
+                // cpu schedule: W scratch per group of workGroup filters, so whole groups within the max allocation
+                chunkL = d.cpu() ? Math.min(chunkL, maxAlloc / (wPerFilter * d.workGroup()) * d.workGroup())
+                        : Math.min(chunkL, maxAlloc / wPerFilter);
             }
             if (chunkL < 1) {
                 throw new IllegalStateException("one filter's scratch exceeds the device's max allocation");
             }
             int chunk = (int) Math.min(chunkL, count);
+            // the CPU schedule runs whole groups of workGroup filters (W scratch per group, padded)
+            long groupsMax = d.cpu() ? (chunk + d.workGroup() - 1) / d.workGroup() : chunk;
+            long wPerGroup = d.cpu() ? wPerFilter * d.workGroup() : wPerFilter;
             ClBuffer fb = scratch("fit filters", 4L * chunk * kk);
             ClBuffer ob = scratch("fit frame offsets", 4L * chunk * blocks);
             ClBuffer ib = scratch("fit frame inverse scales", 4L * chunk * blocks);
             ClBuffer bb = scratch("fit best indices", 4L * chunk * blocks);
             ClBuffer sb = scratch("fit best scores", 4L * chunk * blocks);
-            ClBuffer wb = scratch("fit W scratch", Math.max(4, wPerFilter * chunk));
+            ClBuffer wb = scratch("fit W scratch", Math.max(4, wPerGroup * groupsMax));
             for (int n0 = 0; n0 < count; n0 += chunk) {
                 int m = Math.min(chunk, count - n0);
                 ctx.write(fb, h, n0 * kk, m * kk);
@@ -302,15 +353,22 @@ public final class OpenCLBackend implements Backend {
                     Cl.check(CL.clSetKernelArg(kern, a, Sizeof.cl_mem, args[a].arg()),
                             "clSetKernelArg(ss_fit_coarse, " + a + ", " + args[a].what + ")");
                 }
+                long groups = d.cpu() ? (m + d.workGroup() - 1) / d.workGroup() : m;
+                if (d.cpu()) {
+                    Cl.check(CL.clSetKernelArg(kern, args.length, Sizeof.cl_int, Pointer.to(new int[] {m})),
+                            "clSetKernelArg(ss_fit_coarse, " + args.length + ", count)");
+                }
                 // sizes checked before the launch
                 fb.checkCapacity(4L * m * kk);
                 bb.checkCapacity(4L * m * blocks);
                 sb.checkCapacity(4L * m * blocks);
-                wb.checkCapacity(wPerFilter * m);
-                long[] global = {(long) m * d.workGroup()};
-                long[] local = {d.workGroup()};
+                wb.checkCapacity(wPerGroup * groups);
+                // CPU schedule: one work-item per group (workGroup filters in its vector lanes)
+                long[] global = {d.cpu() ? groups : groups * d.workGroup()};
+                long[] local = {d.cpu() ? 1 : d.workGroup()};
                 Cl.check(CL.clEnqueueNDRangeKernel(ctx.queue(), kern, 1, null, global, local, 0, null, null),
-                        "clEnqueueNDRangeKernel(ss_fit_coarse, " + m + " filters × " + d.workGroup() + ")");
+                        "clEnqueueNDRangeKernel(ss_fit_coarse, " + m + " filters, " + groups + " groups × "
+                                + d.workGroup() + ")");
                 ctx.read(bb, outBest, n0 * blocks, m * blocks);
                 ctx.read(sb, outScore, n0 * blocks, m * blocks);
             }

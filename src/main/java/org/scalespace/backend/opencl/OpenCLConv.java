@@ -188,8 +188,20 @@ public final class OpenCLConv implements AutoCloseable {
                     + " bytes) exceeds the device's max allocation of " + ctx.device.maxAllocBytes() + " bytes");
         }
         // images per launch: within the max allocation and int indexing of the plane count
-        int per = (int) Math.max(1, Math.min(n, Math.min(ctx.device.maxAllocBytes() / image,
-                Integer.MAX_VALUE / Math.max(1, c))));
+        boolean plane = schedule.equals("plane");
+        boolean separable = kernelName.startsWith("ss_conv_separable");
+        // plane schedule: per-plane scratch (padded rows and row-pass rings), bytes per image
+        long scratchImage = plane ? 4L * c * d.planeScratchFloats(w, separable) : 0;
+        if (scratchImage > ctx.device.maxAllocBytes()) {
+            throw new IllegalArgumentException("the plane scratch of one image of " + c + "×" + h + "×" + w
+                    + " floats (" + scratchImage + " bytes) exceeds the device's max allocation of "
+                    + ctx.device.maxAllocBytes() + " bytes");
+        }
+        long perL = Math.min(n, Math.min(ctx.device.maxAllocBytes() / image, Integer.MAX_VALUE / Math.max(1, c)));
+        if (scratchImage > 0) {
+            perL = Math.min(perL, ctx.device.maxAllocBytes() / scratchImage);
+        }
+        int per = (int) Math.max(1, perL);
         ClProgram prog = program(d);
         cl_kernel kern = prog.kernel(kernelName);
         List<ClBuffer> wb = new ArrayList<>();
@@ -200,9 +212,7 @@ public final class OpenCLConv implements AutoCloseable {
         }
         ClBuffer xb = scratch("conv input", (long) per * image);
         ClBuffer ob = scratch("conv output", (long) per * image);
-        boolean plane = schedule.equals("plane");
-        ClBuffer tb = plane && kernelName.startsWith("ss_conv_separable") ? scratch("conv row pass", (long) per * image)
-                : null;
+        ClBuffer tb = plane ? scratch("conv plane scratch", Math.max(4, (long) per * scratchImage)) : null;
         int planeFloats = c * h * w;
         long kernelNanos = 0;
         for (int n0 = 0; n0 < n; n0 += per) {
@@ -225,7 +235,7 @@ public final class OpenCLConv implements AutoCloseable {
                 a++;
             }
             if (tb != null) {
-                tb.checkCapacity(4L * floats);
+                tb.checkCapacity((long) m * scratchImage);
                 setArg(kern, a++, tb);
             }
             long[] global = plane ? new long[] {(long) m * c}

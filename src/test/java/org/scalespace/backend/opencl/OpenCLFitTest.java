@@ -2,7 +2,10 @@ package org.scalespace.backend.opencl;
 
 import org.scalespace.backend.DeviceFitContract;
 
-/** The OpenCL coarse fit against the scalar oracle (run on PoCL in CI; skipped with the reason without OpenCL). */
+/**
+ * The OpenCL coarse fit against the scalar oracle with the device's default fit schedule (on PoCL in CI: the cpu
+ * schedule); skipped with the reason without OpenCL.
+ */
 class OpenCLFitTest extends DeviceFitContract<OpenCLBackend> {
     @Override
     protected String backendName() {
@@ -16,6 +19,6 @@ class OpenCLFitTest extends DeviceFitContract<OpenCLBackend> {
 
     @Override
     protected OpenCLBackend openGlobalTables(OpenCLBackend backend) {
-        return new OpenCLBackend(backend.device(), true);
+        return new OpenCLBackend(backend.device(), true, backend.fitSchedule());
     }
 }
