@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.ConvEngines;
 import org.scalespace.conv.DenseFilters;
+import org.scalespace.conv.DeviceTensor;
 import org.scalespace.conv.Fidelity;
 import org.scalespace.conv.GaussianFilters;
 import org.scalespace.conv.GaussianOutput;
@@ -86,6 +87,11 @@ public final class BenchCommand implements Callable<Integer> {
 
         @Option(names = "--seed", defaultValue = "1", description = "input seed; default ${DEFAULT-VALUE}")
         long seed;
+
+        @Option(names = "--resident", description = "time the resident calls: input and output stay in the engine's "
+                + "DeviceTensors (uploaded once, read back once for the check), so a device engine's figure is its "
+                + "kernels without host transfers; the CPU engines' resident calls are their host calls")
+        boolean resident;
 
         @Override
         public Integer call() {
@@ -174,7 +180,21 @@ public final class BenchCommand implements Callable<Integer> {
                 Tensor4 y = x.like();
                 final SeparableBank fb = bank;
                 final DenseFilters fd = dense;
-                Runnable call = fb != null ? () -> engine.separable(x, fb, pad, y) : () -> engine.dense(x, fd, pad, y);
+                DeviceTensor dx = resident ? engine.upload(x) : null;
+                DeviceTensor dy = resident ? engine.allocate(x.n(), x.c(), x.h(), x.w()) : null;
+                Runnable call;
+                if (resident) {
+                    out.println("resident: input and output in " + engine.name() + " tensors; transfers not timed");
+                    call = fb != null ? () -> {
+                        engine.separable(dx, fb, pad, dy);
+                        engine.finish();
+                    } : () -> {
+                        engine.dense(dx, fd, pad, dy);
+                        engine.finish();
+                    };
+                } else {
+                    call = fb != null ? () -> engine.separable(x, fb, pad, y) : () -> engine.dense(x, fd, pad, y);
+                }
                 // warm-up
                 long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
                 int warmCalls = 0;
@@ -182,6 +202,9 @@ public final class BenchCommand implements Callable<Integer> {
                     call.run();
                     warmCalls++;
                 } while (warmCalls < 10 || System.nanoTime() < warmEnd);
+                if (resident) {
+                    engine.download(dy, y);
+                }
                 // validate (the warm-up output) against the scalar oracle
                 Tensor4 ref = fb != null ? oracle.separable(x, fb, pad) : oracle.dense(x, fd, pad);
                 double rel = Fidelity.relativeL2(ref.data(), y.data());
@@ -209,6 +232,10 @@ public final class BenchCommand implements Callable<Integer> {
                         nCalls, t[0] * 1e3, median * 1e3, t[nCalls - 1] * 1e3);
                 out.printf(Locale.ROOT, "Mpx/s: %.1f%n", px / median / 1e6);
                 out.flush();
+                if (resident) {
+                    dx.close();
+                    dy.close();
+                }
                 return 0;
             }
         }

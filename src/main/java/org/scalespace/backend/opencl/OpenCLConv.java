@@ -155,9 +155,57 @@ public final class OpenCLConv implements AutoCloseable {
             throw new IllegalArgumentException("separable: radius " + radius + " needs " + d.separableLocalBytes()
                     + " bytes of local memory; the device has " + ctx.device.localMemBytes());
         }
-        run(d, kernelName(true), x, out, n, c, h, w,
+        run(d, kernelName(true), x, out, null, null, n, c, h, w,
                 new float[][] {java.util.Arrays.copyOf(coef, 4 * c), java.util.Arrays.copyOf(col, 4 * c * k),
                     java.util.Arrays.copyOf(row, 4 * c * k)});
+    }
+
+    /**
+     * {@link #separable(float[], float[], int, int, int, int, int, int, float[], float[], float[], int)} on
+     * device-resident buffers of N·C·H·W floats: no transfers of x or out.
+     */
+    synchronized void separable(ClBuffer x, ClBuffer out, int n, int c, int h, int w, int radius, int terms,
+                                float[] coef, float[] col, float[] row, int padding) {
+        int k = 2 * radius + 1;
+        ConvDefines d = new ConvDefines(radius, terms, padding, tw, th);
+        if (d.separableLocalBytes() > ctx.device.localMemBytes()) {
+            throw new IllegalArgumentException("separable: radius " + radius + " needs " + d.separableLocalBytes()
+                    + " bytes of local memory; the device has " + ctx.device.localMemBytes());
+        }
+        run(d, kernelName(true), null, null, x, out, n, c, h, w,
+                new float[][] {java.util.Arrays.copyOf(coef, 4 * c), java.util.Arrays.copyOf(col, 4 * c * k),
+                    java.util.Arrays.copyOf(row, 4 * c * k)});
+    }
+
+    /** {@link #dense(float[], float[], int, int, int, int, int, float[], int)} on device-resident buffers. */
+    synchronized void dense(ClBuffer x, ClBuffer out, int n, int c, int h, int w, int radius, float[] a,
+                            int padding) {
+        ConvDefines d = new ConvDefines(radius, 1, padding, tw, th);
+        if (d.denseLocalBytes() > ctx.device.localMemBytes()) {
+            throw new IllegalArgumentException("dense: radius " + radius + " needs " + d.denseLocalBytes()
+                    + " bytes of local memory; the device has " + ctx.device.localMemBytes());
+        }
+        run(d, kernelName(false), null, null, x, out, n, c, h, w, new float[][] {a});
+    }
+
+    /** A device buffer for a resident tensor (released by its owner). */
+    synchronized ClBuffer tensorBuffer(long bytes, String what) {
+        if (closed) {
+            throw new IllegalStateException("the OpenCL convolution is closed");
+        }
+        if (bytes > ctx.device.maxAllocBytes()) {
+            throw new IllegalArgumentException(what + ": " + bytes + " bytes exceed the device's max allocation of "
+                    + ctx.device.maxAllocBytes() + " bytes; use the host-array calls, which split the batch");
+        }
+        return ctx.buffer(bytes, what);
+    }
+
+    synchronized void write(ClBuffer b, float[] data) {
+        ctx.write(b, data, data.length);
+    }
+
+    synchronized void read(ClBuffer b, float[] data) {
+        ctx.read(b, data, data.length);
     }
 
     /** out ← dense depthwise k×k cross-correlation, a[c·k² + i·k + j] (row i, column j), k = 2·radius + 1. */
@@ -174,11 +222,15 @@ public final class OpenCLConv implements AutoCloseable {
             throw new IllegalArgumentException("dense: radius " + radius + " needs " + d.denseLocalBytes()
                     + " bytes of local memory; the device has " + ctx.device.localMemBytes());
         }
-        run(d, kernelName(false), x, out, n, c, h, w, new float[][] {a});
+        run(d, kernelName(false), x, out, null, null, n, c, h, w, new float[][] {a});
     }
 
-    private void run(ConvDefines d, String kernelName, float[] x, float[] out, int n, int c, int h, int w,
-                     float[][] weights) {
+    /**
+     * Host arrays x/out (uploaded and read back per batch chunk), or resident buffers rx/rout (one launch over the
+     * whole batch; an error when it does not fit the device's limits in one).
+     */
+    private void run(ConvDefines d, String kernelName, float[] x, float[] out, ClBuffer rx, ClBuffer rout, int n,
+                     int c, int h, int w, float[][] weights) {
         if (closed) {
             throw new IllegalStateException("the OpenCL convolution is closed");
         }
@@ -202,6 +254,12 @@ public final class OpenCLConv implements AutoCloseable {
             perL = Math.min(perL, ctx.device.maxAllocBytes() / scratchImage);
         }
         int per = (int) Math.max(1, perL);
+        boolean resident = rx != null;
+        if (resident && per < n) {
+            throw new IllegalArgumentException("resident tensor (" + n + "," + c + "," + h + "," + w + "): the batch "
+                    + "needs more scratch than one allocation of " + ctx.device.maxAllocBytes() + " bytes holds (at "
+                    + "most " + per + " images per launch); use the host-array calls, which split the batch");
+        }
         ClProgram prog = program(d);
         cl_kernel kern = prog.kernel(kernelName);
         List<ClBuffer> wb = new ArrayList<>();
@@ -210,8 +268,8 @@ public final class OpenCLConv implements AutoCloseable {
             ctx.write(b, weights[i], weights[i].length);
             wb.add(b);
         }
-        ClBuffer xb = scratch("conv input", (long) per * image);
-        ClBuffer ob = scratch("conv output", (long) per * image);
+        ClBuffer xb = resident ? rx : scratch("conv input", (long) per * image);
+        ClBuffer ob = resident ? rout : scratch("conv output", (long) per * image);
         ClBuffer tb = plane ? scratch("conv plane scratch", Math.max(4, (long) per * scratchImage)) : null;
         int planeFloats = c * h * w;
         long kernelNanos = 0;
@@ -220,9 +278,11 @@ public final class OpenCLConv implements AutoCloseable {
             long floats = (long) m * planeFloats;
             xb.checkCapacity(4L * floats);
             ob.checkCapacity(4L * floats);
-            Cl.check(CL.clEnqueueWriteBuffer(ctx.queue(), xb.mem(), CL.CL_TRUE, 0, 4L * floats,
-                    Pointer.to(x).withByteOffset(4L * n0 * planeFloats), 0, null, null),
-                    "clEnqueueWriteBuffer(conv input)");
+            if (!resident) {
+                Cl.check(CL.clEnqueueWriteBuffer(ctx.queue(), xb.mem(), CL.CL_TRUE, 0, 4L * floats,
+                        Pointer.to(x).withByteOffset(4L * n0 * planeFloats), 0, null, null),
+                        "clEnqueueWriteBuffer(conv input)");
+            }
             int a = 0;
             setArg(kern, a++, xb);
             setArg(kern, a++, ob);
@@ -248,9 +308,11 @@ public final class OpenCLConv implements AutoCloseable {
                     "clEnqueueNDRangeKernel(" + kernelName + ", " + m + "×" + c + " planes of " + h + "×" + w + ")");
             ctx.finish();
             kernelNanos += System.nanoTime() - t0;
-            Cl.check(CL.clEnqueueReadBuffer(ctx.queue(), ob.mem(), CL.CL_TRUE, 0, 4L * floats,
-                    Pointer.to(out).withByteOffset(4L * n0 * planeFloats), 0, null, null),
-                    "clEnqueueReadBuffer(conv output)");
+            if (!resident) {
+                Cl.check(CL.clEnqueueReadBuffer(ctx.queue(), ob.mem(), CL.CL_TRUE, 0, 4L * floats,
+                        Pointer.to(out).withByteOffset(4L * n0 * planeFloats), 0, null, null),
+                        "clEnqueueReadBuffer(conv output)");
+            }
         }
         lastKernelNanos = kernelNanos;
     }
