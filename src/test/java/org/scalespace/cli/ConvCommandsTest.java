@@ -157,6 +157,26 @@ class ConvCommandsTest {
     }
 
     @Test
+    void benchConvResidentValidatesTheDownloadedOutput() {
+        // simd always; opencl too where a driver is installed (PoCL in CI): its resident tensors are device buffers
+        List<String> backends = new java.util.ArrayList<>(List.of("simd"));
+        if (org.scalespace.backend.opencl.OpenCLRuntime.unavailableReason().isEmpty()) {
+            backends.add("opencl");
+        }
+        for (String be : backends) {
+            for (String kind : List.of("separable", "dense")) {
+                Result r = run(new BenchCommand(), "conv", "--shape", "2,3,33,47", "--kind", kind, "--k", "7",
+                        "--time", "0.2", "--warmup", "0.1", "--backend", be, "--resident");
+                assertEquals(0, r.code(), be + " " + kind + ": " + r.err());
+                assertTrue(r.out().contains("resident: input and output in " + be + " tensors"), r.out());
+                assertTrue(r.out().contains("validated against scalar"), r.out());
+                String[] lines = r.out().trim().split("\n");
+                assertTrue(lines[lines.length - 1].matches("Mpx/s: [0-9.]+"), r.out());
+            }
+        }
+    }
+
+    @Test
     void replaceReportsFidelityAndTimesOnTheBundledFilters() throws Exception {
         Path rep = dir.resolve("rep.json");
         Result r = run(new ReplaceCommand(), "--size", "40", "--reps", "1", "--out", rep.toString());
