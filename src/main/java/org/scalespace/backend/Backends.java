@@ -82,13 +82,13 @@ public final class Backends {
         Optional<String> icd = explicitOpenclChoice() ? Optional.empty() : onlyPocl();
         if (icd.isPresent()) {
             return Optional.of("the only OpenCL driver installed is PoCL (" + icd.get() + "), a CPU driver, where simd "
-                    + "is as fast or faster; use --backend opencl to run it anyway");
+                    + "is as fast (fit) or faster (convolution on host arrays); use --backend opencl to run it anyway");
         }
         try {
             org.scalespace.backend.opencl.OpenCLDevice d = org.scalespace.backend.opencl.OpenCLRuntime.chosenDevice();
             if ("CPU".equals(d.type())) {
-                return Optional.of("its device is a CPU (" + d.name() + "), where simd is as fast or faster; "
-                        + "use --backend opencl to run it anyway");
+                return Optional.of("its device is a CPU (" + d.name() + "), where simd is as fast (fit) or faster "
+                        + "(convolution on host arrays); use --backend opencl to run it anyway");
             }
         } catch (LinkageError | RuntimeException e) {
             return Optional.empty();
