@@ -117,7 +117,7 @@ public final class FilterReaders {
 
     /** Reads a {@code .npy} file of shape (N,k,k), (C,1,k,k) or (k,k) as one bank named after the file. */
     public static FilterBank readNpy(Path file) throws IOException {
-        NpyArray a = NpyReader.read(file);
+        NpyArray a = NpyReader.read(file, true); // doubles straight from the file: no float32 copy in memory
         return toFilterBank(a, file.toString(), baseName(file));
     }
 

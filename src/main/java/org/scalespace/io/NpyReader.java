@@ -35,6 +35,15 @@ public final class NpyReader {
 
     /** Reads a whole {@code .npy} file. */
     public static NpyArray read(Path file) throws IOException {
+        return read(file, false);
+    }
+
+    /**
+     * Reads a whole {@code .npy} file; with {@code asDouble}, float32 data is converted to float64 (exactly) while it
+     * is read, chunk by chunk, and returned as a {@code <f8} array: one array in memory instead of a float32 array and
+     * its double copy (which matters for large filter stacks, which are fitted in double precision).
+     */
+    public static NpyArray read(Path file, boolean asDouble) throws IOException {
         String name = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -55,7 +64,7 @@ public final class NpyReader {
                         "expected exactly " + expected + " data bytes after the header (trailing data is rejected)");
             }
             checkElementLimit(h, name);
-            return readData(in, h, name);
+            return readData(in, h, name, asDouble);
         }
     }
 
@@ -113,12 +122,14 @@ public final class NpyReader {
     }
 
     /** Reads the data of a file whose size has been checked, in chunks, straight into the typed array. */
-    private static NpyArray readData(InputStream in, NpyHeader h, String name) throws IOException {
+    private static NpyArray readData(InputStream in, NpyHeader h, String name, boolean asDouble) throws IOException {
         int n = (int) h.elements();
         int item = h.itemSize();
-        float[] f = item == 4 ? new float[n] : null;
-        double[] d = item == 8 ? new double[n] : null;
+        boolean widen = item == 4 && asDouble;
+        float[] f = item == 4 && !widen ? new float[n] : null;
+        double[] d = item == 8 || widen ? new double[n] : null;
         byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(8, h.dataBytes()))];
+        float[] fchunk = widen ? new float[chunk.length / 4] : null;
         ByteBuffer bb = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         int done = 0;
         while (done < n) {
@@ -128,7 +139,12 @@ public final class NpyReader {
                 throw new InputFormatException(name, "file ended early while reading the data (it changed while "
                         + "being read?)", "expected " + h.dataBytes() + " data bytes");
             }
-            if (f != null) {
+            if (widen) {
+                bb.asFloatBuffer().get(fchunk, 0, count);
+                for (int i = 0; i < count; i++) {
+                    d[done + i] = fchunk[i];
+                }
+            } else if (f != null) {
                 bb.asFloatBuffer().get(f, done, count);
             } else {
                 bb.asDoubleBuffer().get(d, done, count);

@@ -60,7 +60,7 @@ public final class ResultWriters {
         OutputStream o = new java.io.BufferedOutputStream(out, 1 << 16);
         o.write((FitResult.CSV_HEADER + "\n").getBytes(StandardCharsets.UTF_8));
         final int chunk = 4096;
-        final int window = 64;
+        final int window = 8;
         int chunks = (results.size() + chunk - 1) / chunk;
         for (int w0 = 0; w0 < chunks; w0 += window) {
             byte[][] parts = java.util.stream.IntStream.range(w0, Math.min(chunks, w0 + window)).parallel()

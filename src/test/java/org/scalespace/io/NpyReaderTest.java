@@ -85,6 +85,27 @@ class NpyReaderTest {
     }
 
     @Test
+    void widensFloat32WhileReading() throws IOException {
+        // bigger than one read chunk (1 MiB), so the conversion crosses chunk boundaries
+        int n = 300_000;
+        float[] v = new float[n];
+        java.util.Random rnd = new java.util.Random(3);
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        Path f = IoTestSupport.write(dir, "big.npy",
+                IoTestSupport.npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (" + n + ",), }",
+                        IoTestSupport.f32(v)));
+        NpyArray plain = NpyReader.read(f);
+        NpyArray wide = NpyReader.read(f, true);
+        assertEquals(NpyArray.FLOAT64, wide.dtype());
+        assertArrayEquals(plain.shape(), wide.shape());
+        assertArrayEquals(plain.asDouble(), wide.doubles(), 0.0);
+        // float64 files are read as they are
+        assertEquals(NpyReader.read(fixture("f64_nkk.npy")), NpyReader.read(fixture("f64_nkk.npy"), true));
+    }
+
+    @Test
     void readsFromAStream() throws IOException {
         byte[] bytes = Files.readAllBytes(fixture("f32_nkk.npy"));
         NpyArray a = NpyReader.read(new ByteArrayInputStream(bytes), "stream");
