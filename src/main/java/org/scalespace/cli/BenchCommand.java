@@ -173,15 +173,15 @@ public final class BenchCommand implements Callable<Integer> {
                 err.println("bench conv: " + e.getMessage());
                 return 2;
             }
-            try (ConvEngine engine = sel.engine(); ScalarConvEngine oracle = new ScalarConvEngine()) {
+            try (ConvEngine engine = sel.engine(); ScalarConvEngine oracle = new ScalarConvEngine();
+                 DeviceTensor dx = resident ? engine.upload(x) : null;
+                 DeviceTensor dy = resident ? engine.allocate(x.n(), x.c(), x.h(), x.w()) : null) {
                 out.println("bench conv: " + sel.report() + ", kind " + kd + ", k " + k + ", padding " + pad.id()
                         + ", shape " + x.shapeString() + ", threads "
                         + (threads > 0 ? threads : Runtime.getRuntime().availableProcessors()));
                 Tensor4 y = x.like();
                 final SeparableBank fb = bank;
                 final DenseFilters fd = dense;
-                DeviceTensor dx = resident ? engine.upload(x) : null;
-                DeviceTensor dy = resident ? engine.allocate(x.n(), x.c(), x.h(), x.w()) : null;
                 Runnable call;
                 if (resident) {
                     out.println("resident: input and output in " + engine.name() + " tensors; transfers not timed");
@@ -232,10 +232,6 @@ public final class BenchCommand implements Callable<Integer> {
                         nCalls, t[0] * 1e3, median * 1e3, t[nCalls - 1] * 1e3);
                 out.printf(Locale.ROOT, "Mpx/s: %.1f%n", px / median / 1e6);
                 out.flush();
-                if (resident) {
-                    dx.close();
-                    dy.close();
-                }
                 return 0;
             }
         }

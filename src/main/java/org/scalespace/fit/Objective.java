@@ -64,26 +64,8 @@ public final class Objective {
                 double s = 0;
                 for (int i = 0; i < k; i++) {
                     int n = i - r;
-                    double t0 = half[Math.abs(n)];
-                    double tp = half[Math.abs(n + 1)];
-                    double tm = half[Math.abs(n - 1)];
-                    double x;
-                    switch (profile) {
-                        case SMOOTH:
-                            x = t0;
-                            break;
-                        case D1:
-                            x = 0.5 * (tp - tm);
-                            break;
-                        case D1P:
-                            x = tp - t0;
-                            break;
-                        case D1M:
-                            x = t0 - tm;
-                            break;
-                        default: // D2
-                            x = tp - 2.0 * t0 + tm;
-                    }
+                    double x = applyProfile(profile, half[Math.abs(n)], half[Math.abs(n + 1)],
+                            half[Math.abs(n - 1)]);
                     v[rowOrder ? k - 1 - i : i] = x;
                     s += x;
                 }
@@ -445,6 +427,7 @@ public final class Objective {
         }
     }
 
+    /** The profile's value at n from T(n), T(n+1), T(n−1) (linear in T, so it also maps ∂T/∂s to the profile's). */
     private static double applyProfile(Profile p, double t0, double tp, double tm) {
         switch (p) {
             case SMOOTH:

@@ -163,13 +163,19 @@ public final class Refiner {
         int n = same ? 1 : 2;
         double radius = lnStep;
         int evals = 1;
+        // the trial point's state, swapped with the current one when accepted (no allocation per iteration)
+        double[] xn = new double[2];
+        double[] gn = new double[2];
+        double[][] hn = new double[2][2];
+        boolean[] free = new boolean[2];
+        double[] step = new double[2];
         for (int it = 0; it < NEWTON_MAX_ITER; it++) {
-            boolean[] free = new boolean[2];
             double eb = 1e-12;
             for (int i = 0; i < n; i++) {
                 free[i] = !((x[i] <= lnLo + eb && g[i] > 0) || (x[i] >= lnHi - eb && g[i] < 0));
             }
-            double[] step = new double[2];
+            step[0] = 0;
+            step[1] = 0;
             boolean newtonStep; // a Newton step on the free coordinates (positive-definite Hessian there)
             if (n == 2 && free[0] && free[1]) {
                 double det = hs[0][0] * hs[1][1] - hs[0][1] * hs[0][1];
@@ -206,9 +212,8 @@ public final class Refiner {
                 step[0] *= radius / big;
                 step[1] *= radius / big;
             }
-            double[] xn = {clamp(x[0] + step[0]), same ? clamp(x[0] + step[0]) : clamp(x[1] + step[1])};
-            double[] gn = new double[2];
-            double[][] hn = new double[2][2];
+            xn[0] = clamp(x[0] + step[0]);
+            xn[1] = same ? xn[0] : clamp(x[1] + step[1]);
             evals++;
             if (!derivs(obj, same, xn, nd, gn, hn)) {
                 return converged ? newtonPoint(obj, x, same, evals) : null;
@@ -219,10 +224,18 @@ public final class Refiner {
                 return lower ? newtonPoint(obj, xn, same, evals) : newtonPoint(obj, x, same, evals);
             }
             if (lower) {
+                double[] t = x;
                 x = xn;
-                System.arraycopy(nd, 0, dv, 0, 6);
+                xn = t;
+                t = dv;
+                dv = nd;
+                nd = t;
+                t = g;
                 g = gn;
+                gn = t;
+                double[][] th = hs;
                 hs = hn;
+                hn = th;
                 radius = Math.min(lnStep, Math.max(radius, 2 * Math.max(Math.abs(step[0]), Math.abs(step[1]))));
             } else {
                 radius = 0.25 * Math.max(Math.abs(step[0]), Math.abs(step[1]));

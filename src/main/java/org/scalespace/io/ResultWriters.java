@@ -59,19 +59,37 @@ public final class ResultWriters {
     public static void writeCsv(OutputStream out, List<FitResult> results) throws IOException {
         OutputStream o = new java.io.BufferedOutputStream(out, 1 << 16);
         o.write((FitResult.CSV_HEADER + "\n").getBytes(StandardCharsets.UTF_8));
+        csvInWindows(results, part -> o.write(part.getBytes(StandardCharsets.UTF_8)));
+        o.flush();
+    }
+
+    /** Appends the CSV text (header line, then one line per result) to {@code out}, e.g. standard output. */
+    public static void toCsv(Appendable out, List<FitResult> results) throws IOException {
+        out.append(FitResult.CSV_HEADER).append('\n');
+        csvInWindows(results, out::append);
+    }
+
+    /** Receives the formatted rows of one chunk. */
+    private interface ChunkSink {
+        void accept(String rows) throws IOException;
+    }
+
+    /**
+     * The CSV rows (no header) to {@code sink}, in order: number formatting dominates for large result sets, so
+     * chunks of rows are formatted in parallel, a window of chunks at a time (bounded memory).
+     */
+    private static void csvInWindows(List<FitResult> results, ChunkSink sink) throws IOException {
         final int chunk = 4096;
         final int window = 8;
         int chunks = (results.size() + chunk - 1) / chunk;
         for (int w0 = 0; w0 < chunks; w0 += window) {
-            byte[][] parts = java.util.stream.IntStream.range(w0, Math.min(chunks, w0 + window)).parallel()
-                    .mapToObj(c -> csvChunk(results, c * chunk, Math.min(results.size(), (c + 1) * chunk))
-                            .getBytes(StandardCharsets.UTF_8))
-                    .toArray(byte[][]::new);
-            for (byte[] part : parts) {
-                o.write(part);
+            String[] parts = java.util.stream.IntStream.range(w0, Math.min(chunks, w0 + window)).parallel()
+                    .mapToObj(c -> csvChunk(results, c * chunk, Math.min(results.size(), (c + 1) * chunk)))
+                    .toArray(String[]::new);
+            for (String part : parts) {
+                sink.accept(part);
             }
         }
-        o.flush();
     }
 
     private static String csvChunk(List<FitResult> results, int from, int to) {
@@ -82,24 +100,6 @@ public final class ResultWriters {
             throw new java.io.UncheckedIOException(e); // StringBuilder does not throw
         }
         return sb.toString();
-    }
-
-    /** Appends the CSV text (header line, then one line per result) to {@code out}, e.g. standard output. */
-    public static void toCsv(Appendable out, List<FitResult> results) throws IOException {
-        out.append(FitResult.CSV_HEADER).append('\n');
-        // number formatting dominates for large result sets: format chunks of rows in parallel, write in order
-        final int chunk = 4096;
-        int chunks = (results.size() + chunk - 1) / chunk;
-        if (chunks > 1) {
-            List<String> parts = java.util.stream.IntStream.range(0, chunks).parallel()
-                    .mapToObj(c -> csvChunk(results, c * chunk, Math.min(results.size(), (c + 1) * chunk)))
-                    .collect(java.util.stream.Collectors.toList());
-            for (String part : parts) {
-                out.append(part);
-            }
-            return;
-        }
-        csvRows(out, results);
     }
 
     private static void csvRows(Appendable out, List<FitResult> results) throws IOException {

@@ -18,6 +18,7 @@ import org.scalespace.conv.ConvChecks;
 import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.DenseFilters;
 import org.scalespace.conv.DeviceTensor;
+import org.scalespace.conv.EngineTensor;
 import org.scalespace.conv.Padding;
 import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
@@ -215,14 +216,7 @@ public final class CudaConvEngine implements ConvEngine {
     }
 
     private CudaTensor allocateTensor(int n, int c, int h, int w) {
-        if (n < 1 || c < 1 || h < 1 || w < 1) {
-            throw new IllegalArgumentException("cuda: tensor shape (" + n + "," + c + "," + h + "," + w
-                    + ") must be positive in every dimension");
-        }
-        long elems = (long) n * c * h * w;
-        if (elems > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("cuda: tensor of " + elems + " elements exceeds the 2^31−1 limit");
-        }
+        long elems = EngineTensor.elements("cuda", n, c, h, w);
         CudaTensor t = new CudaTensor(this, ctx.buffer(4L * elems, "tensor (" + n + "," + c + "," + h + "," + w
                 + ")"), n, c, h, w);
         live.add(t);
@@ -236,34 +230,13 @@ public final class CudaConvEngine implements ConvEngine {
     }
 
     private CudaTensor own(DeviceTensor t, String what) {
-        if (t instanceof CudaTensor c && c.owner == this) {
-            if (!live.contains(c)) {
-                throw new IllegalArgumentException("cuda: " + what + " tensor is closed");
-            }
-            return c;
-        }
-        throw new IllegalArgumentException("cuda: " + what + " tensor belongs to engine '" + t.engine()
-                + (t instanceof CudaTensor ? "' (another CUDA engine)" : "'") + "; pass tensors from this engine's "
-                + "upload/allocate");
-    }
-
-    private static void sameShape(CudaTensor a, CudaTensor b, String op) {
-        if (a.n() != b.n() || a.c() != b.c() || a.h() != b.h() || a.w() != b.w()) {
-            throw new IllegalArgumentException(op + ": output " + b.shapeString() + " does not match input "
-                    + a.shapeString());
-        }
-        if (a == b) {
-            throw new IllegalArgumentException(op + ": output must not be the input tensor");
-        }
+        return EngineTensor.own(t, CudaTensor.class, this, live, "CUDA", what);
     }
 
     @Override
     public synchronized void download(DeviceTensor src, Tensor4 dst) {
         CudaTensor s = own(src, "source");
-        if (s.n() != dst.n() || s.c() != dst.c() || s.h() != dst.h() || s.w() != dst.w()) {
-            throw new IllegalArgumentException("download: destination " + dst.shapeString()
-                    + " does not match source " + s.shapeString());
-        }
+        EngineTensor.checkDownload(s, dst);
         ctx.read(s.buf, dst.data(), 0, dst.data().length);
     }
 
@@ -272,11 +245,7 @@ public final class CudaConvEngine implements ConvEngine {
         checkOpen();
         CudaTensor a = own(x, "input");
         CudaTensor b = own(out, "output");
-        sameShape(a, b, "separable");
-        if (bank.channels() != a.c()) {
-            throw new IllegalArgumentException("separable: bank has " + bank.channels() + " channels, input "
-                    + a.shapeString() + " has " + a.c());
-        }
+        EngineTensor.checkOperands("separable", a, b, bank.channels(), "bank has");
         launchSeparable(a.buf, b.buf, a.n(), a.c(), a.h(), a.w(), bank, padding);
     }
 
@@ -285,11 +254,7 @@ public final class CudaConvEngine implements ConvEngine {
         checkOpen();
         CudaTensor a = own(x, "input");
         CudaTensor b = own(out, "output");
-        sameShape(a, b, "dense");
-        if (filters.channels() != a.c()) {
-            throw new IllegalArgumentException("dense: filters have " + filters.channels() + " channels, input "
-                    + a.shapeString() + " has " + a.c());
-        }
+        EngineTensor.checkOperands("dense", a, b, filters.channels(), "filters have");
         launchDense(a.buf, b.buf, a.n(), a.c(), a.h(), a.w(), filters, padding);
     }
 

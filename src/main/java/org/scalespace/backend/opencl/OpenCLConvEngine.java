@@ -10,6 +10,7 @@ import org.scalespace.conv.ConvChecks;
 import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.DenseFilters;
 import org.scalespace.conv.DeviceTensor;
+import org.scalespace.conv.EngineTensor;
 import org.scalespace.conv.Padding;
 import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
@@ -32,46 +33,14 @@ public final class OpenCLConvEngine implements ConvEngine {
     private boolean closed;
 
     /** A tensor in one OpenCL buffer of this engine. */
-    private static final class ClTensor implements DeviceTensor {
+    private static final class ClTensor extends EngineTensor {
         final OpenCLConvEngine owner;
         final ClBuffer buf;
-        final int n;
-        final int c;
-        final int h;
-        final int w;
 
         ClTensor(OpenCLConvEngine owner, ClBuffer buf, int n, int c, int h, int w) {
+            super(owner, "opencl", n, c, h, w);
             this.owner = owner;
             this.buf = buf;
-            this.n = n;
-            this.c = c;
-            this.h = h;
-            this.w = w;
-        }
-
-        @Override
-        public int n() {
-            return n;
-        }
-
-        @Override
-        public int c() {
-            return c;
-        }
-
-        @Override
-        public int h() {
-            return h;
-        }
-
-        @Override
-        public int w() {
-            return w;
-        }
-
-        @Override
-        public String engine() {
-            return "opencl";
         }
 
         @Override
@@ -155,7 +124,7 @@ public final class OpenCLConvEngine implements ConvEngine {
     public synchronized DeviceTensor allocate(int n, int c, int h, int w) {
         ClTensor t = allocateTensor(n, c, h, w);
         try {
-            conv.write(t.buf, new float[(int) ((long) n * c * h * w)]); // zeros, as the other engines
+            conv.write(t.buf, new float[(int) t.elements()]); // zeros, as the other engines
         } catch (RuntimeException e) {
             release(t);
             throw e;
@@ -165,16 +134,9 @@ public final class OpenCLConvEngine implements ConvEngine {
 
     private ClTensor allocateTensor(int n, int c, int h, int w) {
         checkOpen();
-        if (n < 1 || c < 1 || h < 1 || w < 1) {
-            throw new IllegalArgumentException("opencl: tensor shape (" + n + "," + c + "," + h + "," + w
-                    + ") must be positive in every dimension");
-        }
-        long elems = (long) n * c * h * w;
-        if (elems > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("opencl: tensor of " + elems + " elements exceeds the 2^31−1 limit");
-        }
-        String shape = "(" + n + "," + c + "," + h + "," + w + ")";
-        ClTensor t = new ClTensor(this, conv.tensorBuffer(4L * elems, "tensor " + shape), n, c, h, w);
+        long elems = EngineTensor.elements("opencl", n, c, h, w);
+        ClTensor t = new ClTensor(this, conv.tensorBuffer(4L * elems, "tensor (" + n + "," + c + "," + h + "," + w
+                + ")"), n, c, h, w);
         live.add(t);
         return t;
     }
@@ -186,36 +148,14 @@ public final class OpenCLConvEngine implements ConvEngine {
     }
 
     private ClTensor own(DeviceTensor t, String what) {
-        Objects.requireNonNull(t, what + " tensor");
-        if (t instanceof ClTensor c && c.owner == this) {
-            if (!live.contains(c)) {
-                throw new IllegalArgumentException("opencl: " + what + " tensor is closed");
-            }
-            return c;
-        }
-        throw new IllegalArgumentException("opencl: " + what + " tensor belongs to engine '" + t.engine()
-                + (t instanceof ClTensor ? "' (another OpenCL engine)" : "'") + "; pass tensors from this engine's "
-                + "upload/allocate");
-    }
-
-    private static void sameShape(ClTensor a, ClTensor b, String op) {
-        if (a.n != b.n || a.c != b.c || a.h != b.h || a.w != b.w) {
-            throw new IllegalArgumentException(op + ": output " + b.shapeString() + " does not match input "
-                    + a.shapeString());
-        }
-        if (a == b) {
-            throw new IllegalArgumentException(op + ": output must not be the input tensor");
-        }
+        return EngineTensor.own(t, ClTensor.class, this, live, "OpenCL", what);
     }
 
     @Override
     public synchronized void download(DeviceTensor src, Tensor4 dst) {
         checkOpen();
         ClTensor s = own(src, "source");
-        if (s.n != dst.n() || s.c != dst.c() || s.h != dst.h() || s.w != dst.w()) {
-            throw new IllegalArgumentException("download: destination " + dst.shapeString()
-                    + " does not match source " + s.shapeString());
-        }
+        EngineTensor.checkDownload(s, dst);
         conv.read(s.buf, dst.data());
     }
 
@@ -225,13 +165,9 @@ public final class OpenCLConvEngine implements ConvEngine {
         ClTensor a = own(x, "input");
         ClTensor b = own(out, "output");
         Objects.requireNonNull(bank, "separable: filter bank");
-        sameShape(a, b, "separable");
-        if (bank.channels() != a.c) {
-            throw new IllegalArgumentException("separable: bank has " + bank.channels() + " channels, input "
-                    + a.shapeString() + " has " + a.c);
-        }
-        conv.separable(a.buf, b.buf, a.n, a.c, a.h, a.w, bank.radius(), Math.max(1, bank.maxTerms()),
-                foldedCoef(bank, a.c), bank.packedColTaps(), bank.packedRowTaps(), border(padding));
+        EngineTensor.checkOperands("separable", a, b, bank.channels(), "bank has");
+        conv.separable(a.buf, b.buf, a.n(), a.c(), a.h(), a.w(), bank.radius(), Math.max(1, bank.maxTerms()),
+                foldedCoef(bank, a.c()), bank.packedColTaps(), bank.packedRowTaps(), border(padding));
     }
 
     @Override
@@ -240,12 +176,8 @@ public final class OpenCLConvEngine implements ConvEngine {
         ClTensor a = own(x, "input");
         ClTensor b = own(out, "output");
         Objects.requireNonNull(filters, "dense: filters");
-        sameShape(a, b, "dense");
-        if (filters.channels() != a.c) {
-            throw new IllegalArgumentException("dense: filters have " + filters.channels() + " channels, input "
-                    + a.shapeString() + " has " + a.c);
-        }
-        conv.dense(a.buf, b.buf, a.n, a.c, a.h, a.w, filters.radius(), filters.data(), border(padding));
+        EngineTensor.checkOperands("dense", a, b, filters.channels(), "filters have");
+        conv.dense(a.buf, b.buf, a.n(), a.c(), a.h(), a.w(), filters.radius(), filters.data(), border(padding));
     }
 
     private void checkOpen() {

@@ -119,6 +119,16 @@ final class SimdFitKernel {
             }
         }
 
+        /** The candidate constant a of num = D + x·a: −Σm/k² (gain-offset, gain: x = 0 there), −Σm (none/paper). */
+        float[] scoreOffsets(int mode) {
+            return mode == 2 ? negSm : negMu;
+        }
+
+        /** The candidate constant q of part = num²·q: −1/Σ(m − mean m)² (gain-offset), −1/Σm² (gain). */
+        float[] scoreScales(int mode) {
+            return mode == 0 ? negIqc : negIq;
+        }
+
         synchronized float[] dense(CandidateSet cs) {
             if (dense == null) {
                 dense = toFloat(cs.dense());
@@ -247,6 +257,19 @@ final class SimdFitKernel {
      * Java fallback (seen in JFR as ~45% of the fit's samples and ~8 GB of garbage on 500k filters).
      */
 
+    /**
+     * The per-lane vectors of the score (see the note above): x (Σh, 0, or the frame offset c) in [0, L), and
+     * lin = −2/d in [L, 2L).
+     */
+    private static float[] scoreLanes(float[] sums, float[] frame, int mode) {
+        float[] out = new float[2 * L];
+        for (int l = 0; l < L; l++) {
+            out[l] = mode == 0 ? sums[l] : mode == 1 ? 0f : frame[l];
+            out[L + l] = -2f * frame[L + l];
+        }
+        return out;
+    }
+
     private static void initBest(float[] best, int c0) {
         java.util.Arrays.fill(best, 0, L, Float.POSITIVE_INFINITY);
         java.util.Arrays.fill(best, L, 2 * L, (float) c0);
@@ -266,11 +289,11 @@ final class SimdFitKernel {
         float[] best = new float[2 * L];
         base(sums, frame, mode, kk, base);
         initBest(best, c0);
-        FloatVector x = mode == 0 ? FloatVector.fromArray(S, sums, 0)
-                : mode == 1 ? FloatVector.zero(S) : FloatVector.fromArray(S, frame, 0);
-        FloatVector lin = FloatVector.fromArray(S, frame, L).mul(-2f);
-        float[] a = mode == 2 ? t.negSm : t.negMu;
-        float[] q = mode == 0 ? t.negIqc : t.negIq;
+        float[] xl = scoreLanes(sums, frame, mode);
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector lin = FloatVector.fromArray(S, xl, L);
+        float[] a = t.scoreOffsets(mode);
+        float[] q = t.scoreScales(mode);
         boolean quad = mode != 2;
         FloatVector bs = FloatVector.fromArray(S, best, 0);
         FloatVector bc = FloatVector.fromArray(S, best, L);
@@ -309,11 +332,11 @@ final class SimdFitKernel {
         base(sums, frame, mode, kk, base);
         initBest(best, c0);
         FloatVector zero = FloatVector.zero(S);
-        FloatVector x = mode == 0 ? FloatVector.fromArray(S, sums, 0)
-                : mode == 1 ? zero : FloatVector.fromArray(S, frame, 0);
-        FloatVector lin = FloatVector.fromArray(S, frame, L).mul(-2f);
-        float[] a = mode == 2 ? t.negSm : t.negMu;
-        float[] q = mode == 0 ? t.negIqc : t.negIq;
+        float[] xl = scoreLanes(sums, frame, mode);
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector lin = FloatVector.fromArray(S, xl, L);
+        float[] a = t.scoreOffsets(mode);
+        float[] q = t.scoreScales(mode);
         float[] qm = t.qm;
         boolean quad = mode != 2;
         float[] rp = t.rowPad;
@@ -368,11 +391,11 @@ final class SimdFitKernel {
         float[] best = new float[2 * L];
         base(sums, frame, mode, kk, base);
         initBest(best, c0);
-        FloatVector x = mode == 0 ? FloatVector.fromArray(S, sums, 0)
-                : mode == 1 ? FloatVector.zero(S) : FloatVector.fromArray(S, frame, 0);
-        FloatVector lin = FloatVector.fromArray(S, frame, L).mul(-2f);
-        float[] a = mode == 2 ? t.negSm : t.negMu;
-        float[] q = mode == 0 ? t.negIqc : t.negIq;
+        float[] xl = scoreLanes(sums, frame, mode);
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector lin = FloatVector.fromArray(S, xl, L);
+        float[] a = t.scoreOffsets(mode);
+        float[] q = t.scoreScales(mode);
         float[] qm = t.qm;
         boolean quad = mode != 2;
         float[] lapArr = new float[L];
@@ -452,9 +475,7 @@ final class SimdFitKernel {
 
     /**
      * {@link #computeW} for k ≤ 7: per filter row i, its k lane vectors are loaded once and kept in registers, and each
-     * used column vector costs k broadcast multiply-adds in one straight-line expression and one store (the generic
-     * version accumulates through memory: a store-to-load round trip per multiply-add; this one is 8 % faster end to
-     * end in the fit kernel).
+     * used column vector costs k broadcast multiply-adds in one straight-line expression and one store.
      */
     private static void computeW7(float[] h, float[] cp, int[] usedCols, int k, float[] w) {
         FloatVector zero = FloatVector.zero(S);
@@ -479,18 +500,18 @@ final class SimdFitKernel {
         }
     }
 
-    /** W[u][i] = Σ_j H[i][j]·col_u[j] for the used column vectors u, lanes = filters (accumulated in w itself). */
+    /** W[u][i] = Σ_j H[i][j]·col_u[j] for the used column vectors u, lanes = filters (any k). */
     private static void computeW(float[] h, float[] col, int[] usedCols, int k, float[] w) {
         for (int u : usedCols) {
             int cb = u * k;
             for (int i = 0; i < k; i++) {
                 int wo = (u * k + i) * L;
                 int hb = i * k * L;
-                FloatVector.fromArray(S, h, hb).mul(col[cb]).intoArray(w, wo);
+                FloatVector acc = FloatVector.fromArray(S, h, hb).mul(col[cb]);
                 for (int j = 1; j < k; j++) {
-                    FloatVector.fromArray(S, h, hb + j * L).mul(col[cb + j])
-                            .add(FloatVector.fromArray(S, w, wo)).intoArray(w, wo);
+                    acc = FloatVector.fromArray(S, h, hb + j * L).fma(FloatVector.broadcast(S, col[cb + j]), acc);
                 }
+                acc.intoArray(w, wo);
             }
         }
     }
