@@ -31,6 +31,11 @@ run "jdk25 fit" "$JDK25" -o "$work/fit25.csv"
 echo "--- scalespace coarse grid only (--no-refine), end to end"
 run "jdk17 fit --no-refine" java --no-refine -o "$work/coarse17.csv"
 run "jdk25 fit --no-refine" "$JDK25" --no-refine -o "$work/coarse25.csv"
+echo "--- scalespace in process, timed as the NumPy script is: read once, fit 3 times, best run (excludes JVM start,"
+echo "    JIT compilation and I/O, as NumPy's figure excludes reading)"
+for j in java "$JDK25"; do
+  echo "$j: $(JAVA="$j" ./scalespace bench fit "$work/filters.npy" --repeat 3 | tail -1)"
+done
 echo "--- NumPy grid search, same grid, same filters (timed in-process, best of 3; excludes reading)"
 $PY benchmarks/fit_numpy.py "$work/filters.npy" --out "$work/numpy.csv"
 # cross-check: family choices of the coarse grid search must agree (float32 near-ties aside)

@@ -22,9 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code scalespace bench}: micro-benchmarks; subcommand {@code conv}. */
+/** {@code scalespace bench}: micro-benchmarks; subcommands {@code conv} and {@code fit}. */
 @Command(name = "bench", description = "Benchmarks.", mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Conv.class})
+        subcommands = {BenchCommand.Conv.class, BenchFitCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec

@@ -18,7 +18,9 @@ import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;
 import org.scalespace.fit.ScaleMode;
 import org.scalespace.io.FilterBank;
+import org.scalespace.io.AtomicFiles;
 import org.scalespace.io.FilterReaders;
+import org.scalespace.io.LayerSource;
 import org.scalespace.io.ResultWriters;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
@@ -116,9 +118,6 @@ public final class FitCommand implements Callable<Integer> {
                 tolerance);
     }
 
-    /** Inputs of at least this many bytes get a JIT warm-up on a spare thread while they are read. */
-    static final long WARM_UP_BYTES = 4L << 20;
-
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -144,25 +143,14 @@ public final class FitCommand implements Callable<Integer> {
             // the model arrays are only written with --out templates.npy
             Fitter fitter = new Fitter(be, opt, nThreads)
                     .keepModels(out != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy"));
-            // a large input: warm the JIT up on a spare thread while reading (saves ~1 s per run on JDK 17)
-            long bytes = 0;
-            for (Path p : files) {
-                bytes += java.nio.file.Files.isRegularFile(p) ? java.nio.file.Files.size(p) : 0;
-            }
-            Thread warm = null;
-            if (bytes >= WARM_UP_BYTES && fitter.threads() > 1 && "simd".equals(be.name())) {
-                warm = new Thread(() -> fitter.warmUp(64), "scalespace-warm-up");
-                warm.setDaemon(true);
-                warm.start();
-            }
-            // read everything first: a bad file fails before any work, and nothing is written
+            // open everything and check every value first: a bad file fails before any work, and nothing is written
             long tRead = System.nanoTime();
-            List<FilterBank> banks = new ArrayList<>();
+            List<LayerSource> layers = new ArrayList<>();
             if (files.isEmpty()) {
-                banks.add(FilterReaders.bundled());
+                layers.add(LayerSource.of(FilterReaders.bundled()));
             } else {
                 for (Path p : files) {
-                    banks.addAll(FilterReaders.read(p, note -> {
+                    layers.addAll(FilterReaders.open(p, note -> {
                         if (!quiet) {
                             err.println("note: " + note);
                         }
@@ -170,55 +158,146 @@ public final class FitCommand implements Callable<Integer> {
                 }
             }
             long total = 0;
-            for (FilterBank b : banks) {
-                Fitter.validate(b);
-                total += b.count();
+            boolean joint = opt.scaleMode() == ScaleMode.JOINT;
+            for (LayerSource l : layers) {
+                forEachSlice(l, joint, (bank, from) -> Fitter.validate(bank, from));
+                total += l.count();
             }
             double readSecs = (System.nanoTime() - tRead) / 1e9;
-            if (warm != null) {
-                try {
-                    warm.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                }
-            }
-            List<FitResult> results = new ArrayList<>();
             long t0 = System.nanoTime();
             if (!quiet) {
                 sel.log().forEach(l -> err.println(l));
             }
             Progress progress = new Progress(err, "fit", total, quiet);
-            for (FilterBank b : banks) {
-                results.addAll(fitter.fit(b, progress::advance));
+            Tally tally = new Tally();
+            // results are kept only where the output needs them all at once (table, JSON, templates); CSV is
+            // fitted, formatted and written a slice at a time, in bounded memory
+            boolean streamCsv = out != null ? out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")
+                    : fmt.equals("csv");
+            List<FitResult> results = streamCsv ? null : new ArrayList<>();
+            long[] fitNanos = new long[1];
+            SliceSink fitSlice = (bank, from, sink) -> {
+                long f0 = System.nanoTime();
+                List<FitResult> r = fitter.fit(bank, from, progress::advance);
+                fitNanos[0] += System.nanoTime() - f0;
+                tally.add(r);
+                if (results != null) {
+                    results.addAll(r);
+                } else {
+                    sink.accept(r);
+                }
+            };
+            if (streamCsv && out != null) {
+                AtomicFiles.write(out, o -> {
+                    o.write((FitResult.CSV_HEADER + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    for (LayerSource l : layers) {
+                        forEachSlice(l, joint, (bank, from) -> fitSlice.fit(bank, from,
+                                r -> ResultWriters.writeCsvRows(o, r)));
+                    }
+                });
+            } else if (streamCsv) {
+                stdout.append(FitResult.CSV_HEADER).append('\n');
+                for (LayerSource l : layers) {
+                    forEachSlice(l, joint, (bank, from) -> fitSlice.fit(bank, from, r -> {
+                        ResultWriters.appendCsvRows(stdout, r);
+                        stdout.flush();
+                    }));
+                }
+            } else {
+                for (LayerSource l : layers) {
+                    forEachSlice(l, joint, (bank, from) -> fitSlice.fit(bank, from, r -> { }));
+                }
             }
             progress.finish();
-            double secs = (System.nanoTime() - t0) / 1e9;
+            double secs = fitNanos[0] / 1e9;
+            double allSecs = (System.nanoTime() - t0) / 1e9;
             long tWrite = System.nanoTime();
-            if (out != null) {
-                ResultWriters.write(out, results);
-            } else if (fmt.equals("csv")) {
-                ResultWriters.toCsv(stdout, results);
-            } else if (fmt.equals("json")) {
-                java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-                ResultWriters.toJson(buf, results);
-                stdout.print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
-            } else {
-                printTable(stdout, banks, results);
+            if (results != null) {
+                if (out != null) {
+                    ResultWriters.write(out, results);
+                } else if (fmt.equals("json")) {
+                    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+                    ResultWriters.toJson(buf, results);
+                    stdout.print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+                } else {
+                    printTable(stdout, layers, results);
+                }
             }
             stdout.flush();
+            double writeSecs = streamCsv ? allSecs - secs : (System.nanoTime() - tWrite) / 1e9;
             if (!quiet) {
-                summary(err, results, secs, be, fitter.threads(), opt);
-                err.printf(Locale.ROOT, "time: reading %.3f s, fitting %.3f s, writing %.3f s"
-                        + "%n", readSecs, secs, (System.nanoTime() - tWrite) / 1e9);
+                summary(err, tally, secs, be, fitter.threads(), opt);
+                err.printf(Locale.ROOT, "time: reading and checking %.3f s, fitting %.3f s, writing %.3f s%s%n",
+                        readSecs, secs, writeSecs, streamCsv ? " (results written as they are fitted)" : "");
             }
         }
         return 0;
     }
 
-    static void printTable(PrintWriter o, List<FilterBank> banks, List<FitResult> results) {
+    /** Filters per slice when a layer is fitted and written a slice at a time (6.4 MB of 7×7 doubles). */
+    static final int SLICE = 16384;
+    /** The slice size in use ({@link #SLICE}; tests set a small one to cover slice boundaries cheaply). */
+    static volatile int slice = SLICE;
+
+    /** Receives one slice of a layer: filters {@code from ..} of it as a bank. */
+    @FunctionalInterface
+    interface SliceBody {
+        void accept(FilterBank bank, int from) throws IOException;
+    }
+
+    /** Fits one slice and hands its results on. */
+    @FunctionalInterface
+    interface SliceSink {
+        void fit(FilterBank bank, int from, ResultsBody sink) throws IOException;
+    }
+
+    /** Receives the results of one slice. */
+    @FunctionalInterface
+    interface ResultsBody {
+        void accept(List<FitResult> results) throws IOException;
+    }
+
+    /**
+     * Calls {@code body} for consecutive slices of {@link #slice} filters of a layer (the whole layer in joint scale
+     * mode, whose one σ is per layer), reusing one array for the full slices.
+     */
+    static void forEachSlice(LayerSource l, boolean whole, SliceBody body) throws IOException {
+        int n = l.count();
+        int size = slice;
+        if (whole || n <= size) {
+            body.accept(l.slice(0, n), 0);
+            return;
+        }
+        int kk = l.k() * l.k();
+        double[] buf = new double[size * kk];
+        for (int from = 0; from < n; from += size) {
+            int m = Math.min(size, n - from);
+            double[] d = m == size ? buf : new double[m * kk];
+            l.read(from, m, d);
+            body.accept(new FilterBank(l.source(), l.layer(), l.k(), m, d), from);
+        }
+    }
+
+    /** Family counts and edge flags, accumulated slice by slice for the summary. */
+    static final class Tally {
+        final Map<Family, Integer> counts = new TreeMap<>();
+        long n;
+        long edges;
+
+        synchronized void add(List<FitResult> results) {
+            for (FitResult r : results) {
+                counts.merge(r.family(), 1, Integer::sum);
+                if (r.onEdge()) {
+                    edges++;
+                }
+                n++;
+            }
+        }
+    }
+
+    static void printTable(PrintWriter o, List<LayerSource> banks, List<FitResult> results) {
         int i = 0;
-        for (FilterBank b : banks) {
+        for (LayerSource b : banks) {
             o.printf(Locale.ROOT, "%s — layer %s: %d filters, %d×%d%n", b.source(), b.layer(), b.count(), b.k(), b.k());
             o.printf(Locale.ROOT, "%7s  %-6s %8s %8s %8s %9s %9s %7s %7s  %s%n", "channel", "family", "sigma_x",
                     "sigma_y", "alpha", "gain", "offset", "rel_l2", "cosine", "edge");
@@ -232,20 +311,13 @@ public final class FitCommand implements Callable<Integer> {
         }
     }
 
-    static void summary(PrintWriter err, List<FitResult> results, double secs, Backend be, int threads,
-                        FitOptions opt) {
-        Map<Family, Integer> counts = new TreeMap<>();
-        int edges = 0;
-        for (FitResult r : results) {
-            counts.merge(r.family(), 1, Integer::sum);
-            if (r.onEdge()) {
-                edges++;
-            }
-        }
+    static void summary(PrintWriter err, Tally tally, double secs, Backend be, int threads, FitOptions opt) {
+        Map<Family, Integer> counts = tally.counts;
+        long edges = tally.edges;
         StringBuilder fam = new StringBuilder();
         counts.forEach((f, c) -> fam.append(fam.length() > 0 ? ", " : "").append(f.id()).append(' ').append(c));
         err.printf(Locale.ROOT, "fitted %d filters in %.3f s (%.0f filters/s) on backend %s, %d thread%s; "
-                        + "%s, %s, scales %s, %s construction%n", results.size(), secs, results.size() / secs,
+                        + "%s, %s, scales %s, %s construction%n", tally.n, secs, tally.n / secs,
                 be.name(), threads, threads == 1 ? "" : "s", opt.normalisation().id(), opt.metric().id(),
                 opt.scaleMode().id(), opt.construction().id());
         err.println("families: " + fam + (edges > 0 ? "; " + edges + " optimum on the range edge (see column edge)"

@@ -75,11 +75,23 @@ public final class Fitter {
 
     /** Fits every filter of the bank; {@code progress} receives the number of filters finished, per chunk. */
     public List<FitResult> fit(FilterBank bank, LongConsumer progress) {
-        validate(bank);
-        if (opt.scaleMode() == ScaleMode.JOINT) {
-            return fitJoint(bank, progress);
+        return fit(bank, 0, progress);
+    }
+
+    /**
+     * Fits every filter of a bank that holds filters {@code firstChannel ..} of its layer (a slice of a layer read a
+     * chunk at a time): results and error messages number the filters from {@code firstChannel}. In {@code joint}
+     * scale mode the shared σ is that of this bank, so pass the whole layer there.
+     */
+    public List<FitResult> fit(FilterBank bank, int firstChannel, LongConsumer progress) {
+        if (firstChannel < 0) {
+            throw new IllegalArgumentException("firstChannel must be >= 0, got " + firstChannel);
         }
-        return fitIndependent(bank, opt.scaleMode() == ScaleMode.SAME, progress);
+        validate(bank, firstChannel);
+        if (opt.scaleMode() == ScaleMode.JOINT) {
+            return fitJoint(bank, firstChannel, progress);
+        }
+        return fitIndependent(bank, firstChannel, opt.scaleMode() == ScaleMode.SAME, progress);
     }
 
     /**
@@ -105,6 +117,11 @@ public final class Fitter {
 
     /** Rejects what cannot be fitted, naming the layer and channel. */
     public static void validate(FilterBank bank) {
+        validate(bank, 0);
+    }
+
+    /** {@link #validate(FilterBank)} for a bank whose filter 0 is filter {@code firstChannel} of its layer. */
+    public static void validate(FilterBank bank, int firstChannel) {
         int k = bank.k();
         try {
             Templates.checkK(k);
@@ -118,22 +135,22 @@ public final class Fitter {
             for (int e = 0; e < kk; e++) {
                 double v = bank.data()[n * kk + e];
                 if (!Double.isFinite(v)) {
-                    throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ", filter " + n
-                            + ": value " + v + " at row " + (e / k) + ", col " + (e % k)
+                    throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ", filter "
+                            + (firstChannel + n) + ": value " + v + " at row " + (e / k) + ", col " + (e % k)
                             + "; filters must be finite");
                 }
                 mn = Math.min(mn, v);
                 mx = Math.max(mx, v);
             }
             if (mn == mx) {
-                throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ", filter " + n
-                        + " is constant (" + (mn == 0 ? "all zero" : "all " + mn)
+                throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ", filter "
+                        + (firstChannel + n) + " is constant (" + (mn == 0 ? "all zero" : "all " + mn)
                         + "); a constant filter has no shape to fit");
             }
         }
     }
 
-    private List<FitResult> fitIndependent(FilterBank bank, boolean same, LongConsumer progress) {
+    private List<FitResult> fitIndependent(FilterBank bank, int first, boolean same, LongConsumer progress) {
         int k = bank.k();
         CandidateSet cs = candidates(k, same);
         int n = bank.count();
@@ -146,7 +163,7 @@ public final class Fitter {
         }
         if (threads == 1 || chunks.size() == 1) {
             for (int[] c : chunks) {
-                fitChunk(bank, cs, same, c[0], c[1], out);
+                fitChunk(bank, first, cs, same, c[0], c[1], out);
                 progress.accept(c[1] - c[0]);
             }
         } else {
@@ -159,7 +176,7 @@ public final class Fitter {
                 List<Future<?>> fs = new ArrayList<>();
                 for (int[] c : chunks) {
                     fs.add(ex.submit(() -> {
-                        fitChunk(bank, cs, same, c[0], c[1], out);
+                        fitChunk(bank, first, cs, same, c[0], c[1], out);
                         progress.accept(c[1] - c[0]);
                     }));
                 }
@@ -185,7 +202,8 @@ public final class Fitter {
         return List.of(out);
     }
 
-    private void fitChunk(FilterBank bank, CandidateSet cs, boolean same, int from, int to, FitResult[] out) {
+    private void fitChunk(FilterBank bank, int first, CandidateSet cs, boolean same, int from, int to,
+                          FitResult[] out) {
         int k = bank.k();
         int kk = k * k;
         int count = to - from;
@@ -227,7 +245,7 @@ public final class Fitter {
         }
         for (int i = 0; i < count; i++) {
             double[] h = bank.filter(from + i);
-            out[from + i] = fitOne(bank, from + i, h, cs, same, objs, frames, undefined, i * blocks, best,
+            out[from + i] = fitOne(bank, first + from + i, h, cs, same, objs, frames, undefined, i * blocks, best,
                     i * blocks);
         }
     }
@@ -339,8 +357,8 @@ public final class Fitter {
      * Joint mode: families from a {@code same}-scale fit, then one σ per layer for all non-{@code dog} filters,
      * minimising the summed objective (sum of squared l2, or of l1).
      */
-    private List<FitResult> fitJoint(FilterBank bank, LongConsumer progress) {
-        List<FitResult> first = fitIndependent(bank, true, x -> { });
+    private List<FitResult> fitJoint(FilterBank bank, int firstChannel, LongConsumer progress) {
+        List<FitResult> first = fitIndependent(bank, firstChannel, true, x -> { });
         int k = bank.k();
         List<Integer> members = new ArrayList<>();
         for (int n = 0; n < first.size(); n++) {
@@ -364,7 +382,7 @@ public final class Fitter {
             for (int i = 0; i < members.size(); i++) {
                 int n = members.get(i);
                 Objective.Eval ev = objs[i].evaluate(js.sigma, js.sigma);
-                out.set(n, result(bank, n, bank.filter(n), k, objs[i].family(), js.sigma, js.sigma, ev, frs[i],
+                out.set(n, result(bank, firstChannel + n, bank.filter(n), k, objs[i].family(), js.sigma, js.sigma, ev, frs[i],
                         js.edge));
             }
         }

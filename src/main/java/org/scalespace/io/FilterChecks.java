@@ -88,15 +88,20 @@ final class FilterChecks {
         if (bank.count() == 0) {
             throw new InputFormatException(file, layer + " has zero filters", "accepted: at least one k×k filter");
         }
-        int kk = bank.k() * bank.k();
-        double[] d = bank.data();
-        for (int n = 0; n < bank.count(); n++) {
+        validateValues(file, layer, bank.k(), bank.count(), bank.data(), label);
+    }
+
+    /** The value checks of {@link #validate(FilterBank, IntFunction)} on filters {@code 0..count-1} of {@code d}. */
+    static void validateValues(String file, String layer, int k, int count, double[] d, IntFunction<String> label)
+            throws InputFormatException {
+        int kk = k * k;
+        for (int n = 0; n < count; n++) {
             boolean allZero = true;
             for (int j = 0; j < kk; j++) {
                 double v = d[n * kk + j];
                 if (!Double.isFinite(v)) {
                     throw new InputFormatException(file, layer + ", " + label.apply(n) + ": value at row "
-                            + j / bank.k() + ", col " + j % bank.k() + " is " + v,
+                            + j / k + ", col " + j % k + " is " + v,
                             "filters must be finite (no NaN or Inf)");
                 }
                 if (v != 0) {

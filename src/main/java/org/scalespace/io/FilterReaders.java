@@ -91,6 +91,19 @@ public final class FilterReaders {
     }
 
     /**
+     * Opens the filters of a file in any accepted format as layer sources: a {@code .npy} file is checked (header,
+     * size, shape) now and read a slice at a time later, with its values checked as they are read; the other formats
+     * are read whole now, as {@link #read(Path, Consumer)} does. For fitting files larger than memory, or large files
+     * without touching a whole double copy of them.
+     */
+    public static List<LayerSource> open(Path file, Consumer<String> notes) throws IOException {
+        if (detect(file) == Format.NPY) {
+            return List.of(NpyLayerSource.open(file));
+        }
+        return read(file, notes).stream().map(LayerSource::of).toList();
+    }
+
+    /**
      * The format of a file: by its extension (case-insensitive) when it is one of {@code .npy .npz .safetensors .txt},
      * otherwise by its first bytes (NumPy magic, zip signature, safetensors header, text with 'Filter N:' headings).
      *

@@ -46,26 +46,34 @@ public final class NpyReader {
     public static NpyArray read(Path file, boolean asDouble) throws IOException {
         String name = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
             InputStream in = Channels.newInputStream(ch); // unbuffered: stays positioned exactly after the header
-            NpyHeader h = NpyHeader.read(in, name, size);
-            h.requireSupported(name);
-            long present = size - h.headerBytes();
-            long expected = h.dataBytes();
-            if (present < expected) {
-                throw new InputFormatException(name, "header declares shape " + NpyArray.shapeString(h.shape())
-                        + " " + h.dtype() + " (" + expected + " data bytes) but only " + present
-                        + " bytes follow the header (truncated file or wrong header)",
-                        "expected exactly " + expected + " data bytes after the header");
-            }
-            if (present > expected) {
-                throw new InputFormatException(name, (present - expected) + " bytes of trailing data after the "
-                        + expected + " data bytes of shape " + NpyArray.shapeString(h.shape()) + " " + h.dtype(),
-                        "expected exactly " + expected + " data bytes after the header (trailing data is rejected)");
-            }
+            NpyHeader h = checkedHeader(in, ch.size(), name);
             checkElementLimit(h, name);
             return readData(in, h, name, asDouble);
         }
+    }
+
+    /**
+     * Reads the header of a file from {@code in} (positioned at the start of a file of {@code size} bytes) and checks
+     * it as {@link #read(Path)} does: a supported dtype and order, and exactly the declared number of data bytes.
+     */
+    static NpyHeader checkedHeader(InputStream in, long size, String name) throws IOException {
+        NpyHeader h = NpyHeader.read(in, name, size);
+        h.requireSupported(name);
+        long present = size - h.headerBytes();
+        long expected = h.dataBytes();
+        if (present < expected) {
+            throw new InputFormatException(name, "header declares shape " + NpyArray.shapeString(h.shape())
+                    + " " + h.dtype() + " (" + expected + " data bytes) but only " + present
+                    + " bytes follow the header (truncated file or wrong header)",
+                    "expected exactly " + expected + " data bytes after the header");
+        }
+        if (present > expected) {
+            throw new InputFormatException(name, (present - expected) + " bytes of trailing data after the "
+                    + expected + " data bytes of shape " + NpyArray.shapeString(h.shape()) + " " + h.dtype(),
+                    "expected exactly " + expected + " data bytes after the header (trailing data is rejected)");
+        }
+        return h;
     }
 
     /**

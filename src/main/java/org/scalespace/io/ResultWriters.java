@@ -59,19 +59,33 @@ public final class ResultWriters {
     public static void writeCsv(OutputStream out, List<FitResult> results) throws IOException {
         OutputStream o = new java.io.BufferedOutputStream(out, 1 << 16);
         o.write((FitResult.CSV_HEADER + "\n").getBytes(StandardCharsets.UTF_8));
-        csvInWindows(results, part -> o.write(part.getBytes(StandardCharsets.UTF_8)));
+        csvInWindows(results, (b, n) -> o.write(b, 0, n));
         o.flush();
     }
 
     /** Appends the CSV text (header line, then one line per result) to {@code out}, e.g. standard output. */
     public static void toCsv(Appendable out, List<FitResult> results) throws IOException {
         out.append(FitResult.CSV_HEADER).append('\n');
-        csvInWindows(results, out::append);
+        appendCsvRows(out, results);
     }
 
-    /** Receives the formatted rows of one chunk. */
+    /**
+     * Writes the CSV rows of {@code results} (UTF-8, no header line) to a stream, formatted in parallel as
+     * {@link #writeCsv(OutputStream, List)} does: for writing results a slice at a time after
+     * {@link FitResult#CSV_HEADER}. The stream is not flushed.
+     */
+    public static void writeCsvRows(OutputStream out, List<FitResult> results) throws IOException {
+        csvInWindows(results, (b, n) -> out.write(b, 0, n));
+    }
+
+    /** Appends the CSV rows of {@code results} (no header line) to {@code out}, e.g. standard output. */
+    public static void appendCsvRows(Appendable out, List<FitResult> results) throws IOException {
+        csvInWindows(results, (b, n) -> out.append(new String(b, 0, n, StandardCharsets.UTF_8)));
+    }
+
+    /** Receives the formatted rows of one chunk: UTF-8 bytes {@code b[0..n)}. */
     private interface ChunkSink {
-        void accept(String rows) throws IOException;
+        void accept(byte[] b, int n) throws IOException;
     }
 
     /**
@@ -83,37 +97,104 @@ public final class ResultWriters {
         final int window = 8;
         int chunks = (results.size() + chunk - 1) / chunk;
         for (int w0 = 0; w0 < chunks; w0 += window) {
-            String[] parts = java.util.stream.IntStream.range(w0, Math.min(chunks, w0 + window)).parallel()
+            CsvBytes[] parts = java.util.stream.IntStream.range(w0, Math.min(chunks, w0 + window)).parallel()
                     .mapToObj(c -> csvChunk(results, c * chunk, Math.min(results.size(), (c + 1) * chunk)))
-                    .toArray(String[]::new);
-            for (String part : parts) {
-                sink.accept(part);
+                    .toArray(CsvBytes[]::new);
+            for (CsvBytes part : parts) {
+                sink.accept(part.a, part.n);
             }
         }
     }
 
-    private static String csvChunk(List<FitResult> results, int from, int to) {
-        StringBuilder sb = new StringBuilder((to - from) * 256);
-        try {
-            csvRows(sb, results.subList(from, to));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // StringBuilder does not throw
+    private static CsvBytes csvChunk(List<FitResult> results, int from, int to) {
+        CsvBytes b = new CsvBytes((to - from) * 256);
+        for (int i = from; i < to; i++) {
+            b.row(results.get(i));
         }
-        return sb.toString();
+        return b;
     }
 
-    private static void csvRows(Appendable out, List<FitResult> results) throws IOException {
-        for (FitResult r : results) {
-            out.append(csvField(r.source())).append(',')
-                    .append(csvField(r.layer())).append(',')
-                    .append(Integer.toString(r.channel())).append(',')
-                    .append(csvField(r.family() == null ? "" : r.family().id()));
+    /**
+     * CSV rows formatted straight into UTF-8 bytes: numbers are ASCII; the text fields are encoded once per distinct
+     * string, since consecutive rows share their source and layer.
+     */
+    private static final class CsvBytes {
+        byte[] a;
+        int n;
+        private String lastText;
+        private byte[] lastBytes;
+        private String lastText2;
+        private byte[] lastBytes2;
+
+        CsvBytes(int capacity) {
+            a = new byte[Math.max(64, capacity)];
+        }
+
+        void row(FitResult r) {
+            text(r.source());
+            put(',');
+            text(r.layer());
+            put(',');
+            ascii(Integer.toString(r.channel()));
+            put(',');
+            ascii(csvField(r.family() == null ? "" : r.family().id()));
             for (double v : numbers(r)) {
+                put(',');
                 // Schubfach (as Double.toString from JDK 19 on): the shortest decimal that reads back exactly, in
                 // Double.toString's format, the same on every JDK, and several times faster than JDK 17's
-                out.append(',').append(NumberOutput.toString(v, true));
+                ascii(NumberOutput.toString(v, true));
             }
-            out.append(',').append(csvField(r.edge())).append('\n');
+            put(',');
+            ascii(csvField(r.edge()));
+            put('\n');
+        }
+
+        /** A text field, quoted as {@link #csvField} does, in UTF-8; the last two distinct strings are cached. */
+        private void text(String s) {
+            byte[] b;
+            if (s == lastText) {
+                b = lastBytes;
+            } else if (s == lastText2) {
+                b = lastBytes2;
+            } else {
+                b = csvField(s).getBytes(StandardCharsets.UTF_8);
+                lastText2 = lastText;
+                lastBytes2 = lastBytes;
+                lastText = s;
+                lastBytes = b;
+            }
+            ensure(b.length);
+            System.arraycopy(b, 0, a, n, b.length);
+            n += b.length;
+        }
+
+        /** A string that is almost always ASCII (numbers, family ids, edge flags); UTF-8 otherwise. */
+        private void ascii(String s) {
+            int len = s.length();
+            ensure(len);
+            for (int i = 0; i < len; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                    ensure(b.length);
+                    System.arraycopy(b, 0, a, n, b.length);
+                    n += b.length;
+                    return;
+                }
+                a[n + i] = (byte) c;
+            }
+            n += len;
+        }
+
+        private void put(char c) {
+            ensure(1);
+            a[n++] = (byte) c;
+        }
+
+        private void ensure(int extra) {
+            if (n + extra > a.length) {
+                a = java.util.Arrays.copyOf(a, Math.max(2 * a.length, n + extra));
+            }
         }
     }
 

@@ -32,6 +32,9 @@ final class SimdFitKernel {
         final float[] row;
         final float[] rowPad; // row vectors padded to stride 8 with zeros (for k ≤ 7)
         final float[] colPad; // column vectors padded to stride 8 with zeros (for k ≤ 7)
+        // per candidate, in candidate order (k ≤ 7): coef_0 · row vector of term 0, padded to stride 8. The single-term
+        // loop reads it sequentially (no index indirection, bounds checks hoisted) and needs no multiply by coef
+        final float[] rowByCand;
         final float[] coef;
         final int[] colIdx;
         final int[] rowIdx;
@@ -68,6 +71,15 @@ final class SimdFitKernel {
                 }
             }
             coef = toFloat(cs.coef);
+            rowByCand = new float[cs.k <= 7 ? cs.size * 8 : 0];
+            if (cs.k <= 7) {
+                for (int c = 0; c < cs.size; c++) {
+                    int v = cs.rowIdx[3 * c];
+                    for (int i = 0; i < cs.k; i++) {
+                        rowByCand[c * 8 + i] = (float) (cs.coef[3 * c] * cs.rowVecs[v * cs.k + i]);
+                    }
+                }
+            }
             colIdx = cs.colIdx;
             rowIdx = cs.rowIdx;
             int n = cs.size;
@@ -275,6 +287,34 @@ final class SimdFitKernel {
         java.util.Arrays.fill(best, L, 2 * L, (float) c0);
     }
 
+    /** Independent running arg-min accumulators of {@link #blockL2OneTerm}. */
+    private static final int ACC = 4;
+
+    private static void initAcc(float[] best, int c0) {
+        for (int j = 0; j < ACC; j++) {
+            java.util.Arrays.fill(best, 2 * j * L, (2 * j + 1) * L, Float.POSITIVE_INFINITY);
+            java.util.Arrays.fill(best, (2 * j + 1) * L, (2 * j + 2) * L, (float) c0);
+        }
+    }
+
+    /** Merges the accumulators of {@link #initAcc} by (score, index), adds the base, into out[0..2L). */
+    private static void finishAcc(float[] best, float[] base, float[] out) {
+        for (int l = 0; l < L; l++) {
+            float bs = best[l];
+            float bc = best[L + l];
+            for (int j = 1; j < ACC; j++) {
+                float s = best[2 * j * L + l];
+                float c = best[(2 * j + 1) * L + l];
+                if (s < bs || (s == bs && c < bc)) {
+                    bs = s;
+                    bc = c;
+                }
+            }
+            out[l] = bs + base[l];
+            out[L + l] = bc;
+        }
+    }
+
     private static void finish(float[] best, float[] base, float[] out) {
         for (int l = 0; l < L; l++) {
             out[l] = best[l] + base[l];
@@ -324,13 +364,19 @@ final class SimdFitKernel {
      * {@link #blockL2} for single-term candidates with k ≤ 7: consecutive candidates share their column vector (σx
      * outer, σy inner), so within each run of one column vector its k vectors W_u[0..k) are loop invariants and a
      * candidate costs k broadcast multiply-adds, written as one straight-line expression.
+     *
+     * <p>The running arg-min is kept in {@value #ACC} independent (score, index) accumulators, candidate c going to
+     * accumulator c mod {@value #ACC} within a run: on JDK 17 a compare-and-blend goes through a mask held in a
+     * vector register (compare, masked load, compare, blend), a ~15-cycle chain that one accumulator would carry from
+     * candidate to candidate. {@link #finishAcc} merges them by (score, index), so the result is the sequential one:
+     * the lowest index among equal scores.
      */
     private static void blockL2OneTerm(Tables t, float[] w, int k, int kk, float[] sums, float[] frame, int mode,
                                        int c0, int c1, float[] out) {
         float[] base = new float[L];
-        float[] best = new float[2 * L];
+        float[] best = new float[2 * ACC * L];
         base(sums, frame, mode, kk, base);
-        initBest(best, c0);
+        initAcc(best, c0);
         FloatVector zero = FloatVector.zero(S);
         float[] xl = scoreLanes(sums, frame, mode);
         FloatVector x = FloatVector.fromArray(S, xl, 0);
@@ -339,9 +385,8 @@ final class SimdFitKernel {
         float[] q = t.scoreScales(mode);
         float[] qm = t.qm;
         boolean quad = mode != 2;
-        float[] rp = t.rowPad;
+        float[] rc = t.rowByCand;
         int[] colIdx = t.colIdx;
-        int[] rowIdx = t.rowIdx;
         int c = c0;
         while (c < c1) {
             int u = colIdx[3 * c];
@@ -357,27 +402,84 @@ final class SimdFitKernel {
             while (end < c1 && colIdx[3 * end] == u) {
                 end++;
             }
-            FloatVector bs = FloatVector.fromArray(S, best, 0);
-            FloatVector bc = FloatVector.fromArray(S, best, L);
-            for (; c < end; c++) {
-                int rb = rowIdx[3 * c] * 8;
-                // two independent fused chains (FMA latency), then the candidate's coefficient
-                FloatVector d0 = w2.fma(FloatVector.broadcast(S, rp[rb + 2]),
-                        w1.fma(FloatVector.broadcast(S, rp[rb + 1]), w0.mul(rp[rb])));
-                FloatVector d1 = w6.fma(FloatVector.broadcast(S, rp[rb + 6]),
-                        w5.fma(FloatVector.broadcast(S, rp[rb + 5]),
-                                w4.fma(FloatVector.broadcast(S, rp[rb + 4]), w3.mul(rp[rb + 3]))));
-                FloatVector d = d0.add(d1).mul(t.coef[3 * c]);
-                FloatVector num = x.fma(FloatVector.broadcast(S, a[c]), d);
-                FloatVector part = quad ? num.mul(num).mul(q[c]) : num.fma(lin, FloatVector.broadcast(S, qm[c]));
-                VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
-                bs = bs.blend(part, m);
-                bc = bc.blend(FloatVector.broadcast(S, (float) c), m);
+            FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
+            FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
+            FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
+            FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
+            FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
+            FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
+            FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
+            FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
+            for (; c + 3 < end; c += 4) {
+                // four candidates: D = coef·rowᵀW (two fused chains for FMA latency), then the score
+                int rb0 = (c) * 8;
+                FloatVector p0 = w2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
+                        w1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), w0.mul(rc[rb0])));
+                FloatVector e0 = w6.fma(FloatVector.broadcast(S, rc[rb0 + 6]),
+                        w5.fma(FloatVector.broadcast(S, rc[rb0 + 5]),
+                                w4.fma(FloatVector.broadcast(S, rc[rb0 + 4]), w3.mul(rc[rb0 + 3]))));
+                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), p0.add(e0));
+                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+                int rb1 = (c + 1) * 8;
+                FloatVector p1 = w2.fma(FloatVector.broadcast(S, rc[rb1 + 2]),
+                        w1.fma(FloatVector.broadcast(S, rc[rb1 + 1]), w0.mul(rc[rb1])));
+                FloatVector e1 = w6.fma(FloatVector.broadcast(S, rc[rb1 + 6]),
+                        w5.fma(FloatVector.broadcast(S, rc[rb1 + 5]),
+                                w4.fma(FloatVector.broadcast(S, rc[rb1 + 4]), w3.mul(rc[rb1 + 3]))));
+                FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), p1.add(e1));
+                FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
+                int rb2 = (c + 2) * 8;
+                FloatVector p2 = w2.fma(FloatVector.broadcast(S, rc[rb2 + 2]),
+                        w1.fma(FloatVector.broadcast(S, rc[rb2 + 1]), w0.mul(rc[rb2])));
+                FloatVector e2 = w6.fma(FloatVector.broadcast(S, rc[rb2 + 6]),
+                        w5.fma(FloatVector.broadcast(S, rc[rb2 + 5]),
+                                w4.fma(FloatVector.broadcast(S, rc[rb2 + 4]), w3.mul(rc[rb2 + 3]))));
+                FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), p2.add(e2));
+                FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
+                int rb3 = (c + 3) * 8;
+                FloatVector p3 = w2.fma(FloatVector.broadcast(S, rc[rb3 + 2]),
+                        w1.fma(FloatVector.broadcast(S, rc[rb3 + 1]), w0.mul(rc[rb3])));
+                FloatVector e3 = w6.fma(FloatVector.broadcast(S, rc[rb3 + 6]),
+                        w5.fma(FloatVector.broadcast(S, rc[rb3 + 5]),
+                                w4.fma(FloatVector.broadcast(S, rc[rb3 + 4]), w3.mul(rc[rb3 + 3]))));
+                FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), p3.add(e3));
+                FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
+                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+                bs0 = bs0.blend(s0, m0);
+                bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+                VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
+                bs1 = bs1.blend(s1, m1);
+                bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
+                VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
+                bs2 = bs2.blend(s2, m2);
+                bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
+                VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
+                bs3 = bs3.blend(s3, m3);
+                bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
             }
-            bs.intoArray(best, 0);
-            bc.intoArray(best, L);
+            for (; c < end; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
+                int rb0 = (c) * 8;
+                FloatVector p0 = w2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
+                        w1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), w0.mul(rc[rb0])));
+                FloatVector e0 = w6.fma(FloatVector.broadcast(S, rc[rb0 + 6]),
+                        w5.fma(FloatVector.broadcast(S, rc[rb0 + 5]),
+                                w4.fma(FloatVector.broadcast(S, rc[rb0 + 4]), w3.mul(rc[rb0 + 3]))));
+                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), p0.add(e0));
+                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+                bs0 = bs0.blend(s0, m0);
+                bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+            }
+            bs0.intoArray(best, 0 * L);
+            bc0.intoArray(best, 1 * L);
+            bs1.intoArray(best, 2 * L);
+            bc1.intoArray(best, 3 * L);
+            bs2.intoArray(best, 4 * L);
+            bc2.intoArray(best, 5 * L);
+            bs3.intoArray(best, 6 * L);
+            bc3.intoArray(best, 7 * L);
         }
-        finish(best, base, out);
+        finishAcc(best, base, out);
     }
 
     /**
@@ -388,9 +490,9 @@ final class SimdFitKernel {
     private static void blockL2Dog(Tables t, float[] h, float[] w, int k, int kk, float[] sums, float[] frame,
                                    int mode, int c0, int c1, float[] out) {
         float[] base = new float[L];
-        float[] best = new float[2 * L];
+        float[] best = new float[2 * ACC * L];
         base(sums, frame, mode, kk, base);
-        initBest(best, c0);
+        initAcc(best, c0);
         float[] xl = scoreLanes(sums, frame, mode);
         FloatVector x = FloatVector.fromArray(S, xl, 0);
         FloatVector lin = FloatVector.fromArray(S, xl, L);
@@ -416,21 +518,59 @@ final class SimdFitKernel {
             rowDotW(t.rowPad, v1 * 8, w, u1 * k * L, k, lapArr);
             rowDotW(t.rowPad, v2 * 8, w, u2 * k * L, k, lapArr);
             FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
-            FloatVector bs = FloatVector.fromArray(S, best, 0);
-            FloatVector bc = FloatVector.fromArray(S, best, L);
-            for (; c < end; c++) {
-                // both Laplacian terms carry the same coefficient −α
-                FloatVector d = lap.fma(FloatVector.broadcast(S, t.coef[3 * c + 1]), hc);
-                FloatVector num = x.fma(FloatVector.broadcast(S, a[c]), d);
-                FloatVector part = quad ? num.mul(num).mul(q[c]) : num.fma(lin, FloatVector.broadcast(S, qm[c]));
-                VectorMask<Float> m = part.compare(VectorOperators.LT, bs);
-                bs = bs.blend(part, m);
-                bc = bc.blend(FloatVector.broadcast(S, (float) c), m);
+            FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
+            FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
+            FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
+            FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
+            FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
+            FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
+            FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
+            FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
+            // both Laplacian terms carry the same coefficient −α; four accumulators as in blockL2OneTerm
+            for (; c + 3 < end; c += 4) {
+                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]),
+                        lap.fma(FloatVector.broadcast(S, t.coef[3 * (c) + 1]), hc));
+                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+                FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]),
+                        lap.fma(FloatVector.broadcast(S, t.coef[3 * (c + 1) + 1]), hc));
+                FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
+                FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]),
+                        lap.fma(FloatVector.broadcast(S, t.coef[3 * (c + 2) + 1]), hc));
+                FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
+                FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]),
+                        lap.fma(FloatVector.broadcast(S, t.coef[3 * (c + 3) + 1]), hc));
+                FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
+                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+                bs0 = bs0.blend(s0, m0);
+                bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+                VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
+                bs1 = bs1.blend(s1, m1);
+                bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
+                VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
+                bs2 = bs2.blend(s2, m2);
+                bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
+                VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
+                bs3 = bs3.blend(s3, m3);
+                bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
             }
-            bs.intoArray(best, 0);
-            bc.intoArray(best, L);
+            for (; c < end; c++) {
+                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]),
+                        lap.fma(FloatVector.broadcast(S, t.coef[3 * (c) + 1]), hc));
+                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+                bs0 = bs0.blend(s0, m0);
+                bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+            }
+            bs0.intoArray(best, 0 * L);
+            bc0.intoArray(best, 1 * L);
+            bs1.intoArray(best, 2 * L);
+            bc1.intoArray(best, 3 * L);
+            bs2.intoArray(best, 4 * L);
+            bc2.intoArray(best, 5 * L);
+            bs3.intoArray(best, 6 * L);
+            bc3.intoArray(best, 7 * L);
         }
-        finish(best, base, out);
+        finishAcc(best, base, out);
     }
 
     /**

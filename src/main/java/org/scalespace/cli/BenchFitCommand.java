@@ -1,0 +1,127 @@
+package org.scalespace.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.scalespace.backend.Backend;
+import org.scalespace.backend.Backends;
+import org.scalespace.fit.FitOptions;
+import org.scalespace.fit.FitResult;
+import org.scalespace.fit.Fitter;
+import org.scalespace.io.FilterBank;
+import org.scalespace.io.FilterReaders;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench fit}: the fit alone, timed the way {@code benchmarks/fit_numpy.py} times the NumPy grid search — the
+ * filters are read once, then fitted {@code --repeat} times in the same process and the best run counts (so JVM start,
+ * JIT compilation and file I/O are outside the figure, as reading and NumPy's import are outside NumPy's). Before
+ * timing, the backend's family choices on the first filters are checked against the scalar oracle; a mismatch
+ * prints no figure and exits 1. The last line is {@code filters/s: <value>}.
+ */
+@Command(name = "fit", mixinStandardHelpOptions = true,
+        description = "Time the bulk fit in process: read once, fit --repeat times, best run "
+                + "(validated against the scalar oracle first).")
+public final class BenchFitCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "filter files, as for `scalespace fit`")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--repeat", defaultValue = "3", description = "timed fits; the best counts (default ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(names = {"-b", "--backend"}, defaultValue = "simd", description = "backend (default ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = {"-t", "--threads"}, description = "worker threads (default: all available processors)")
+    Integer threads;
+
+    @Option(names = "--no-refine", description = "the coarse grid only")
+    boolean noRefine;
+
+    @Option(names = "--check", defaultValue = "32",
+            description = "filters whose family choice is checked against the scalar oracle first "
+                    + "(default ${DEFAULT-VALUE}; 0 skips the check)")
+    int check;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (repeat < 1 || repeat > 1000) {
+            throw new IllegalArgumentException("--repeat must be in 1..1000, got " + repeat);
+        }
+        if (check < 0) {
+            throw new IllegalArgumentException("--check must be >= 0, got " + check);
+        }
+        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (nThreads < 1 || nThreads > 4096) {
+            throw new IllegalArgumentException("--threads must be in 1..4096, got " + nThreads);
+        }
+        FitOptions opt = FitOptions.defaults();
+        if (noRefine) {
+            opt = new FitOptions(opt.families(), opt.normalisation(), opt.metric(), opt.scaleMode(), opt.sigmaMin(),
+                    opt.sigmaMax(), opt.sigmaSteps(), opt.alphaMax(), opt.alphaSteps(), opt.construction(), false,
+                    opt.tolerance());
+        }
+        List<FilterBank> banks = new ArrayList<>();
+        long total = 0;
+        for (Path p : files) {
+            for (FilterBank b : FilterReaders.read(p)) {
+                Fitter.validate(b);
+                banks.add(b);
+                total += b.count();
+            }
+        }
+        Backends.Selection sel = Backends.select(backend);
+        try (Backend be = sel.backend()) {
+            Fitter fitter = new Fitter(be, opt, nThreads).keepModels(false);
+            out.printf(Locale.ROOT, "bench fit: %d filters in %d layer%s, backend %s, %d thread%s, refinement %s%n",
+                    total, banks.size(), banks.size() == 1 ? "" : "s", be.name(), fitter.threads(),
+                    fitter.threads() == 1 ? "" : "s", opt.refine() ? "on" : "off");
+            if (check > 0) {
+                FilterBank b0 = banks.get(0);
+                int n = Math.min(check, b0.count());
+                FilterBank head = new FilterBank(b0.source(), b0.layer(), b0.k(), n,
+                        java.util.Arrays.copyOf(b0.data(), n * b0.k() * b0.k()));
+                List<FitResult> mine = fitter.fit(head, x -> { });
+                List<FitResult> oracle;
+                try (Backend sc = Backends.select("scalar").backend()) {
+                    oracle = new Fitter(sc, opt, 1).keepModels(false).fit(head, x -> { });
+                }
+                for (int i = 0; i < n; i++) {
+                    if (mine.get(i).family() != oracle.get(i).family()) {
+                        out.printf(Locale.ROOT, "bench fit: filter %d of %s: backend %s chose %s, the scalar oracle "
+                                + "%s; no figure%n", i, b0.source(), be.name(), mine.get(i).family().id(),
+                                oracle.get(i).family().id());
+                        out.flush();
+                        return 1;
+                    }
+                }
+                out.printf(Locale.ROOT, "check: the first %d filters get the scalar oracle's families%n", n);
+            }
+            double best = Double.POSITIVE_INFINITY;
+            for (int r = 0; r < repeat; r++) {
+                long t0 = System.nanoTime();
+                for (FilterBank b : banks) {
+                    fitter.fit(b, x -> { });
+                }
+                double s = (System.nanoTime() - t0) / 1e9;
+                best = Math.min(best, s);
+                out.printf(Locale.ROOT, "run %d: %.3f s, %.0f filters/s%n", r + 1, s, total / s);
+                out.flush();
+            }
+            out.printf(Locale.ROOT, "filters/s: %.0f%n", total / best);
+        }
+        return 0;
+    }
+}
