@@ -318,6 +318,16 @@ abstract class BackendContractTest {
             FitResult a = oracle.get(n);
             FitResult b = got.get(n);
             String what = where + " filter " + n;
+            if (a.relL2() >= 0.5 && a.family() != b.family()) {
+                // not a fit (the model explains less than a quarter of the energy): with a flat l1 minimum the two
+                // backends may stop at different points of it, whose relative l2 — the family selection criterion —
+                // differs, so a near-tie between two families can go either way (seen on the filter above after a
+                // last-bit change in T: dx at relative l2 0.9787 against dxp at 0.9795, each family's l1 identical
+                // on both backends). Then only a near-tie is accepted.
+                assertEquals(a.relL2(), b.relL2(), 0.01, what + ": families " + a.family() + " and " + b.family()
+                        + " are not a near-tie");
+                continue;
+            }
             assertEquals(a.family(), b.family(), what);
             assertEquals(a.l1(), b.l1(), 1e-7 * Math.max(1, a.l1()), what + " l1");
             if (a.relL2() < 0.5) { // a real fit: the minimum is isolated
