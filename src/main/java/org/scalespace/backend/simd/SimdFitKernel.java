@@ -35,8 +35,11 @@ final class SimdFitKernel {
         // per candidate, in candidate order (k ≤ 7): coef_0 · row vector of term 0, padded to stride 8. The single-term
         // loop reads it sequentially (no index indirection, bounds checks hoisted) and needs no multiply by coef
         final float[] rowByCand;
-        // per candidate (k ≤ 7): 1 when its rowByCand vector is exactly symmetric, 2 antisymmetric, 0 otherwise
-        final byte[] rowSymmetry;
+        // runs of consecutive candidates with the same term-0 column vector (k ≤ 7): runEnd[c] is the end of the run
+        // that starts at c (unused elsewhere), runKind[c] 1 when all its rowByCand vectors are exactly symmetric,
+        // 2 antisymmetric, 0 otherwise. Runs are cut at block starts, so a block is a sequence of whole runs.
+        final int[] runEnd;
+        final byte[] runKind;
         final float[] coef;
         final int[] colIdx;
         final int[] rowIdx;
@@ -82,8 +85,10 @@ final class SimdFitKernel {
                     }
                 }
             }
-            rowSymmetry = new byte[cs.k <= 7 ? cs.size : 0];
+            runEnd = new int[cs.k <= 7 ? cs.size : 0];
+            runKind = new byte[cs.k <= 7 ? cs.size : 0];
             if (cs.k <= 7) {
+                byte[] sym = new byte[cs.size];
                 for (int c = 0; c < cs.size; c++) {
                     boolean sy = true;
                     boolean an = true;
@@ -93,7 +98,22 @@ final class SimdFitKernel {
                         sy &= v == m;
                         an &= v == -m;
                     }
-                    rowSymmetry[c] = (byte) (sy ? 1 : an ? 2 : 0);
+                    sym[c] = (byte) (sy ? 1 : an ? 2 : 0);
+                }
+                for (int b = 0; b < cs.blocks(); b++) {
+                    int c1 = cs.blockStart[b + 1];
+                    for (int c = cs.blockStart[b]; c < c1; ) {
+                        int u = cs.colIdx[3 * c];
+                        int end = c;
+                        byte kind = sym[c];
+                        while (end < c1 && cs.colIdx[3 * end] == u) {
+                            kind = sym[end] == kind ? kind : 0;
+                            end++;
+                        }
+                        runEnd[c] = end;
+                        runKind[c] = kind;
+                        c = end;
+                    }
                 }
             }
             colIdx = cs.colIdx;
@@ -402,18 +422,12 @@ final class SimdFitKernel {
         float[] qm = t.qm;
         boolean quad = mode != 2;
         float[] rc = t.rowByCand;
-        byte[] sym = t.rowSymmetry;
         int[] colIdx = t.colIdx;
         int c = c0;
         while (c < c1) {
-            int u = colIdx[3 * c];
-            int wb = u * k * L;
-            int end = c;
-            byte kind = sym[c];
-            while (end < c1 && colIdx[3 * end] == u) {
-                kind = sym[end] == kind ? kind : 0;
-                end++;
-            }
+            int wb = colIdx[3 * c] * k * L;
+            int end = t.runEnd[c]; // runs never cross a block start, so end ≤ c1
+            byte kind = t.runKind[c];
             if (kind == 1) {
                 runSymmetric(rc, w, wb, k, xl, a, q, qm, quad, c, end, best);
             } else if (kind == 2) {
