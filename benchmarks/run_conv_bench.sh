@@ -16,8 +16,13 @@ echo "== build"
 mvn -q -B package -DskipTests
 jar=target/scalespace.jar
 
-echo "== peers (/usr/bin/python3 benchmarks/conv_peers.py)"
-/usr/bin/python3 benchmarks/conv_peers.py --save-inputs "$tmp"
+# The peers run with glibc malloc keeping freed memory (large blocks from the heap, no trimming): PyTorch's conv2d
+# allocates its output per call, and on VMs where first-touched memory is expensive (~12 µs per 4 KiB page on the
+# 2-core machine) whether that memory was fresh decided its 56² dense figure (between ~60 and ~1400 Mpx/s from run
+# to run); with these settings it is steady near its best. Scalespace reuses its output arrays either way.
+echo "== peers (/usr/bin/python3 benchmarks/conv_peers.py, glibc malloc keeping freed memory)"
+env MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=1073741824 \
+  /usr/bin/python3 benchmarks/conv_peers.py --save-inputs "$tmp"
 
 for jdk in "${jdks[@]}"; do
   [ -x "$jdk/bin/java" ] || { echo "== $jdk: not installed, skipped"; continue; }

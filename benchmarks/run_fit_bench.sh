@@ -36,15 +36,23 @@ echo "    JIT compilation and I/O, as NumPy's figure excludes reading)"
 for j in java "$JDK25"; do
   echo "$j: $(JAVA="$j" ./scalespace bench fit "$work/filters.npy" --repeat 3 | tail -1)"
 done
-echo "--- NumPy grid search, same grid, same filters (timed in-process, best of 3; excludes reading)"
-$PY benchmarks/fit_numpy.py "$work/filters.npy" --out "$work/numpy.csv"
+# The peer runs with glibc malloc keeping freed memory (large blocks from the heap, no trimming): on VMs where
+# first-touched memory is expensive (~12 µs per 4 KiB page measured on the 2-core machine), NumPy's fresh
+# 578 MB score matrix per chunk otherwise costs it about half its time in page faults (11.5k -> ~20k filters/s).
+PEER_ENV=(env MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=1073741824)
+echo "--- NumPy grid search, same grid, same filters (timed in-process, best of 3; excludes reading), float64"
+"${PEER_ENV[@]}" $PY benchmarks/fit_numpy.py "$work/filters.npy" --out "$work/numpy.csv"
+echo "--- the same in float32 (the precision of the coarse scores of the simd backend)"
+"${PEER_ENV[@]}" $PY benchmarks/fit_numpy.py "$work/filters.npy" --dtype float32 --out "$work/numpy32.csv"
 # cross-check: family choices of the coarse grid search must agree (float32 near-ties aside)
-$PY - "$work/coarse17.csv" "$work/numpy.csv" <<'PY'
+for peer in numpy numpy32; do
+$PY - "$work/coarse17.csv" "$work/$peer.csv" "$peer" <<'PY'
 import csv, sys
 a = [r["family"] for r in csv.DictReader(open(sys.argv[1]))]
 b = [r["family"] for r in csv.DictReader(open(sys.argv[2]))]
 agree = sum(x == y for x, y in zip(a, b))
-print(f"coarse family agreement scalespace vs numpy: {agree}/{len(a)} ({100*agree/len(a):.3f}%)")
+print(f"coarse family agreement scalespace vs {sys.argv[3]}: {agree}/{len(a)} ({100*agree/len(a):.3f}%)")
 if agree < 0.999 * len(a):
     sys.exit("family choices disagree: the benchmark is invalid")
 PY
+done
