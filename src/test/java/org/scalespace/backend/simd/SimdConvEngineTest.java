@@ -78,12 +78,16 @@ class SimdConvEngineTest extends ConvEngineContract {
 
     @Test
     void sevenTapFastPathsAgreeWithTheReference() {
-        // the k = 7 paths with vector tails that overlap the vector before (widths L … L + 15 and L-multiples),
+        // the k = 7 paths with vector tails that overlap the vector before (widths L … L + 15, L-multiples, and
+        // rows wider than Mac.WIDE_ROW + L, which take the counted-loop form),
         // odd and even row counts, rows fewer than the taps, planes taller than one tile; one-term channels
         // (separable fast path) next to multi-term ones (general path) in one bank
         int lanes = SimdConvEngine.lanes();
         int[][] shapes = {{2, 3, 56, 56}, {1, 2, lanes, lanes}, {1, 2, 5, lanes + 1}, {1, 2, 1, lanes + 7},
-            {1, 2, 2, 2 * lanes}, {1, 2, 3, 3 * lanes - 1}, {1, 1, 9, 127}, {1, 1, 1200, 20}};
+            {1, 2, 2, 2 * lanes}, {1, 2, 3, 3 * lanes - 1}, {1, 1, 9, 127}, {1, 1, 1200, 20},
+            // rows wide enough for the counted-loop form (Mac.WIDE_ROW): at its threshold, above it with and
+            // without an overlapping last vector
+            {1, 1, 3, 9 * lanes}, {1, 2, 5, 9 * lanes + 5}, {1, 1, 6, 10 * lanes}, {1, 1, 4, 9 * lanes - 1}};
         long seed = 900;
         try (SimdConvEngine e = new SimdConvEngine(2)) {
             for (int[] s : shapes) {
