@@ -77,48 +77,34 @@ public final class DiscreteGaussian {
         double above = 0.0; // I_{n+1}
         double cur = 1e-30; // I_n, arbitrary start
         double sum = 0.0;   // Σ_{n ≥ 1} of the unnormalised values
-        double comp = 0.0;  // Kahan compensation of sum, for long recurrences only (see below)
-        if (start <= SHORT_RECURRENCE) {
-            // The addends grow towards n = 0, so the plain sum of at most SHORT_RECURRENCE of them is within
-            // SHORT_RECURRENCE·2⁻⁵³ ≈ 7e-15 (relative); the compensated one carries a four-add dependency chain
-            // per step, which made this loop the fit's second-largest cost (Newton refinement calls it per step).
-            for (int n = start; n >= 1; n--) {
-                if (n <= nmax) {
-                    out[n] = cur;
-                }
-                sum += cur;
-                double below = above + (n * twoOverS) * cur; // I_{n-1}
-                above = cur;
-                cur = below;
-                if (cur > RESCALE_ABOVE) {
-                    cur *= RESCALE_BY;
-                    above *= RESCALE_BY;
-                    sum *= RESCALE_BY;
-                    for (int j = n; j <= nmax; j++) { // values stored so far: n..nmax
-                        out[j] *= RESCALE_BY;
-                    }
-                }
+        double comp = 0.0;  // Kahan compensation of sum, for long recurrences only
+        // The addends grow towards n = 0, so the plain sum of at most SHORT_RECURRENCE of them is within
+        // SHORT_RECURRENCE·2⁻⁵³ ≈ 7e-15 (relative); the compensated one carries a four-add dependency chain per step,
+        // which made this loop the fit's second-largest cost (Newton refinement calls it per step), so it is kept for
+        // long recurrences only. (The test is loop-invariant: C2 unswitches the loop.)
+        final boolean compensated = start > SHORT_RECURRENCE;
+        for (int n = start; n >= 1; n--) {
+            if (n <= nmax) {
+                out[n] = cur;
             }
-        } else {
-            for (int n = start; n >= 1; n--) {
-                if (n <= nmax) {
-                    out[n] = cur;
-                }
-                double y = cur - comp; // Kahan-compensated: each addend is at least the running sum's last increment
+            if (compensated) { // Kahan: each addend is at least the running sum's last increment
+                double y = cur - comp;
                 double t = sum + y;
                 comp = (t - sum) - y;
                 sum = t;
-                double below = above + (n * twoOverS) * cur; // I_{n-1}
-                above = cur;
-                cur = below;
-                if (cur > RESCALE_ABOVE) {
-                    cur *= RESCALE_BY;
-                    above *= RESCALE_BY;
-                    sum *= RESCALE_BY;
-                    comp *= RESCALE_BY;
-                    for (int j = n; j <= nmax; j++) { // values stored so far: n..nmax
-                        out[j] *= RESCALE_BY;
-                    }
+            } else {
+                sum += cur;
+            }
+            double below = above + (n * twoOverS) * cur; // I_{n-1}
+            above = cur;
+            cur = below;
+            if (cur > RESCALE_ABOVE) {
+                cur *= RESCALE_BY;
+                above *= RESCALE_BY;
+                sum *= RESCALE_BY;
+                comp *= RESCALE_BY;
+                for (int j = n; j <= nmax; j++) { // values stored so far: n..nmax
+                    out[j] *= RESCALE_BY;
                 }
             }
         }

@@ -440,263 +440,6 @@ final class SimdFitKernel {
         finishAcc(best, base, out);
     }
 
-    /** One run of {@link #blockL2OneTerm} (candidates c0..c1 sharing the column vector at w[wb]), any rows. */
-    private static void runGeneral(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
-                                      float[] qm, boolean quad, int c0, int c1, float[] best) {
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector v0 = FloatVector.fromArray(S, w, wb);
-        FloatVector v1 = k > 1 ? FloatVector.fromArray(S, w, wb + L) : zero;
-        FloatVector v2 = k > 2 ? FloatVector.fromArray(S, w, wb + 2 * L) : zero;
-        FloatVector v3 = k > 3 ? FloatVector.fromArray(S, w, wb + 3 * L) : zero;
-        FloatVector v4 = k > 4 ? FloatVector.fromArray(S, w, wb + 4 * L) : zero;
-        FloatVector v5 = k > 5 ? FloatVector.fromArray(S, w, wb + 5 * L) : zero;
-        FloatVector v6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector lin = FloatVector.fromArray(S, xl, L);
-        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
-        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
-        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
-        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
-        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
-        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
-        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
-        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
-        int c = c0;
-        for (; c + 3 < c1; c += 4) {
-                int rb0 = (c) * 8;
-                FloatVector p0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
-                        v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
-                FloatVector e0 = v6.fma(FloatVector.broadcast(S, rc[rb0 + 6]),
-                        v5.fma(FloatVector.broadcast(S, rc[rb0 + 5]),
-                                v4.fma(FloatVector.broadcast(S, rc[rb0 + 4]), v3.mul(rc[rb0 + 3]))));
-                FloatVector d0 = p0.add(e0);
-                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-                int rb1 = (c + 1) * 8;
-                FloatVector p1 = v2.fma(FloatVector.broadcast(S, rc[rb1 + 2]),
-                        v1.fma(FloatVector.broadcast(S, rc[rb1 + 1]), v0.mul(rc[rb1])));
-                FloatVector e1 = v6.fma(FloatVector.broadcast(S, rc[rb1 + 6]),
-                        v5.fma(FloatVector.broadcast(S, rc[rb1 + 5]),
-                                v4.fma(FloatVector.broadcast(S, rc[rb1 + 4]), v3.mul(rc[rb1 + 3]))));
-                FloatVector d1 = p1.add(e1);
-                FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
-                FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
-                int rb2 = (c + 2) * 8;
-                FloatVector p2 = v2.fma(FloatVector.broadcast(S, rc[rb2 + 2]),
-                        v1.fma(FloatVector.broadcast(S, rc[rb2 + 1]), v0.mul(rc[rb2])));
-                FloatVector e2 = v6.fma(FloatVector.broadcast(S, rc[rb2 + 6]),
-                        v5.fma(FloatVector.broadcast(S, rc[rb2 + 5]),
-                                v4.fma(FloatVector.broadcast(S, rc[rb2 + 4]), v3.mul(rc[rb2 + 3]))));
-                FloatVector d2 = p2.add(e2);
-                FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
-                FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
-                int rb3 = (c + 3) * 8;
-                FloatVector p3 = v2.fma(FloatVector.broadcast(S, rc[rb3 + 2]),
-                        v1.fma(FloatVector.broadcast(S, rc[rb3 + 1]), v0.mul(rc[rb3])));
-                FloatVector e3 = v6.fma(FloatVector.broadcast(S, rc[rb3 + 6]),
-                        v5.fma(FloatVector.broadcast(S, rc[rb3 + 5]),
-                                v4.fma(FloatVector.broadcast(S, rc[rb3 + 4]), v3.mul(rc[rb3 + 3]))));
-                FloatVector d3 = p3.add(e3);
-                FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
-                FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
-                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-                bs0 = bs0.blend(s0, m0);
-                bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-                VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
-                bs1 = bs1.blend(s1, m1);
-                bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
-                VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
-                bs2 = bs2.blend(s2, m2);
-                bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
-                VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
-                bs3 = bs3.blend(s3, m3);
-                bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
-        }
-        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
-                int rb0 = (c) * 8;
-                FloatVector p0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
-                        v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
-                FloatVector e0 = v6.fma(FloatVector.broadcast(S, rc[rb0 + 6]),
-                        v5.fma(FloatVector.broadcast(S, rc[rb0 + 5]),
-                                v4.fma(FloatVector.broadcast(S, rc[rb0 + 4]), v3.mul(rc[rb0 + 3]))));
-                FloatVector d0 = p0.add(e0);
-                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-                bs0 = bs0.blend(s0, m0);
-                bc0 = bc0.blend(FloatVector.broadcast(S, (float) c), m0);
-        }
-        bs0.intoArray(best, 0 * L);
-        bc0.intoArray(best, 1 * L);
-        bs1.intoArray(best, 2 * L);
-        bc1.intoArray(best, 3 * L);
-        bs2.intoArray(best, 4 * L);
-        bc2.intoArray(best, 5 * L);
-        bs3.intoArray(best, 6 * L);
-        bc3.intoArray(best, 7 * L);
-    }
-
-    /**
-     * {@link #runGeneral} for a run whose rows are all symmetric (row[i] = row[k−1−i], as the T profile): folded, a
-     * candidate costs r + 1 multiply-adds instead of k.
-     */
-    private static void runSymmetric(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
-                                      float[] qm, boolean quad, int c0, int c1, float[] best) {
-        // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
-        FloatVector zero = FloatVector.zero(S);
-        int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).add(FloatVector.fromArray(S, w, wb + (k - 1) * L))
-                : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).add(FloatVector.fromArray(S, w, wb + (k - 2) * L))
-                : zero;
-        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
-                .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
-        FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector lin = FloatVector.fromArray(S, xl, L);
-        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
-        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
-        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
-        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
-        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
-        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
-        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
-        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
-        int c = c0;
-        for (; c + 3 < c1; c += 4) {
-                int rb0 = (c) * 8;
-                FloatVector d0 = v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0]))
-                        .add(vc.fma(FloatVector.broadcast(S, rc[rb0 + r]), v2.mul(rc[rb0 + 2])));
-                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-                int rb1 = (c + 1) * 8;
-                FloatVector d1 = v1.fma(FloatVector.broadcast(S, rc[rb1 + 1]), v0.mul(rc[rb1]))
-                        .add(vc.fma(FloatVector.broadcast(S, rc[rb1 + r]), v2.mul(rc[rb1 + 2])));
-                FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
-                FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
-                int rb2 = (c + 2) * 8;
-                FloatVector d2 = v1.fma(FloatVector.broadcast(S, rc[rb2 + 1]), v0.mul(rc[rb2]))
-                        .add(vc.fma(FloatVector.broadcast(S, rc[rb2 + r]), v2.mul(rc[rb2 + 2])));
-                FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
-                FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
-                int rb3 = (c + 3) * 8;
-                FloatVector d3 = v1.fma(FloatVector.broadcast(S, rc[rb3 + 1]), v0.mul(rc[rb3]))
-                        .add(vc.fma(FloatVector.broadcast(S, rc[rb3 + r]), v2.mul(rc[rb3 + 2])));
-                FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
-                FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
-                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-                bs0 = bs0.blend(s0, m0);
-                bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-                VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
-                bs1 = bs1.blend(s1, m1);
-                bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
-                VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
-                bs2 = bs2.blend(s2, m2);
-                bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
-                VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
-                bs3 = bs3.blend(s3, m3);
-                bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
-        }
-        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
-                int rb0 = (c) * 8;
-                FloatVector d0 = v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0]))
-                        .add(vc.fma(FloatVector.broadcast(S, rc[rb0 + r]), v2.mul(rc[rb0 + 2])));
-                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-                bs0 = bs0.blend(s0, m0);
-                bc0 = bc0.blend(FloatVector.broadcast(S, (float) c), m0);
-        }
-        bs0.intoArray(best, 0 * L);
-        bc0.intoArray(best, 1 * L);
-        bs1.intoArray(best, 2 * L);
-        bc1.intoArray(best, 3 * L);
-        bs2.intoArray(best, 4 * L);
-        bc2.intoArray(best, 5 * L);
-        bs3.intoArray(best, 6 * L);
-        bc3.intoArray(best, 7 * L);
-    }
-
-    /**
-     * {@link #runGeneral} for a run whose rows are all antisymmetric (row[i] = −row[k−1−i], as the central
-     * difference D): folded, a candidate costs r multiply-adds.
-     */
-    private static void runAntisymmetric(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
-                                      float[] qm, boolean quad, int c0, int c1, float[] best) {
-        // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
-        FloatVector zero = FloatVector.zero(S);
-        int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).sub(FloatVector.fromArray(S, w, wb + (k - 1) * L))
-                : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).sub(FloatVector.fromArray(S, w, wb + (k - 2) * L))
-                : zero;
-        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector lin = FloatVector.fromArray(S, xl, L);
-        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
-        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
-        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
-        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
-        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
-        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
-        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
-        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
-        int c = c0;
-        for (; c + 3 < c1; c += 4) {
-                int rb0 = (c) * 8;
-                FloatVector d0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
-                        v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
-                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-                int rb1 = (c + 1) * 8;
-                FloatVector d1 = v2.fma(FloatVector.broadcast(S, rc[rb1 + 2]),
-                        v1.fma(FloatVector.broadcast(S, rc[rb1 + 1]), v0.mul(rc[rb1])));
-                FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
-                FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
-                int rb2 = (c + 2) * 8;
-                FloatVector d2 = v2.fma(FloatVector.broadcast(S, rc[rb2 + 2]),
-                        v1.fma(FloatVector.broadcast(S, rc[rb2 + 1]), v0.mul(rc[rb2])));
-                FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
-                FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
-                int rb3 = (c + 3) * 8;
-                FloatVector d3 = v2.fma(FloatVector.broadcast(S, rc[rb3 + 2]),
-                        v1.fma(FloatVector.broadcast(S, rc[rb3 + 1]), v0.mul(rc[rb3])));
-                FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
-                FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
-                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-                bs0 = bs0.blend(s0, m0);
-                bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-                VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
-                bs1 = bs1.blend(s1, m1);
-                bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
-                VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
-                bs2 = bs2.blend(s2, m2);
-                bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
-                VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
-                bs3 = bs3.blend(s3, m3);
-                bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
-        }
-        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
-                int rb0 = (c) * 8;
-                FloatVector d0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
-                        v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
-                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-                bs0 = bs0.blend(s0, m0);
-                bc0 = bc0.blend(FloatVector.broadcast(S, (float) c), m0);
-        }
-        bs0.intoArray(best, 0 * L);
-        bc0.intoArray(best, 1 * L);
-        bs1.intoArray(best, 2 * L);
-        bc1.intoArray(best, 3 * L);
-        bs2.intoArray(best, 4 * L);
-        bc2.intoArray(best, 5 * L);
-        bs3.intoArray(best, 6 * L);
-        bc3.intoArray(best, 7 * L);
-    }
-
     /**
      * {@link #blockL2} for the {@code dog} block with k ≤ 7. Its candidates are δ⊗δ − α·(d2⊗t + t⊗d2) with σ outer
      * and α inner, so ⟨h, m⟩ = h_centre − α·⟨h, L_σ⟩: the Laplacian's dot product is formed once per σ (two
@@ -734,71 +477,6 @@ final class SimdFitKernel {
             c = end;
         }
         finishAcc(best, base, out);
-    }
-
-    /**
-     * One σ of {@link #blockL2Dog}: candidates c0..c1 (the α grid) with the Laplacian dot products in lapArr. All its
-     * vectors live inside this method: on JDK 17, C2 boxes a vector that stays live across a call it does not inline
-     * (seen as Float512Vector allocations and a 4× slower dog block when the block loop was inlined into run).
-     */
-    private static void runDog(float[] lapArr, float[] h, int hcOff, float[] xl, float[] coef, float[] a, float[] q,
-                               float[] qm, boolean quad, int c0, int c1, float[] best) {
-        FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
-        FloatVector hc = FloatVector.fromArray(S, h, hcOff);
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector lin = FloatVector.fromArray(S, xl, L);
-        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
-        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
-        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
-        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
-        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
-        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
-        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
-        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
-        int c = c0;
-        // both Laplacian terms carry the same coefficient −α
-        for (; c + 3 < c1; c += 4) {
-                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]),
-                        lap.fma(FloatVector.broadcast(S, coef[3 * (c) + 1]), hc));
-                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-                FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]),
-                        lap.fma(FloatVector.broadcast(S, coef[3 * (c + 1) + 1]), hc));
-                FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
-                FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]),
-                        lap.fma(FloatVector.broadcast(S, coef[3 * (c + 2) + 1]), hc));
-                FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
-                FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]),
-                        lap.fma(FloatVector.broadcast(S, coef[3 * (c + 3) + 1]), hc));
-                FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
-                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-                bs0 = bs0.blend(s0, m0);
-                bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-                VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
-                bs1 = bs1.blend(s1, m1);
-                bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
-                VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
-                bs2 = bs2.blend(s2, m2);
-                bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
-                VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
-                bs3 = bs3.blend(s3, m3);
-                bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
-        }
-        for (; c < c1; c++) {
-                FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]),
-                        lap.fma(FloatVector.broadcast(S, coef[3 * (c) + 1]), hc));
-                FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-                VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-                bs0 = bs0.blend(s0, m0);
-                bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-        }
-        bs0.intoArray(best, 0 * L);
-        bc0.intoArray(best, 1 * L);
-        bs1.intoArray(best, 2 * L);
-        bc1.intoArray(best, 3 * L);
-        bs2.intoArray(best, 4 * L);
-        bc2.intoArray(best, 5 * L);
-        bs3.intoArray(best, 6 * L);
-        bc3.intoArray(best, 7 * L);
     }
 
     /**
@@ -883,4 +561,328 @@ final class SimdFitKernel {
             }
         }
     }
+
+    // ---- generated by tools/gen_fit_runs.py; edit the script, not these methods ----
+
+    /** One run of {@link #blockL2OneTerm} (candidates c0..c1 sharing the column vector at w[wb]), any rows. */
+    private static void runGeneral(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
+                                   float[] qm, boolean quad, int c0, int c1, float[] best) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector v0 = FloatVector.fromArray(S, w, wb);
+        FloatVector v1 = k > 1 ? FloatVector.fromArray(S, w, wb + L) : zero;
+        FloatVector v2 = k > 2 ? FloatVector.fromArray(S, w, wb + 2 * L) : zero;
+        FloatVector v3 = k > 3 ? FloatVector.fromArray(S, w, wb + 3 * L) : zero;
+        FloatVector v4 = k > 4 ? FloatVector.fromArray(S, w, wb + 4 * L) : zero;
+        FloatVector v5 = k > 5 ? FloatVector.fromArray(S, w, wb + 5 * L) : zero;
+        FloatVector v6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector lin = FloatVector.fromArray(S, xl, L);
+        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
+        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
+        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
+        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
+        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
+        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
+        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
+        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
+        int c = c0;
+        for (; c + 3 < c1; c += 4) {
+            int rb0 = (c) * 8;
+            FloatVector p0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
+            FloatVector e0 = v6.fma(FloatVector.broadcast(S, rc[rb0 + 6]),
+                    v5.fma(FloatVector.broadcast(S, rc[rb0 + 5]),
+                            v4.fma(FloatVector.broadcast(S, rc[rb0 + 4]), v3.mul(rc[rb0 + 3]))));
+            FloatVector d0 = p0.add(e0);
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+            int rb1 = (c + 1) * 8;
+            FloatVector p1 = v2.fma(FloatVector.broadcast(S, rc[rb1 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb1 + 1]), v0.mul(rc[rb1])));
+            FloatVector e1 = v6.fma(FloatVector.broadcast(S, rc[rb1 + 6]),
+                    v5.fma(FloatVector.broadcast(S, rc[rb1 + 5]),
+                            v4.fma(FloatVector.broadcast(S, rc[rb1 + 4]), v3.mul(rc[rb1 + 3]))));
+            FloatVector d1 = p1.add(e1);
+            FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
+            FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
+            int rb2 = (c + 2) * 8;
+            FloatVector p2 = v2.fma(FloatVector.broadcast(S, rc[rb2 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb2 + 1]), v0.mul(rc[rb2])));
+            FloatVector e2 = v6.fma(FloatVector.broadcast(S, rc[rb2 + 6]),
+                    v5.fma(FloatVector.broadcast(S, rc[rb2 + 5]),
+                            v4.fma(FloatVector.broadcast(S, rc[rb2 + 4]), v3.mul(rc[rb2 + 3]))));
+            FloatVector d2 = p2.add(e2);
+            FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
+            FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
+            int rb3 = (c + 3) * 8;
+            FloatVector p3 = v2.fma(FloatVector.broadcast(S, rc[rb3 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb3 + 1]), v0.mul(rc[rb3])));
+            FloatVector e3 = v6.fma(FloatVector.broadcast(S, rc[rb3 + 6]),
+                    v5.fma(FloatVector.broadcast(S, rc[rb3 + 5]),
+                            v4.fma(FloatVector.broadcast(S, rc[rb3 + 4]), v3.mul(rc[rb3 + 3]))));
+            FloatVector d3 = p3.add(e3);
+            FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
+            FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
+            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+            bs0 = bs0.blend(s0, m0);
+            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+            VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
+            bs1 = bs1.blend(s1, m1);
+            bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
+            VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
+            bs2 = bs2.blend(s2, m2);
+            bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
+            VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
+            bs3 = bs3.blend(s3, m3);
+            bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
+        }
+        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
+            int rb0 = (c) * 8;
+            FloatVector p0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
+            FloatVector e0 = v6.fma(FloatVector.broadcast(S, rc[rb0 + 6]),
+                    v5.fma(FloatVector.broadcast(S, rc[rb0 + 5]),
+                            v4.fma(FloatVector.broadcast(S, rc[rb0 + 4]), v3.mul(rc[rb0 + 3]))));
+            FloatVector d0 = p0.add(e0);
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+            bs0 = bs0.blend(s0, m0);
+            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+        }
+        bs0.intoArray(best, 0 * L);
+        bc0.intoArray(best, 1 * L);
+        bs1.intoArray(best, 2 * L);
+        bc1.intoArray(best, 3 * L);
+        bs2.intoArray(best, 4 * L);
+        bc2.intoArray(best, 5 * L);
+        bs3.intoArray(best, 6 * L);
+        bc3.intoArray(best, 7 * L);
+    }
+
+    /**
+     * {@link #runGeneral} for a run whose rows are all symmetric (row[i] = row[k−1−i], as the T profile): folded, a
+     * candidate costs r + 1 multiply-adds instead of k.
+     */
+    private static void runSymmetric(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
+                                     float[] qm, boolean quad, int c0, int c1, float[] best) {
+        // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
+        FloatVector zero = FloatVector.zero(S);
+        int r = k / 2;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).add(FloatVector.fromArray(S, w, wb + (k - 1) * L))
+                : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).add(FloatVector.fromArray(S, w, wb + (k - 2) * L))
+                : zero;
+        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
+                .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
+        FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector lin = FloatVector.fromArray(S, xl, L);
+        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
+        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
+        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
+        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
+        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
+        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
+        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
+        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
+        int c = c0;
+        for (; c + 3 < c1; c += 4) {
+            int rb0 = (c) * 8;
+            FloatVector d0 = v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0]))
+                    .add(vc.fma(FloatVector.broadcast(S, rc[rb0 + r]), v2.mul(rc[rb0 + 2])));
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+            int rb1 = (c + 1) * 8;
+            FloatVector d1 = v1.fma(FloatVector.broadcast(S, rc[rb1 + 1]), v0.mul(rc[rb1]))
+                    .add(vc.fma(FloatVector.broadcast(S, rc[rb1 + r]), v2.mul(rc[rb1 + 2])));
+            FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
+            FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
+            int rb2 = (c + 2) * 8;
+            FloatVector d2 = v1.fma(FloatVector.broadcast(S, rc[rb2 + 1]), v0.mul(rc[rb2]))
+                    .add(vc.fma(FloatVector.broadcast(S, rc[rb2 + r]), v2.mul(rc[rb2 + 2])));
+            FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
+            FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
+            int rb3 = (c + 3) * 8;
+            FloatVector d3 = v1.fma(FloatVector.broadcast(S, rc[rb3 + 1]), v0.mul(rc[rb3]))
+                    .add(vc.fma(FloatVector.broadcast(S, rc[rb3 + r]), v2.mul(rc[rb3 + 2])));
+            FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
+            FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
+            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+            bs0 = bs0.blend(s0, m0);
+            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+            VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
+            bs1 = bs1.blend(s1, m1);
+            bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
+            VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
+            bs2 = bs2.blend(s2, m2);
+            bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
+            VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
+            bs3 = bs3.blend(s3, m3);
+            bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
+        }
+        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
+            int rb0 = (c) * 8;
+            FloatVector d0 = v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0]))
+                    .add(vc.fma(FloatVector.broadcast(S, rc[rb0 + r]), v2.mul(rc[rb0 + 2])));
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+            bs0 = bs0.blend(s0, m0);
+            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+        }
+        bs0.intoArray(best, 0 * L);
+        bc0.intoArray(best, 1 * L);
+        bs1.intoArray(best, 2 * L);
+        bc1.intoArray(best, 3 * L);
+        bs2.intoArray(best, 4 * L);
+        bc2.intoArray(best, 5 * L);
+        bs3.intoArray(best, 6 * L);
+        bc3.intoArray(best, 7 * L);
+    }
+
+    /**
+     * {@link #runGeneral} for a run whose rows are all antisymmetric (row[i] = −row[k−1−i], as the central
+     * difference D): folded, a candidate costs r multiply-adds.
+     */
+    private static void runAntisymmetric(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
+                                         float[] qm, boolean quad, int c0, int c1, float[] best) {
+        // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
+        FloatVector zero = FloatVector.zero(S);
+        int r = k / 2;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).sub(FloatVector.fromArray(S, w, wb + (k - 1) * L))
+                : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).sub(FloatVector.fromArray(S, w, wb + (k - 2) * L))
+                : zero;
+        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
+                .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector lin = FloatVector.fromArray(S, xl, L);
+        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
+        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
+        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
+        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
+        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
+        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
+        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
+        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
+        int c = c0;
+        for (; c + 3 < c1; c += 4) {
+            int rb0 = (c) * 8;
+            FloatVector d0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+            int rb1 = (c + 1) * 8;
+            FloatVector d1 = v2.fma(FloatVector.broadcast(S, rc[rb1 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb1 + 1]), v0.mul(rc[rb1])));
+            FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
+            FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
+            int rb2 = (c + 2) * 8;
+            FloatVector d2 = v2.fma(FloatVector.broadcast(S, rc[rb2 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb2 + 1]), v0.mul(rc[rb2])));
+            FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
+            FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
+            int rb3 = (c + 3) * 8;
+            FloatVector d3 = v2.fma(FloatVector.broadcast(S, rc[rb3 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb3 + 1]), v0.mul(rc[rb3])));
+            FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
+            FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
+            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+            bs0 = bs0.blend(s0, m0);
+            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+            VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
+            bs1 = bs1.blend(s1, m1);
+            bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
+            VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
+            bs2 = bs2.blend(s2, m2);
+            bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
+            VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
+            bs3 = bs3.blend(s3, m3);
+            bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
+        }
+        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
+            int rb0 = (c) * 8;
+            FloatVector d0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+            bs0 = bs0.blend(s0, m0);
+            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+        }
+        bs0.intoArray(best, 0 * L);
+        bc0.intoArray(best, 1 * L);
+        bs1.intoArray(best, 2 * L);
+        bc1.intoArray(best, 3 * L);
+        bs2.intoArray(best, 4 * L);
+        bc2.intoArray(best, 5 * L);
+        bs3.intoArray(best, 6 * L);
+        bc3.intoArray(best, 7 * L);
+    }
+
+    /**
+     * One σ of {@link #blockL2Dog}: candidates c0..c1 (the α grid) with the Laplacian dot products in lapArr; both
+     * Laplacian terms carry the same coefficient −α, so D = h_centre − α·⟨h, L_σ⟩.
+     */
+    private static void runDog(float[] lapArr, float[] h, int hcOff, float[] xl, float[] coef, float[] a, float[] q,
+                               float[] qm, boolean quad, int c0, int c1, float[] best) {
+        FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
+        FloatVector hc = FloatVector.fromArray(S, h, hcOff);
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector lin = FloatVector.fromArray(S, xl, L);
+        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
+        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
+        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
+        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
+        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
+        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
+        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
+        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
+        int c = c0;
+        for (; c + 3 < c1; c += 4) {
+            FloatVector d0 = lap.fma(FloatVector.broadcast(S, coef[3 * (c) + 1]), hc);
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+            FloatVector d1 = lap.fma(FloatVector.broadcast(S, coef[3 * (c + 1) + 1]), hc);
+            FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
+            FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
+            FloatVector d2 = lap.fma(FloatVector.broadcast(S, coef[3 * (c + 2) + 1]), hc);
+            FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
+            FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
+            FloatVector d3 = lap.fma(FloatVector.broadcast(S, coef[3 * (c + 3) + 1]), hc);
+            FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
+            FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
+            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+            bs0 = bs0.blend(s0, m0);
+            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+            VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
+            bs1 = bs1.blend(s1, m1);
+            bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
+            VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
+            bs2 = bs2.blend(s2, m2);
+            bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
+            VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
+            bs3 = bs3.blend(s3, m3);
+            bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
+        }
+        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
+            FloatVector d0 = lap.fma(FloatVector.broadcast(S, coef[3 * (c) + 1]), hc);
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
+            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
+            bs0 = bs0.blend(s0, m0);
+            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
+        }
+        bs0.intoArray(best, 0 * L);
+        bc0.intoArray(best, 1 * L);
+        bs1.intoArray(best, 2 * L);
+        bc1.intoArray(best, 3 * L);
+        bs2.intoArray(best, 4 * L);
+        bc2.intoArray(best, 5 * L);
+        bs3.intoArray(best, 6 * L);
+        bc3.intoArray(best, 7 * L);
+    }
+
+    // ---- end of generated code ----
 }

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Writes the generated inner loops of the SIMD coarse-fit kernel (SimdFitKernel.runGeneral, runSymmetric,
+runAntisymmetric and runDog) to stdout.
+
+Each method scores one run of candidates (consecutive candidates that share their column vector, or for dog their σ)
+with four independent (score, index) arg-min accumulators, four candidates per iteration, then the rest of the run
+into accumulator 0. Why generated straight-line code: on JDK 17 a compare-and-blend goes through a mask held in a
+vector register (a ~15-cycle chain), so one accumulator would serialise the candidates; and a FloatVector may not
+cross a call that C2 does not inline (it is then boxed and the Vector API runs its allocating fallback), so the four
+copies of the candidate body cannot be a helper method. The variants differ only in the dot product D of a
+candidate's row with the run's W vectors:
+  general        D = Σ_{i<k} row_i·W_i (two FMA chains)
+  symmetric      D = Σ_{i<r} row_i·(W_i + W_{k−1−i}) + row_r·W_r
+  antisymmetric  D = Σ_{i<r} row_i·(W_i − W_{k−1−i})
+  dog            D = h_centre + coef·lap (one FMA per α)
+Usage: python3 tools/gen_fit_runs.py > /tmp/k.java, then replace the block between the markers in SimdFitKernel.java.
+"""
+
+ACC = 4
+
+
+def dot(kind, j):
+    cj = f"c + {j}" if j else "c"
+    rb = f"rb{j}"
+    if kind == "dog":
+        return (f"            FloatVector d{j} = lap.fma(FloatVector.broadcast(S, coef[3 * ({cj}) + 1]), hc);\n")
+    head = f"            int {rb} = ({cj}) * 8;\n"
+    if kind == "general":
+        return head + (
+            f"            FloatVector p{j} = v2.fma(FloatVector.broadcast(S, rc[{rb} + 2]),\n"
+            f"                    v1.fma(FloatVector.broadcast(S, rc[{rb} + 1]), v0.mul(rc[{rb}])));\n"
+            f"            FloatVector e{j} = v6.fma(FloatVector.broadcast(S, rc[{rb} + 6]),\n"
+            f"                    v5.fma(FloatVector.broadcast(S, rc[{rb} + 5]),\n"
+            f"                            v4.fma(FloatVector.broadcast(S, rc[{rb} + 4]), v3.mul(rc[{rb} + 3]))));\n"
+            f"            FloatVector d{j} = p{j}.add(e{j});\n")
+    if kind == "symmetric":
+        return head + (
+            f"            FloatVector d{j} = v1.fma(FloatVector.broadcast(S, rc[{rb} + 1]), v0.mul(rc[{rb}]))\n"
+            f"                    .add(vc.fma(FloatVector.broadcast(S, rc[{rb} + r]), v2.mul(rc[{rb} + 2])));\n")
+    return head + (
+        f"            FloatVector d{j} = v2.fma(FloatVector.broadcast(S, rc[{rb} + 2]),\n"
+        f"                    v1.fma(FloatVector.broadcast(S, rc[{rb} + 1]), v0.mul(rc[{rb}])));\n")
+
+
+def score(j):
+    cj = f"c + {j}" if j else "c"
+    return (f"            FloatVector n{j} = x.fma(FloatVector.broadcast(S, a[{cj}]), d{j});\n"
+            f"            FloatVector s{j} = quad ? n{j}.mul(n{j}).mul(q[{cj}]) "
+            f": n{j}.fma(lin, FloatVector.broadcast(S, qm[{cj}]));\n")
+
+
+def update(j):
+    cj = f"c + {j}" if j else "c"
+    return (f"            VectorMask<Float> m{j} = s{j}.compare(VectorOperators.LT, bs{j});\n"
+            f"            bs{j} = bs{j}.blend(s{j}, m{j});\n"
+            f"            bc{j} = bc{j}.blend(FloatVector.broadcast(S, (float) ({cj})), m{j});\n")
+
+
+PROLOG = {
+    "general": """        FloatVector zero = FloatVector.zero(S);
+        FloatVector v0 = FloatVector.fromArray(S, w, wb);
+        FloatVector v1 = k > 1 ? FloatVector.fromArray(S, w, wb + L) : zero;
+        FloatVector v2 = k > 2 ? FloatVector.fromArray(S, w, wb + 2 * L) : zero;
+        FloatVector v3 = k > 3 ? FloatVector.fromArray(S, w, wb + 3 * L) : zero;
+        FloatVector v4 = k > 4 ? FloatVector.fromArray(S, w, wb + 4 * L) : zero;
+        FloatVector v5 = k > 5 ? FloatVector.fromArray(S, w, wb + 5 * L) : zero;
+        FloatVector v6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
+""",
+    "symmetric": """        // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
+        FloatVector zero = FloatVector.zero(S);
+        int r = k / 2;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).add(FloatVector.fromArray(S, w, wb + (k - 1) * L))
+                : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).add(FloatVector.fromArray(S, w, wb + (k - 2) * L))
+                : zero;
+        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
+                .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
+        FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
+""",
+    "antisymmetric": """        // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
+        FloatVector zero = FloatVector.zero(S);
+        int r = k / 2;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).sub(FloatVector.fromArray(S, w, wb + (k - 1) * L))
+                : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).sub(FloatVector.fromArray(S, w, wb + (k - 2) * L))
+                : zero;
+        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
+                .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
+""",
+    "dog": """        FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
+        FloatVector hc = FloatVector.fromArray(S, h, hcOff);
+""",
+}
+
+DOC = {
+    "general": """    /** One run of {@link #blockL2OneTerm} (candidates c0..c1 sharing the column vector at w[wb]), any rows. */""",
+    "symmetric": """    /**
+     * {@link #runGeneral} for a run whose rows are all symmetric (row[i] = row[k−1−i], as the T profile): folded, a
+     * candidate costs r + 1 multiply-adds instead of k.
+     */""",
+    "antisymmetric": """    /**
+     * {@link #runGeneral} for a run whose rows are all antisymmetric (row[i] = −row[k−1−i], as the central
+     * difference D): folded, a candidate costs r multiply-adds.
+     */""",
+    "dog": """    /**
+     * One σ of {@link #blockL2Dog}: candidates c0..c1 (the α grid) with the Laplacian dot products in lapArr; both
+     * Laplacian terms carry the same coefficient −α, so D = h_centre − α·⟨h, L_σ⟩.
+     */""",
+}
+
+SIG = {
+    "general": "runGeneral(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,\n"
+               "                                   float[] qm, boolean quad, int c0, int c1, float[] best) {",
+    "symmetric": "runSymmetric(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,\n"
+                 "                                     float[] qm, boolean quad, int c0, int c1, float[] best) {",
+    "antisymmetric": "runAntisymmetric(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,\n"
+                     "                                         float[] qm, boolean quad, int c0, int c1, float[] best) {",
+    "dog": "runDog(float[] lapArr, float[] h, int hcOff, float[] xl, float[] coef, float[] a, float[] q,\n"
+           "                               float[] qm, boolean quad, int c0, int c1, float[] best) {",
+}
+
+
+def method(kind):
+    out = [DOC[kind], "    private static void " + SIG[kind], PROLOG[kind].rstrip("\n")]
+    out.append("        FloatVector x = FloatVector.fromArray(S, xl, 0);")
+    out.append("        FloatVector lin = FloatVector.fromArray(S, xl, L);")
+    for j in range(ACC):
+        out.append(f"        FloatVector bs{j} = FloatVector.fromArray(S, best, {2 * j} * L);")
+        out.append(f"        FloatVector bc{j} = FloatVector.fromArray(S, best, {2 * j + 1} * L);")
+    out.append("        int c = c0;")
+    out.append(f"        for (; c + {ACC - 1} < c1; c += {ACC}) {{")
+    body = "".join(dot(kind, j) + score(j) for j in range(ACC)) + "".join(update(j) for j in range(ACC))
+    out.append(body.rstrip("\n"))
+    out.append("        }")
+    out.append("        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)")
+    out.append((dot(kind, 0) + score(0) + update(0)).rstrip("\n"))
+    out.append("        }")
+    for j in range(ACC):
+        out.append(f"        bs{j}.intoArray(best, {2 * j} * L);")
+        out.append(f"        bc{j}.intoArray(best, {2 * j + 1} * L);")
+    out.append("    }")
+    return "\n".join(out)
+
+
+print("    // ---- generated by tools/gen_fit_runs.py; edit the script, not these methods ----")
+print()
+print("\n\n".join(method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]))
+print()
+print("    // ---- end of generated code ----")
