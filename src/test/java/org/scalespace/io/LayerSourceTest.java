@@ -127,4 +127,55 @@ class LayerSourceTest {
         assertArrayEquals(whole.data(), s.slice(0, 2).data());
         assertArrayEquals(Arrays.copyOfRange(whole.data(), 49, 98), s.slice(1, 1).data());
     }
+
+    /**
+     * A .npy with more values than a Java array can hold (44,000,000 7×7 filters, 2.16·10⁹ floats): the whole-file
+     * reader refuses it, the slice reader opens it and reads any slice. The file is sparse (zeros except the last
+     * filter), so it costs no disk space or time.
+     */
+    @Test
+    void filesLargerThanAJavaArrayAreReadSliceBySlice() throws IOException {
+        int n = 44_000_000;
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + n + ", 7, 7), }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        StringBuilder h = new StringBuilder(dict);
+        h.append(" ".repeat(pad)).append('\n');
+        byte[] text = h.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(10 + text.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        head.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) text.length).put(text);
+        long dataStart = head.capacity();
+        long size = dataStart + (long) n * 49 * 4;
+        Path p = dir.resolve("huge.npy");
+        float[] last = new float[49];
+        for (int i = 0; i < 49; i++) {
+            last[i] = i - 24.5f;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.SPARSE)) {
+            head.flip();
+            ch.write(head, 0);
+            java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(49 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (float v : last) {
+                tail.putFloat(v);
+            }
+            tail.flip();
+            ch.write(tail, size - 49 * 4);
+        }
+        assertEquals(size, Files.size(p));
+        InputFormatException whole = assertThrows(InputFormatException.class, () -> FilterReaders.read(p));
+        assertTrue(whole.getMessage().contains("elements"), whole.getMessage());
+        LayerSource s = FilterReaders.open(p, x -> { }).get(0);
+        assertEquals(n, s.count());
+        assertEquals(7, s.k());
+        double[] got = new double[49];
+        s.read(n - 1, 1, got);
+        for (int i = 0; i < 49; i++) {
+            assertEquals(last[i], got[i], 0.0, "element " + i);
+        }
+        InputFormatException zero = assertThrows(InputFormatException.class, () -> s.read(n - 3, 2, new double[98]));
+        assertTrue(zero.getMessage().contains("filter " + (n - 3)) && zero.getMessage().contains("zero"),
+                zero.getMessage());
+    }
 }
