@@ -232,6 +232,22 @@ abstract class BackendContractTest {
         checkCoarse(filters, k, 2, 19, opt, "k=" + k + " " + input + " " + norm.id() + "/" + metric.id());
     }
 
+    /**
+     * The default grid (48 σ steps, 32 α steps): its runs of 48 and 32 candidates are the longest the SIMD backend's
+     * mask-free arg-min sees in practice (the candidate's index in the score's low 6 bits), and runs of 300 σ steps
+     * take its accumulator path (more than 2^8 candidates).
+     */
+    @Test
+    void coarseArgminOnTheDefaultGridAndALongOne() {
+        double[] filters = structuredFilters(7, 21, 500);
+        for (Normalisation n : new Normalisation[] {Normalisation.GAIN_OFFSET, Normalisation.GAIN}) {
+            checkCoarse(filters, 7, 1, 20, FitOptions.defaults().withNormalisation(n), "k=7 structured " + n.id()
+                    + "/l2, default grid");
+        }
+        checkCoarse(filters, 7, 0, 5, FitOptions.defaults().withFamilies(List.of(Family.GAUSS, Family.DY))
+                .withSigmaRange(0.05, 4.0, 300), "k=7 structured gain-offset/l2, 300 σ steps");
+    }
+
     @Test
     void coarseArgminWithPaperConstruction() {
         double[] filters = structuredFilters(7, 9, 300);

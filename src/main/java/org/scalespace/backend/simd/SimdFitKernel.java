@@ -1,6 +1,7 @@
 package org.scalespace.backend.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -24,6 +25,7 @@ import org.scalespace.fit.Normalisation;
  */
 final class SimdFitKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
     /** Float copies of a candidate set's tables and per-candidate score constants, built once per set. */
@@ -323,6 +325,19 @@ final class SimdFitKernel {
         java.util.Arrays.fill(best, L, 2 * L, (float) c0);
     }
 
+    /**
+     * Runs of at most 2^MAX_INDEX_BITS candidates with scores ≤ 0 (gain-offset, gain) take the mask-free arg-min of
+     * the *Max run methods, which keep the candidate's index within the run in the score's low
+     * {@link #indexBits}(n) bits (6 for the default 48 σ steps); longer runs keep the accumulators, so at most 8 of
+     * the score's 24 significant bits are spent.
+     */
+    static final int MAX_INDEX_BITS = 8;
+
+    /** Bits that hold an index 0..n−1 (at least 1). */
+    static int indexBits(int n) {
+        return Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, n - 1)));
+    }
+
     /** Independent running arg-min accumulators of {@link #blockL2OneTerm}. */
     private static final int ACC = 4;
 
@@ -428,7 +443,16 @@ final class SimdFitKernel {
             int wb = colIdx[3 * c] * k * L;
             int end = t.runEnd[c]; // runs never cross a block start, so end ≤ c1
             byte kind = t.runKind[c];
-            if (kind == 1) {
+            int bits = indexBits(end - c);
+            if (quad && bits <= MAX_INDEX_BITS) {
+                if (kind == 1) {
+                    runSymmetricMax(rc, w, wb, k, xl, a, q, c, end, best, bits);
+                } else if (kind == 2) {
+                    runAntisymmetricMax(rc, w, wb, k, xl, a, q, c, end, best, bits);
+                } else {
+                    runGeneralMax(rc, w, wb, k, xl, a, q, c, end, best, bits);
+                }
+            } else if (kind == 1) {
                 runSymmetric(rc, w, wb, k, xl, a, q, qm, quad, c, end, best);
             } else if (kind == 2) {
                 runAntisymmetric(rc, w, wb, k, xl, a, q, qm, quad, c, end, best);
@@ -473,7 +497,12 @@ final class SimdFitKernel {
             java.util.Arrays.fill(lapArr, 0f);
             rowDotW(t.rowPad, v1 * 8, w, u1 * k * L, k, lapArr);
             rowDotW(t.rowPad, v2 * 8, w, u2 * k * L, k, lapArr);
-            runDog(lapArr, h, hc, xl, t.coef, a, q, t.qm, quad, c, end, best);
+            int bits = indexBits(end - c);
+            if (quad && bits <= MAX_INDEX_BITS) {
+                runDogMax(lapArr, h, hc, xl, t.coef, a, q, c, end, best, bits);
+            } else {
+                runDog(lapArr, h, hc, xl, t.coef, a, q, t.qm, quad, c, end, best);
+            }
             c = end;
         }
         finishAcc(best, base, out);
@@ -882,6 +911,169 @@ final class SimdFitKernel {
         bc2.intoArray(best, 5 * L);
         bs3.intoArray(best, 6 * L);
         bc3.intoArray(best, 7 * L);
+    }
+
+    /**
+     * {@link #runGeneral} for the gain-offset and gain scores (every score ≤ 0), without masks: for floats ≤ 0 the order
+     * of their bit patterns as signed ints is the reverse of their order as floats, so the lowest score is the largest
+     * int. Its low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per candidate (one cycle, no
+     * mask register) keeps the best score and, among equal truncated scores, the lowest index (c1 − c0 ≤ 2^bits).
+     * The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the earlier run wins ties
+     * too. The truncation costs {@code bits} of the score's 24 significant bits (6 for the default runs of 48: 8e-6
+     * relative to the explained energy); the winners are re-evaluated in double precision on the host.
+     */
+    private static void runGeneralMax(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
+                                      int c0, int c1, float[] best, int bits) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector v0 = FloatVector.fromArray(S, w, wb);
+        FloatVector v1 = k > 1 ? FloatVector.fromArray(S, w, wb + L) : zero;
+        FloatVector v2 = k > 2 ? FloatVector.fromArray(S, w, wb + 2 * L) : zero;
+        FloatVector v3 = k > 3 ? FloatVector.fromArray(S, w, wb + 3 * L) : zero;
+        FloatVector v4 = k > 4 ? FloatVector.fromArray(S, w, wb + 4 * L) : zero;
+        FloatVector v5 = k > 5 ? FloatVector.fromArray(S, w, wb + 5 * L) : zero;
+        FloatVector v6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
+        IntVector acc = IntVector.broadcast(IS, Integer.MIN_VALUE);
+        int top = c1 - 1;
+        for (int c = c0; c < c1; c++) {
+            int rb0 = (c) * 8;
+            FloatVector p0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
+            FloatVector e0 = v6.fma(FloatVector.broadcast(S, rc[rb0 + 6]),
+                    v5.fma(FloatVector.broadcast(S, rc[rb0 + 5]),
+                            v4.fma(FloatVector.broadcast(S, rc[rb0 + 4]), v3.mul(rc[rb0 + 3]))));
+            FloatVector d0 = p0.add(e0);
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            IntVector s0 = n0.mul(n0).mul(q[c]).reinterpretAsInts();
+            acc = acc.max(s0.and(keep).or(top - c));
+        }
+        // the run's best: truncated score and index, merged into accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats();
+        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bs = FloatVector.fromArray(S, best, 0);
+        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
+        bs.blend(rs, m).intoArray(best, 0);
+        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
+    }
+
+    /**
+     * {@link #runSymmetric} for the gain-offset and gain scores (every score ≤ 0), without masks: for floats ≤ 0 the order
+     * of their bit patterns as signed ints is the reverse of their order as floats, so the lowest score is the largest
+     * int. Its low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per candidate (one cycle, no
+     * mask register) keeps the best score and, among equal truncated scores, the lowest index (c1 − c0 ≤ 2^bits).
+     * The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the earlier run wins ties
+     * too. The truncation costs {@code bits} of the score's 24 significant bits (6 for the default runs of 48: 8e-6
+     * relative to the explained energy); the winners are re-evaluated in double precision on the host.
+     */
+    private static void runSymmetricMax(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
+                                        int c0, int c1, float[] best, int bits) {
+        // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
+        FloatVector zero = FloatVector.zero(S);
+        int r = k / 2;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).add(FloatVector.fromArray(S, w, wb + (k - 1) * L))
+                : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).add(FloatVector.fromArray(S, w, wb + (k - 2) * L))
+                : zero;
+        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
+                .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
+        FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
+        IntVector acc = IntVector.broadcast(IS, Integer.MIN_VALUE);
+        int top = c1 - 1;
+        for (int c = c0; c < c1; c++) {
+            int rb0 = (c) * 8;
+            FloatVector d0 = v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0]))
+                    .add(vc.fma(FloatVector.broadcast(S, rc[rb0 + r]), v2.mul(rc[rb0 + 2])));
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            IntVector s0 = n0.mul(n0).mul(q[c]).reinterpretAsInts();
+            acc = acc.max(s0.and(keep).or(top - c));
+        }
+        // the run's best: truncated score and index, merged into accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats();
+        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bs = FloatVector.fromArray(S, best, 0);
+        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
+        bs.blend(rs, m).intoArray(best, 0);
+        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
+    }
+
+    /**
+     * {@link #runAntisymmetric} for the gain-offset and gain scores (every score ≤ 0), without masks: for floats ≤ 0 the order
+     * of their bit patterns as signed ints is the reverse of their order as floats, so the lowest score is the largest
+     * int. Its low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per candidate (one cycle, no
+     * mask register) keeps the best score and, among equal truncated scores, the lowest index (c1 − c0 ≤ 2^bits).
+     * The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the earlier run wins ties
+     * too. The truncation costs {@code bits} of the score's 24 significant bits (6 for the default runs of 48: 8e-6
+     * relative to the explained energy); the winners are re-evaluated in double precision on the host.
+     */
+    private static void runAntisymmetricMax(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
+                                            int c0, int c1, float[] best, int bits) {
+        // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
+        FloatVector zero = FloatVector.zero(S);
+        int r = k / 2;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).sub(FloatVector.fromArray(S, w, wb + (k - 1) * L))
+                : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).sub(FloatVector.fromArray(S, w, wb + (k - 2) * L))
+                : zero;
+        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
+                .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
+        IntVector acc = IntVector.broadcast(IS, Integer.MIN_VALUE);
+        int top = c1 - 1;
+        for (int c = c0; c < c1; c++) {
+            int rb0 = (c) * 8;
+            FloatVector d0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
+                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            IntVector s0 = n0.mul(n0).mul(q[c]).reinterpretAsInts();
+            acc = acc.max(s0.and(keep).or(top - c));
+        }
+        // the run's best: truncated score and index, merged into accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats();
+        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bs = FloatVector.fromArray(S, best, 0);
+        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
+        bs.blend(rs, m).intoArray(best, 0);
+        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
+    }
+
+    /**
+     * {@link #runDog} for the gain-offset and gain scores (every score ≤ 0), without masks: for floats ≤ 0 the order
+     * of their bit patterns as signed ints is the reverse of their order as floats, so the lowest score is the largest
+     * int. Its low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per candidate (one cycle, no
+     * mask register) keeps the best score and, among equal truncated scores, the lowest index (c1 − c0 ≤ 2^bits).
+     * The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the earlier run wins ties
+     * too. The truncation costs {@code bits} of the score's 24 significant bits (6 for the default runs of 48: 8e-6
+     * relative to the explained energy); the winners are re-evaluated in double precision on the host.
+     */
+    private static void runDogMax(float[] lapArr, float[] h, int hcOff, float[] xl, float[] coef, float[] a, float[] q,
+                                  int c0, int c1, float[] best, int bits) {
+        FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
+        FloatVector hc = FloatVector.fromArray(S, h, hcOff);
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
+        IntVector acc = IntVector.broadcast(IS, Integer.MIN_VALUE);
+        int top = c1 - 1;
+        for (int c = c0; c < c1; c++) {
+            FloatVector d0 = lap.fma(FloatVector.broadcast(S, coef[3 * (c) + 1]), hc);
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
+            IntVector s0 = n0.mul(n0).mul(q[c]).reinterpretAsInts();
+            acc = acc.max(s0.and(keep).or(top - c));
+        }
+        // the run's best: truncated score and index, merged into accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats();
+        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bs = FloatVector.fromArray(S, best, 0);
+        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
+        bs.blend(rs, m).intoArray(best, 0);
+        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
     }
 
     // ---- end of generated code ----
