@@ -56,6 +56,18 @@ def update(j):
             f"            bc{j} = bc{j}.blend(FloatVector.broadcast(S, (float) ({cj})), m{j});\n")
 
 
+def folded_prolog(op, what, centre):
+    """The W vectors of a folded run: v_i = W_i (op) W_{k−1−i} for i < r, and the centre vector when it is used."""
+    lines = [f"        // v_i = {what}", "        FloatVector zero = FloatVector.zero(S);", "        int r = k / 2;"]
+    for i in range(3):
+        a = "wb" if i == 0 else f"wb + {'L' if i == 1 else f'{i} * L'}"
+        lines.append(f"        FloatVector v{i} = r > {i} ? FloatVector.fromArray(S, w, {a})")
+        lines.append(f"                .{op}(FloatVector.fromArray(S, w, wb + (k - {i + 1}) * L)) : zero;")
+    if centre:
+        lines.append("        FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);")
+    return "\n".join(lines) + "\n"
+
+
 PROLOG = {
     "general": """        FloatVector zero = FloatVector.zero(S);
         FloatVector v0 = FloatVector.fromArray(S, w, wb);
@@ -66,27 +78,8 @@ PROLOG = {
         FloatVector v5 = k > 5 ? FloatVector.fromArray(S, w, wb + 5 * L) : zero;
         FloatVector v6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
 """,
-    "symmetric": """        // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
-        FloatVector zero = FloatVector.zero(S);
-        int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).add(FloatVector.fromArray(S, w, wb + (k - 1) * L))
-                : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).add(FloatVector.fromArray(S, w, wb + (k - 2) * L))
-                : zero;
-        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
-                .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
-        FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
-""",
-    "antisymmetric": """        // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
-        FloatVector zero = FloatVector.zero(S);
-        int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).sub(FloatVector.fromArray(S, w, wb + (k - 1) * L))
-                : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).sub(FloatVector.fromArray(S, w, wb + (k - 2) * L))
-                : zero;
-        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
-""",
+    "symmetric": folded_prolog("add", "W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r", True),
+    "antisymmetric": folded_prolog("sub", "W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0", False),
     "dog": """        FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
         FloatVector hc = FloatVector.fromArray(S, h, hcOff);
 """,

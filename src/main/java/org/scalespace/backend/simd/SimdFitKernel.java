@@ -698,10 +698,10 @@ final class SimdFitKernel {
         // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
         FloatVector zero = FloatVector.zero(S);
         int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).add(FloatVector.fromArray(S, w, wb + (k - 1) * L))
-                : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).add(FloatVector.fromArray(S, w, wb + (k - 2) * L))
-                : zero;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
+                .add(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
+                .add(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
         FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
                 .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
         FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
@@ -779,10 +779,10 @@ final class SimdFitKernel {
         // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
         FloatVector zero = FloatVector.zero(S);
         int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).sub(FloatVector.fromArray(S, w, wb + (k - 1) * L))
-                : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).sub(FloatVector.fromArray(S, w, wb + (k - 2) * L))
-                : zero;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
+                .sub(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
+                .sub(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
         FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
                 .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
         FloatVector x = FloatVector.fromArray(S, xl, 0);
@@ -972,10 +972,10 @@ final class SimdFitKernel {
         // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
         FloatVector zero = FloatVector.zero(S);
         int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).add(FloatVector.fromArray(S, w, wb + (k - 1) * L))
-                : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).add(FloatVector.fromArray(S, w, wb + (k - 2) * L))
-                : zero;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
+                .add(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
+                .add(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
         FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
                 .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
         FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
@@ -1015,10 +1015,10 @@ final class SimdFitKernel {
         // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
         FloatVector zero = FloatVector.zero(S);
         int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb).sub(FloatVector.fromArray(S, w, wb + (k - 1) * L))
-                : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L).sub(FloatVector.fromArray(S, w, wb + (k - 2) * L))
-                : zero;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
+                .sub(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
+                .sub(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
         FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
                 .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
         FloatVector x = FloatVector.fromArray(S, xl, 0);
