@@ -176,37 +176,31 @@ public final class FitCommand implements Callable<Integer> {
                     : fmt.equals("csv");
             List<FitResult> results = streamCsv ? null : new ArrayList<>();
             long[] fitNanos = new long[1];
-            SliceSink fitSlice = (bank, from, sink) -> {
-                long f0 = System.nanoTime();
-                List<FitResult> r = fitter.fit(bank, from, progress::advance);
-                fitNanos[0] += System.nanoTime() - f0;
-                tally.add(r);
-                if (results != null) {
-                    results.addAll(r);
-                } else {
-                    sink.accept(r);
+            // fits every slice of every layer, in order, and hands each slice's results to the sink
+            SliceRun fitAll = sink -> {
+                for (LayerSource l : layers) {
+                    forEachSlice(l, joint, (bank, from) -> {
+                        long f0 = System.nanoTime();
+                        List<FitResult> r = fitter.fit(bank, from, progress::advance);
+                        fitNanos[0] += System.nanoTime() - f0;
+                        tally.add(r);
+                        sink.accept(r);
+                    });
                 }
             };
-            if (streamCsv && out != null) {
+            if (!streamCsv) {
+                fitAll.run(results::addAll);
+            } else if (out != null) {
                 AtomicFiles.write(out, o -> {
                     o.write((FitResult.CSV_HEADER + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    for (LayerSource l : layers) {
-                        forEachSlice(l, joint, (bank, from) -> fitSlice.fit(bank, from,
-                                r -> ResultWriters.writeCsvRows(o, r)));
-                    }
+                    fitAll.run(r -> ResultWriters.writeCsvRows(o, r));
                 });
-            } else if (streamCsv) {
-                stdout.append(FitResult.CSV_HEADER).append('\n');
-                for (LayerSource l : layers) {
-                    forEachSlice(l, joint, (bank, from) -> fitSlice.fit(bank, from, r -> {
-                        ResultWriters.appendCsvRows(stdout, r);
-                        stdout.flush();
-                    }));
-                }
             } else {
-                for (LayerSource l : layers) {
-                    forEachSlice(l, joint, (bank, from) -> fitSlice.fit(bank, from, r -> { }));
-                }
+                stdout.append(FitResult.CSV_HEADER).append('\n');
+                fitAll.run(r -> {
+                    ResultWriters.appendCsvRows(stdout, r);
+                    stdout.flush();
+                });
             }
             progress.finish();
             double secs = fitNanos[0] / 1e9;
@@ -245,16 +239,16 @@ public final class FitCommand implements Callable<Integer> {
         void accept(FilterBank bank, int from) throws IOException;
     }
 
-    /** Fits one slice and hands its results on. */
-    @FunctionalInterface
-    interface SliceSink {
-        void fit(FilterBank bank, int from, ResultsBody sink) throws IOException;
-    }
-
     /** Receives the results of one slice. */
     @FunctionalInterface
     interface ResultsBody {
         void accept(List<FitResult> results) throws IOException;
+    }
+
+    /** Fits all slices, handing each slice's results to a sink. */
+    @FunctionalInterface
+    interface SliceRun {
+        void run(ResultsBody sink) throws IOException;
     }
 
     /**
@@ -284,7 +278,7 @@ public final class FitCommand implements Callable<Integer> {
         long n;
         long edges;
 
-        synchronized void add(List<FitResult> results) {
+        void add(List<FitResult> results) {
             for (FitResult r : results) {
                 counts.merge(r.family(), 1, Integer::sum);
                 if (r.onEdge()) {

@@ -384,8 +384,8 @@ public final class Fitter {
             for (int i = 0; i < members.size(); i++) {
                 int n = members.get(i);
                 Objective.Eval ev = objs[i].evaluate(js.sigma, js.sigma);
-                out.set(n, result(bank, firstChannel + n, bank.filter(n), k, objs[i].family(), js.sigma, js.sigma, ev, frs[i],
-                        js.edge));
+                out.set(n, result(bank, firstChannel + n, bank.filter(n), k, objs[i].family(), js.sigma, js.sigma,
+                        ev, frs[i], js.edge));
             }
         }
         progress.accept(bank.count());

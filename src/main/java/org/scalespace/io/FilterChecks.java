@@ -61,6 +61,26 @@ final class FilterChecks {
         return null;
     }
 
+    /**
+     * The filter count and k of an array shape that must be a non-empty filter stack, as every reader of arrays
+     * checks it.
+     *
+     * @throws InputFormatException naming {@code file} and {@code layer} when the shape is not accepted or holds no
+     *                              filter
+     */
+    static FilterShape requireFilterShape(long[] shape, String file, String layer) throws InputFormatException {
+        Problem p = shapeProblem(shape);
+        if (p != null) {
+            throw new InputFormatException(file, "layer '" + layer + "': " + p.what(), p.accepted());
+        }
+        FilterShape fs = filterShape(shape);
+        if (fs.count() == 0) {
+            throw new InputFormatException(file, "layer '" + layer + "' has zero filters",
+                    "accepted: at least one k×k filter");
+        }
+        return fs;
+    }
+
     /** The filter count and k of a shape that {@link #shapeProblem} accepts. */
     static FilterShape filterShape(long[] shape) {
         int k = (int) shape[shape.length - 1];

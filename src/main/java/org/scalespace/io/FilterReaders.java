@@ -140,11 +140,7 @@ public final class FilterReaders {
      * @throws InputFormatException naming {@code source} and {@code layer} when the shape or values are not accepted
      */
     public static FilterBank toFilterBank(NpyArray a, String source, String layer) throws InputFormatException {
-        FilterChecks.Problem p = FilterChecks.shapeProblem(a.shape());
-        if (p != null) {
-            throw new InputFormatException(source, "layer '" + layer + "': " + p.what(), p.accepted());
-        }
-        FilterChecks.FilterShape fs = FilterChecks.filterShape(a.shape());
+        FilterChecks.FilterShape fs = FilterChecks.requireFilterShape(a.shape(), source, layer);
         FilterBank bank = new FilterBank(source, layer, fs.k(), fs.count(), a.asDouble());
         FilterChecks.validate(bank);
         return bank;

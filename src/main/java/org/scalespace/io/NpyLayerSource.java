@@ -44,15 +44,7 @@ final class NpyLayerSource implements LayerSource {
             h = NpyReader.checkedHeader(Channels.newInputStream(ch), ch.size(), name);
         }
         String layer = FilterReaders.baseName(file);
-        FilterChecks.Problem p = FilterChecks.shapeProblem(h.shape());
-        if (p != null) {
-            throw new InputFormatException(name, "layer '" + layer + "': " + p.what(), p.accepted());
-        }
-        FilterChecks.FilterShape fs = FilterChecks.filterShape(h.shape());
-        if (fs.count() == 0) {
-            throw new InputFormatException(name, "layer '" + layer + "' has zero filters",
-                    "accepted: at least one k×k filter");
-        }
+        FilterChecks.FilterShape fs = FilterChecks.requireFilterShape(h.shape(), name, layer);
         return new NpyLayerSource(file, layer, fs.k(), fs.count(), h.headerBytes(), h.itemSize());
     }
 
