@@ -35,11 +35,13 @@ import org.scalespace.conv.Tensor4;
  * a column pass straight into the output plane in row pairs ({@link #separableTile7}).
  * Either way each input pixel is read from memory once and each output pixel written once (8 bytes per pixel).
  *
- * <p><b>Dense path.</b> The same flat padded tile. Wide planes: output rows in pairs, each padded input row loaded
- * once per pair and multiplied by two filter rows (one per output row), so a k×k filter costs (k+1)·k loads and 2k²
- * FMAs per two output vectors instead of 2k² of each. Narrow planes: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as
- * long flat loops in L1-sized chunks (per-row calls would cost more than they save); 7×7 on narrow planes: three
- * generated passes with output rows in pairs and the sums in registers ({@link #dense7}).
+ * <p><b>Dense path.</b> The same flat padded tile. 7×7 filters (w ≥ L, bands of at least 8 rows): blocks of 8
+ * output rows with all 49 taps of each output summed in registers ({@link #dense7}, {@link Mac#dense7Block8}): each
+ * padded input vector is loaded once per block and tap column and feeds up to 7 output rows, so loads, not FMAs, are
+ * few (about 18 per output vector). Other k, wide planes: output rows in pairs, each padded input row loaded once per
+ * pair and multiplied by two filter rows (one per output row), so a k×k filter costs (k+1)·k loads and 2k² FMAs per
+ * two output vectors instead of 2k² of each. Narrow planes: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as long flat
+ * loops in L1-sized chunks (per-row calls would cost more than they save).
  *
  * <p><b>Threads.</b> Units (planes × bands) are handed out dynamically to {@code threads} workers: the calling thread
  * and a fixed pool of daemon threads owned by the engine. Each worker has its own scratch, reused across calls.
@@ -229,11 +231,11 @@ public final class SimdConvEngine extends HostConvEngine {
         checkOpen();
         Geometry g = new Geometry(x, f.k(), padding);
         boolean wide = g.w >= ringMinWidth;
-        // 7×7 on narrow planes: the generated passes; wide planes keep the row pairs (as fast or faster there)
-        boolean seven = g.k == 7 && g.w >= L && !wide;
+        // 7×7: blocks of 8 output rows with all 49 taps summed in registers (bands of fewer rows: the general paths)
+        boolean seven = g.k == 7 && g.w >= L;
         run(g, g.tileRows, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
-            if (seven) {
+            if (seven && y1 - y0 >= Mac.DENSE7_BLOCK) {
                 sc.ensureTileDense7(g, y1 - y0);
                 dense7(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * 49, sc);
                 return;
@@ -253,7 +255,9 @@ public final class SimdConvEngine extends HostConvEngine {
      * Fills the padded tile P for output rows y0 … y1−1: rows y0−r … y1−1+r, each w + 2r wide (stride), through the
      * vertical and horizontal padding. Element (v, p) of the padded plane is at (v − y0 + r)·stride + p.
      */
-    private static void fillTile(float[] in, int base, Geometry g, int y0, int y1, float[] tile) {
+    private static void fillTile(float[] in, int base, Geometry g, int y0, int y1, Scratch sc) {
+        final float[] tile = sc.tileP;
+        sc.zeroPadStride = -1; // may write other strides or pad values: fillTile7 must rewrite its padding columns
         int stride = g.stride;
         for (int v = y0 - g.r, row = 0; v < y1 + g.r; v++, row++) {
             int sy = g.mapY[v + g.r];
@@ -282,7 +286,7 @@ public final class SimdConvEngine extends HostConvEngine {
         }
         final int nOut = roundUp(band * stride);
         final int nH = roundUp(nOut + 2 * g.r * stride);
-        fillTile(in, base, g, y0, y1, sc.tileP);
+        fillTile(in, base, g, y0, y1, sc);
         for (int i = 0; i < k; i++) {
             sc.hOffs[i] = i;
             sc.vOffs[i] = i * stride;
@@ -305,7 +309,7 @@ public final class SimdConvEngine extends HostConvEngine {
     private static void separableTile7(float[] in, float[] out, int base, Geometry g, int y0, int y1,
                                        float[] rowTaps, float[] colTaps, int tapBase, Scratch sc) {
         final int band = y1 - y0;
-        fillTile7(in, base, g, y0, y1, sc.tileP);
+        fillTile7(in, base, g, y0, y1, sc);
         Mac.row7(sc.tileP, 0, colTaps, tapBase, sc.tileH, 0, tile7Len(g, band));
         Mac.col7(sc.tileH, g.stride, rowTaps, tapBase, out, base + y0 * g.w, g.w, band);
     }
@@ -316,12 +320,20 @@ public final class SimdConvEngine extends HostConvEngine {
         return (n + 2 * L - 1) / (2 * L) * (2 * L);
     }
 
-    /** {@link #fillTile} with vector moves for the rows (w ≥ L). */
-    private static void fillTile7(float[] in, int base, Geometry g, int y0, int y1, float[] tile) {
+    /**
+     * {@link #fillTile} with vector moves for the rows (w ≥ L). With zero padding along x the r padding columns on
+     * each side of every tile row hold zeros, and no row copy writes them, so they are written only when the tile
+     * has not been filled at this stride since it was last used otherwise ({@link Scratch#zeroPadStride}): per
+     * row only the vector copy is left.
+     */
+    private static void fillTile7(float[] in, int base, Geometry g, int y0, int y1, Scratch sc) {
+        final float[] tile = sc.tileP;
         final int stride = g.stride;
         final int w = g.w;
         final int r = g.r;
         final int[] mapX = g.mapX;
+        final int rows = y1 - y0 + 2 * r;
+        final boolean padsKnownZero = g.zeroPadX && sc.zeroPadStride == stride && rows <= sc.zeroPadRows;
         for (int v = y0 - r, q = 0; v < y1 + r; v++, q += stride) {
             int sy = g.mapY[v + r];
             if (sy < 0) {
@@ -329,44 +341,45 @@ public final class SimdConvEngine extends HostConvEngine {
             } else {
                 int off = base + sy * w;
                 Mac.copy(in, off, tile, q + r, w);
-                for (int p = 0; p < r; p++) {
-                    int sl = mapX[p];
-                    tile[q + p] = sl < 0 ? 0f : in[off + sl];
-                    int sr = mapX[r + w + p];
-                    tile[q + r + w + p] = sr < 0 ? 0f : in[off + sr];
+                if (!padsKnownZero) {
+                    for (int p = 0; p < r; p++) {
+                        int sl = mapX[p];
+                        tile[q + p] = sl < 0 ? 0f : in[off + sl];
+                        int sr = mapX[r + w + p];
+                        tile[q + r + w + p] = sr < 0 ? 0f : in[off + sr];
+                    }
                 }
             }
+        }
+        if (g.zeroPadX && !padsKnownZero) {
+            sc.zeroPadStride = stride;
+            sc.zeroPadRows = rows;
+        } else if (!g.zeroPadX) {
+            sc.zeroPadStride = -1;
         }
     }
 
     /**
-     * Dense 7×7 filter of a band (w ≥ L): the padded tile P is filled with vector moves, then three passes with at
-     * most 21 taps in registers each ({@link Mac#dense7Rows3} and {@link Mac#dense7Rows3Acc} for filter rows 0–2 and 3–5 into the partial-sum tile O,
-     * {@link Mac#dense7Row6} for row 6, which adds O and writes the output rows), output rows in pairs.
+     * Dense 7×7 filter of a band of at least {@link Mac#DENSE7_BLOCK} rows (w ≥ L): the padded tile P is filled with
+     * vector moves, then {@link Mac#dense7Block8} writes blocks of 8 output rows straight into the output plane, the
+     * last block overlapping the one before when 8 does not divide the band (it rewrites those rows with the same
+     * values: every output is summed in the same order wherever its block starts).
      */
     private static void dense7(float[] in, float[] out, int base, Geometry g, int y0, int y1, float[] wts, int wOff,
                                Scratch sc) {
-        final int band = y1 - y0;
-        final int even = (band + 1) / 2 * 2;
         final int ps = g.stride;
-        final int ow = roundUp(g.w);
-        final float[] p = sc.tileP;
-        final float[] o = sc.tileO;
-        fillTile7(in, base, g, y0, y1, p);
-        // blocks of DENSE7_ROWS rows per kernel call: the same work, but the JIT's invocation counters reach their
-        // compile thresholds sooner (a kernel call on a whole band does ~70 vector operations per loop back-edge, and
-        // until C2 has compiled it the Vector API runs its slow Java fallback)
-        for (int y = 0; y < even; y += DENSE7_ROWS) {
-            int n = Math.min(DENSE7_ROWS, even - y);
-            Mac.dense7Rows3(p, y * ps, ps, wts, wOff, o, y * ow, ow, n);
-            Mac.dense7Rows3Acc(p, (y + 3) * ps, ps, wts, wOff + 21, o, y * ow, ow, n);
-            Mac.dense7Row6(p, (y + 6) * ps, ps, wts, wOff + 42, o, y * ow, ow, out, base + (y0 + y) * g.w, g.w,
-                    Math.min(n, band - y));
+        final int last = y1 - y0 - Mac.DENSE7_BLOCK;
+        fillTile7(in, base, g, y0, y1, sc);
+        for (int y = 0; ; y += Mac.DENSE7_BLOCK) {
+            if (y > last) {
+                y = last;
+            }
+            Mac.dense7Block8(sc.tileP, y * ps, ps, wts, wOff, out, base + (y0 + y) * g.w, g.w);
+            if (y == last) {
+                break;
+            }
         }
     }
-
-    /** Output rows per call of the dense 7×7 kernels (even). */
-    static final int DENSE7_ROWS = 8;
 
     /**
      * Dense k×k filter of a band over the flat padded tile: output rows are taken in pairs (y, y+1), and each padded
@@ -383,7 +396,7 @@ public final class SimdConvEngine extends HostConvEngine {
         final float[] p = sc.tileP;
         final float[] o = sc.tileO;
         final int[] offs = sc.dOffs;
-        fillTile(in, base, g, y0, y1, p);
+        fillTile(in, base, g, y0, y1, sc);
         for (int j = 0; j < k; j++) {
             offs[j] = j;
         }
@@ -424,7 +437,7 @@ public final class SimdConvEngine extends HostConvEngine {
         final int w = g.w;
         final int band = y1 - y0;
         final int nOut = roundUp(band * stride);
-        fillTile(in, base, g, y0, y1, sc.tileP);
+        fillTile(in, base, g, y0, y1, sc);
         int[] offs = sc.dOffs;
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < k; j++) {
@@ -480,6 +493,7 @@ public final class SimdConvEngine extends HostConvEngine {
         final int tileRows;  // most output rows per flat tile (≥ 1)
         final int[] mapX;
         final int[] mapY;
+        final boolean zeroPadX; // every padding column of a row is zero (mapX < 0 there)
 
         Geometry(Tensor4 x, int k, Padding padding) {
             this.h = x.h();
@@ -497,6 +511,11 @@ public final class SimdConvEngine extends HostConvEngine {
             this.tileRows = (int) Math.max(1, Math.min(h, TILE_FLOATS / stride - 2L * r));
             this.mapX = indexTable(padding, w, r);
             this.mapY = indexTable(padding, h, r);
+            boolean z = true;
+            for (int p = 0; p < r; p++) {
+                z &= mapX[p] < 0 && mapX[r + w + p] < 0;
+            }
+            this.zeroPadX = z;
         }
     }
 
@@ -519,6 +538,12 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] tileP = new float[0];
         float[] tileH = new float[0];
         float[] tileO = new float[0];
+        /**
+         * When ≥ 0: tileP's padding columns (r on each side of each row of this stride) are zero in its first
+         * {@link #zeroPadRows} rows, as {@link #fillTile7} left them with zero padding; −1 when unknown.
+         */
+        int zeroPadStride = -1;
+        int zeroPadRows;
 
         void ensureTile(Geometry g, int band) {
             int nOut = roundUp(band * g.stride);
@@ -548,14 +573,9 @@ public final class SimdConvEngine extends HostConvEngine {
         }
 
         void ensureTileDense7(Geometry g, int band) {
-            int ow = roundUp(g.w);
-            int nP = (band + 2 * g.r) * g.stride + ow + L; // the passes read up to (band + 5)·stride + ow + 5
+            int nP = (band + 2 * g.r) * g.stride + L; // dense7Block8 reads below (band + 5)·stride + w + 6
             if (tileP.length < nP) {
                 tileP = new float[nP];
-            }
-            int nO = (band + 1) * ow;
-            if (tileO.length < nO) {
-                tileO = new float[nO];
             }
         }
 

@@ -106,6 +106,38 @@ class SimdConvEngineTest extends ConvEngineContract {
     }
 
     @Test
+    void zeroPaddingRewritesThePaddingColumnsAfterOtherUsesOfTheTile() {
+        // one worker, so every call reuses one padded tile; the k = 7 fill writes the zero padding columns only when
+        // the tile was last filled otherwise (another padding, another stride, fewer rows, the general paths)
+        int lanes = SimdConvEngine.lanes();
+        int[][] shapes = {{1, 2, 20, lanes + 5}, {1, 2, 20, lanes + 5}, {1, 1, 30, 2 * lanes + 3}, {1, 2, 12, lanes + 5},
+            {1, 2, 20, lanes + 5}};
+        Padding[] order = {Padding.ZERO, Padding.REFLECT, Padding.ZERO, Padding.REPLICATE, Padding.ZERO};
+        long seed = 1300;
+        try (SimdConvEngine e = new SimdConvEngine(1)) {
+            for (int round = 0; round < 2; round++) {
+                for (int[] s : shapes) {
+                    for (Padding p : order) {
+                        Tensor4 x = TestData.random(seed++, s[0], s[1], s[2], s[3]);
+                        String what = p + " " + java.util.Arrays.toString(s) + " round " + round;
+                        SeparableBank b = TestData.randomSeparable(seed++, s[1], 7, 1);
+                        assertClose(org.scalespace.conv.ReferenceConv.separable(x, b, p), e.separable(x, b, p), TOL,
+                                "separable " + what);
+                        DenseFilters f = TestData.randomDense(seed++, s[1], 7);
+                        assertClose(org.scalespace.conv.ReferenceConv.dense(x, f, p), e.dense(x, f, p), TOL,
+                                "dense " + what);
+                        if (round == 1) { // a general path (k = 5) in between: it fills the tile its own way
+                            DenseFilters f5 = TestData.randomDense(seed++, s[1], 5);
+                            assertClose(org.scalespace.conv.ReferenceConv.dense(x, f5, p), e.dense(x, f5, p), TOL,
+                                    "dense 5 " + what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void resultDoesNotDependOnThreadsOrBands() {
         // one tall plane: with several threads it is split into bands, with one thread it is not
         Tensor4 x = TestData.random(21, 1, 1, 301, 77);
