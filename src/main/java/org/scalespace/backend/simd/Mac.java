@@ -755,6 +755,149 @@ final class Mac {
         }
     }
 
+    /** Output rows per call of {@link #vert7Block8}. */
+    static final int VERT7_BLOCK = 8;
+
+    /**
+     * Vertical 7-tap pass for 8 output rows: {@code dst[d + r·ds + x] = Σ_{i<7} taps[t+i]·src[s + (r+i)·ss + x]} for
+     * r < 8, x < w (w ≥ L; the last vector overlaps the one before when L does not divide w). Each of the 14 source
+     * vectors of a step is loaded once and feeds every output row it reaches (1.75 loads per output vector instead
+     * of 7); output row r is summed in the order i = 0 … 6.
+     */
+    static void vert7Block8(float[] src, int s, int ss, float[] taps, int t, float[] dst, int d, int ds, int w) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            final int q = s + x;
+            FloatVector v = FloatVector.fromArray(S, src, q);
+            FloatVector a0 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + ss);
+            a0 = v.fma(t1, a0);
+            FloatVector a1 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + 2 * ss);
+            a0 = v.fma(t2, a0);
+            a1 = v.fma(t1, a1);
+            FloatVector a2 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + 3 * ss);
+            a0 = v.fma(t3, a0);
+            a1 = v.fma(t2, a1);
+            a2 = v.fma(t1, a2);
+            FloatVector a3 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + 4 * ss);
+            a0 = v.fma(t4, a0);
+            a1 = v.fma(t3, a1);
+            a2 = v.fma(t2, a2);
+            a3 = v.fma(t1, a3);
+            FloatVector a4 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + 5 * ss);
+            a0 = v.fma(t5, a0);
+            a1 = v.fma(t4, a1);
+            a2 = v.fma(t3, a2);
+            a3 = v.fma(t2, a3);
+            a4 = v.fma(t1, a4);
+            FloatVector a5 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + 6 * ss);
+            a0 = v.fma(t6, a0);
+            a1 = v.fma(t5, a1);
+            a2 = v.fma(t4, a2);
+            a3 = v.fma(t3, a3);
+            a4 = v.fma(t2, a4);
+            a5 = v.fma(t1, a5);
+            FloatVector a6 = v.mul(t0);
+            a0.intoArray(dst, d + x);
+            v = FloatVector.fromArray(S, src, q + 7 * ss);
+            a1 = v.fma(t6, a1);
+            a2 = v.fma(t5, a2);
+            a3 = v.fma(t4, a3);
+            a4 = v.fma(t3, a4);
+            a5 = v.fma(t2, a5);
+            a6 = v.fma(t1, a6);
+            FloatVector a7 = v.mul(t0);
+            a1.intoArray(dst, d + ds + x);
+            v = FloatVector.fromArray(S, src, q + 8 * ss);
+            a2 = v.fma(t6, a2);
+            a3 = v.fma(t5, a3);
+            a4 = v.fma(t4, a4);
+            a5 = v.fma(t3, a5);
+            a6 = v.fma(t2, a6);
+            a7 = v.fma(t1, a7);
+            a2.intoArray(dst, d + 2 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 9 * ss);
+            a3 = v.fma(t6, a3);
+            a4 = v.fma(t5, a4);
+            a5 = v.fma(t4, a5);
+            a6 = v.fma(t3, a6);
+            a7 = v.fma(t2, a7);
+            a3.intoArray(dst, d + 3 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 10 * ss);
+            a4 = v.fma(t6, a4);
+            a5 = v.fma(t5, a5);
+            a6 = v.fma(t4, a6);
+            a7 = v.fma(t3, a7);
+            a4.intoArray(dst, d + 4 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 11 * ss);
+            a5 = v.fma(t6, a5);
+            a6 = v.fma(t5, a6);
+            a7 = v.fma(t4, a7);
+            a5.intoArray(dst, d + 5 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 12 * ss);
+            a6 = v.fma(t6, a6);
+            a7 = v.fma(t5, a7);
+            a6.intoArray(dst, d + 6 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 13 * ss);
+            a7 = v.fma(t6, a7);
+            a7.intoArray(dst, d + 7 * ds + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Horizontal 7-tap pass over {@code rows} rows: {@code out[o + y·w + x] = Σ_{j<7} taps[t+j]·h[hq + y·hs + x + j]}
+     * for x < w (w ≥ L; the last vector overlaps the one before when L does not divide w), summed in the order j.
+     */
+    static void horiz7(float[] h, int hq, int hs, float[] taps, int t, float[] out, int o, int w, int rows) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
+        final int last = w - L;
+        for (int y = 0; y < rows; y++) {
+            final int hr = hq + y * hs;
+            final int or = o + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                final int q = hr + x;
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(t0);
+                a = FloatVector.fromArray(S, h, q + 1).fma(t1, a);
+                a = FloatVector.fromArray(S, h, q + 2).fma(t2, a);
+                a = FloatVector.fromArray(S, h, q + 3).fma(t3, a);
+                a = FloatVector.fromArray(S, h, q + 4).fma(t4, a);
+                a = FloatVector.fromArray(S, h, q + 5).fma(t5, a);
+                a = FloatVector.fromArray(S, h, q + 6).fma(t6, a);
+                a.intoArray(out, or + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+    }
+
     /**
      * Copies {@code n ≥ L} floats {@code src[s …)} to {@code dst[d …)} with vector moves, the last one overlapping
      * the one before when L does not divide n.

@@ -106,6 +106,40 @@ class SimdConvEngineTest extends ConvEngineContract {
     }
 
     @Test
+    void verticalFirstSevenTapPathAtPlaneEdgesAndBlockOverlaps() {
+        // one term per channel (the vertical-first path): heights around the 8-row block and the 14 rows a block
+        // reads (blocks touching the top and the bottom edge, overlapping last blocks, planes shorter than a block),
+        // widths at and just above the vector length; a channel with no term (zero filter) next to one with a term;
+        // one and three workers (bands split on 8-row boundaries)
+        int lanes = SimdConvEngine.lanes();
+        int[] heights = {1, 7, 8, 9, 13, 14, 15, 16, 17, 25, 56, 130};
+        int[] widths = {lanes, lanes + 3, 56};
+        long seed = 1700;
+        try (SimdConvEngine one = new SimdConvEngine(1); SimdConvEngine three = new SimdConvEngine(3)) {
+            for (int h : heights) {
+                for (int w : widths) {
+                    for (Padding p : Padding.values()) {
+                        Tensor4 x = TestData.random(seed++, 2, 3, h, w);
+                        SeparableBank b = TestData.randomSeparable(seed++, 3, 7, 1);
+                        java.util.List<java.util.List<SeparableBank.Term>> terms = new java.util.ArrayList<>();
+                        terms.add(b.terms(0));
+                        terms.add(java.util.List.of());
+                        terms.add(b.terms(2));
+                        SeparableBank withZero = SeparableBank.of(7, terms);
+                        String what = p + " " + h + "x" + w;
+                        for (SeparableBank bank : new SeparableBank[] {b, withZero}) {
+                            Tensor4 ref = org.scalespace.conv.ReferenceConv.separable(x, bank, p);
+                            Tensor4 a = one.separable(x, bank, p);
+                            assertClose(ref, a, TOL, "one worker " + what);
+                            assertArrayEquals(a.data(), three.separable(x, bank, p).data(), "three workers " + what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void zeroPaddingRewritesThePaddingColumnsAfterOtherUsesOfTheTile() {
         // one worker, so every call reuses one padded tile; the k = 7 fill writes the zero padding columns only when
         // the tile was last filled otherwise (another padding, another stride, fewer rows, the general paths)
