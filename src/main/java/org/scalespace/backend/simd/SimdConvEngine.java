@@ -1,11 +1,5 @@
 package org.scalespace.backend.simd;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.scalespace.conv.ConvChecks;
 import org.scalespace.conv.DenseFilters;
@@ -46,7 +40,8 @@ import org.scalespace.conv.Tensor4;
  * loops in L1-sized chunks (per-row calls would cost more than they save).
  *
  * <p><b>Threads.</b> Units (planes × bands) are handed out dynamically to {@code threads} workers: the calling thread
- * and a fixed pool of daemon threads owned by the engine. Each worker has its own scratch, reused across calls.
+ * and a fixed team of daemon threads owned by the engine ({@link SpinTeam}: between calls they spin for half a
+ * millisecond before parking, since waking a parked thread costs ~70 µs on a VM). Each worker has its own scratch, reused across calls.
  * Calls on one engine are serialised; {@link #close()} stops the pool. Every output value is computed by the same
  * operations in the same order whatever the thread count and band split, so results are bit-identical across them.
  *
@@ -73,7 +68,7 @@ public final class SimdConvEngine extends HostConvEngine {
 
     private final int threads;
     private final int ringMinWidth;
-    private final ExecutorService pool;
+    private final SpinTeam team;
     private final Scratch[] scratch;
     private volatile boolean closed;
 
@@ -102,14 +97,9 @@ public final class SimdConvEngine extends HostConvEngine {
             scratch[i] = new Scratch();
         }
         if (threads > 1) {
-            AtomicInteger id = new AtomicInteger();
-            pool = Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(r, "scalespace-simd-" + id.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            team = new SpinTeam(threads - 1, "scalespace-simd");
         } else {
-            pool = null;
+            team = null;
         }
     }
 
@@ -130,8 +120,8 @@ public final class SimdConvEngine extends HostConvEngine {
     @Override
     public void close() {
         closed = true;
-        if (pool != null) {
-            pool.shutdownNow();
+        if (team != null) {
+            team.close();
         }
     }
 
@@ -723,42 +713,18 @@ public final class SimdConvEngine extends HostConvEngine {
         final int nb = bands;
         final int units = g.planes * nb;
         AtomicInteger next = new AtomicInteger();
-        int workers = Math.min(threads, units);
-        List<Future<?>> futures = new ArrayList<>(workers - 1);
-        for (int wk = 1; wk < workers; wk++) {
-            Scratch sc = scratch[wk];
-            futures.add(pool.submit(() -> work(g, nb, rowUnits, align, units, next, sc, task)));
-        }
-        Throwable failure = null;
-        try {
+        if (team == null) {
             work(g, nb, rowUnits, align, units, next, scratch[0], task);
-        } catch (Throwable t) {
-            failure = t;
-            next.set(units); // stop the others early
+            return;
         }
-        for (Future<?> f : futures) {
+        team.run(worker -> {
             try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (failure == null) {
-                    failure = e;
-                }
+                work(g, nb, rowUnits, align, units, next, scratch[worker], task);
+            } catch (Throwable t) {
+                next.set(units); // stop the others early
+                throw t;
             }
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("simd: worker failed", failure);
-        }
+        });
     }
 
     private static void work(Geometry g, int bands, int rowUnits, int align, int units, AtomicInteger next,
