@@ -755,149 +755,6 @@ final class Mac {
         }
     }
 
-    /** Output rows per call of {@link #vert7Block8}. */
-    static final int VERT7_BLOCK = 8;
-
-    /**
-     * Vertical 7-tap pass for 8 output rows: {@code dst[d + r·ds + x] = Σ_{i<7} taps[t+i]·src[s + (r+i)·ss + x]} for
-     * r < 8, x < w (w ≥ L; the last vector overlaps the one before when L does not divide w). Each of the 14 source
-     * vectors of a step is loaded once and feeds every output row it reaches (1.75 loads per output vector instead
-     * of 7); output row r is summed in the order i = 0 … 6.
-     */
-    static void vert7Block8(float[] src, int s, int ss, float[] taps, int t, float[] dst, int d, int ds, int w) {
-        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
-        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
-        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
-        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
-        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
-        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
-        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
-        final int last = w - L;
-        for (int x = 0; ; x += L) {
-            if (x > last) {
-                x = last;
-            }
-            final int q = s + x;
-            FloatVector v = FloatVector.fromArray(S, src, q);
-            FloatVector a0 = v.mul(t0);
-            v = FloatVector.fromArray(S, src, q + ss);
-            a0 = v.fma(t1, a0);
-            FloatVector a1 = v.mul(t0);
-            v = FloatVector.fromArray(S, src, q + 2 * ss);
-            a0 = v.fma(t2, a0);
-            a1 = v.fma(t1, a1);
-            FloatVector a2 = v.mul(t0);
-            v = FloatVector.fromArray(S, src, q + 3 * ss);
-            a0 = v.fma(t3, a0);
-            a1 = v.fma(t2, a1);
-            a2 = v.fma(t1, a2);
-            FloatVector a3 = v.mul(t0);
-            v = FloatVector.fromArray(S, src, q + 4 * ss);
-            a0 = v.fma(t4, a0);
-            a1 = v.fma(t3, a1);
-            a2 = v.fma(t2, a2);
-            a3 = v.fma(t1, a3);
-            FloatVector a4 = v.mul(t0);
-            v = FloatVector.fromArray(S, src, q + 5 * ss);
-            a0 = v.fma(t5, a0);
-            a1 = v.fma(t4, a1);
-            a2 = v.fma(t3, a2);
-            a3 = v.fma(t2, a3);
-            a4 = v.fma(t1, a4);
-            FloatVector a5 = v.mul(t0);
-            v = FloatVector.fromArray(S, src, q + 6 * ss);
-            a0 = v.fma(t6, a0);
-            a1 = v.fma(t5, a1);
-            a2 = v.fma(t4, a2);
-            a3 = v.fma(t3, a3);
-            a4 = v.fma(t2, a4);
-            a5 = v.fma(t1, a5);
-            FloatVector a6 = v.mul(t0);
-            a0.intoArray(dst, d + x);
-            v = FloatVector.fromArray(S, src, q + 7 * ss);
-            a1 = v.fma(t6, a1);
-            a2 = v.fma(t5, a2);
-            a3 = v.fma(t4, a3);
-            a4 = v.fma(t3, a4);
-            a5 = v.fma(t2, a5);
-            a6 = v.fma(t1, a6);
-            FloatVector a7 = v.mul(t0);
-            a1.intoArray(dst, d + ds + x);
-            v = FloatVector.fromArray(S, src, q + 8 * ss);
-            a2 = v.fma(t6, a2);
-            a3 = v.fma(t5, a3);
-            a4 = v.fma(t4, a4);
-            a5 = v.fma(t3, a5);
-            a6 = v.fma(t2, a6);
-            a7 = v.fma(t1, a7);
-            a2.intoArray(dst, d + 2 * ds + x);
-            v = FloatVector.fromArray(S, src, q + 9 * ss);
-            a3 = v.fma(t6, a3);
-            a4 = v.fma(t5, a4);
-            a5 = v.fma(t4, a5);
-            a6 = v.fma(t3, a6);
-            a7 = v.fma(t2, a7);
-            a3.intoArray(dst, d + 3 * ds + x);
-            v = FloatVector.fromArray(S, src, q + 10 * ss);
-            a4 = v.fma(t6, a4);
-            a5 = v.fma(t5, a5);
-            a6 = v.fma(t4, a6);
-            a7 = v.fma(t3, a7);
-            a4.intoArray(dst, d + 4 * ds + x);
-            v = FloatVector.fromArray(S, src, q + 11 * ss);
-            a5 = v.fma(t6, a5);
-            a6 = v.fma(t5, a6);
-            a7 = v.fma(t4, a7);
-            a5.intoArray(dst, d + 5 * ds + x);
-            v = FloatVector.fromArray(S, src, q + 12 * ss);
-            a6 = v.fma(t6, a6);
-            a7 = v.fma(t5, a7);
-            a6.intoArray(dst, d + 6 * ds + x);
-            v = FloatVector.fromArray(S, src, q + 13 * ss);
-            a7 = v.fma(t6, a7);
-            a7.intoArray(dst, d + 7 * ds + x);
-            if (x == last) {
-                break;
-            }
-        }
-    }
-
-    /**
-     * Horizontal 7-tap pass over {@code rows} rows: {@code out[o + y·w + x] = Σ_{j<7} taps[t+j]·h[hq + y·hs + x + j]}
-     * for x < w (w ≥ L; the last vector overlaps the one before when L does not divide w), summed in the order j.
-     */
-    static void horiz7(float[] h, int hq, int hs, float[] taps, int t, float[] out, int o, int w, int rows) {
-        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
-        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
-        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
-        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
-        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
-        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
-        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
-        final int last = w - L;
-        for (int y = 0; y < rows; y++) {
-            final int hr = hq + y * hs;
-            final int or = o + y * w;
-            for (int x = 0; ; x += L) {
-                if (x > last) {
-                    x = last;
-                }
-                final int q = hr + x;
-                FloatVector a = FloatVector.fromArray(S, h, q).mul(t0);
-                a = FloatVector.fromArray(S, h, q + 1).fma(t1, a);
-                a = FloatVector.fromArray(S, h, q + 2).fma(t2, a);
-                a = FloatVector.fromArray(S, h, q + 3).fma(t3, a);
-                a = FloatVector.fromArray(S, h, q + 4).fma(t4, a);
-                a = FloatVector.fromArray(S, h, q + 5).fma(t5, a);
-                a = FloatVector.fromArray(S, h, q + 6).fma(t6, a);
-                a.intoArray(out, or + x);
-                if (x == last) {
-                    break;
-                }
-            }
-        }
-    }
-
     /**
      * Copies {@code n ≥ L} floats {@code src[s …)} to {@code dst[d …)} with vector moves, the last one overlapping
      * the one before when L does not divide n.
@@ -950,17 +807,446 @@ final class Mac {
         }
     }
 
-    // ---- generated by tools/gen_dense7.py; edit the script, not these methods ----
+    // ---- generated by tools/gen_block_kernels.py; edit the script, not these methods ----
 
-    /** Output rows per call of {@link #dense7Block8}. */
-    static final int DENSE7_BLOCK = 8;
+    /** Output rows per call of the block kernels. */
+    static final int BLOCK_ROWS = 8;
+
+    /** Whether k has block kernels (3, 5, 7, 9). */
+    static boolean hasBlockKernels(int k) {
+        return k == 3 || k == 5 || k == 7 || k == 9;
+    }
+
+    /** {@code dense<k>Block8}; k must have block kernels. */
+    static void denseBlock8(int k, float[] p, int po, int ps, float[] wts, int wo, float[] out, int ob, int w) {
+        switch (k) {
+            case 3 -> dense3Block8(p, po, ps, wts, wo, out, ob, w);
+            case 5 -> dense5Block8(p, po, ps, wts, wo, out, ob, w);
+            case 7 -> dense7Block8(p, po, ps, wts, wo, out, ob, w);
+            case 9 -> dense9Block8(p, po, ps, wts, wo, out, ob, w);
+            default -> throw new IllegalArgumentException("no block kernel for k = " + k);
+        }
+    }
+
+    /** {@code vert<k>Block8}; k must have block kernels. */
+    static void vertBlock8(int k, float[] src, int s, int ss, float[] taps, int t, float[] dst, int d, int ds, int w) {
+        switch (k) {
+            case 3 -> vert3Block8(src, s, ss, taps, t, dst, d, ds, w);
+            case 5 -> vert5Block8(src, s, ss, taps, t, dst, d, ds, w);
+            case 7 -> vert7Block8(src, s, ss, taps, t, dst, d, ds, w);
+            case 9 -> vert9Block8(src, s, ss, taps, t, dst, d, ds, w);
+            default -> throw new IllegalArgumentException("no block kernel for k = " + k);
+        }
+    }
+
+    /** {@code horiz<k>}; k must have block kernels. */
+    static void horiz(int k, float[] h, int hq, int hs, float[] taps, int t, float[] out, int o, int w, int rows) {
+        switch (k) {
+            case 3 -> horiz3(h, hq, hs, taps, t, out, o, w, rows);
+            case 5 -> horiz5(h, hq, hs, taps, t, out, o, w, rows);
+            case 7 -> horiz7(h, hq, hs, taps, t, out, o, w, rows);
+            case 9 -> horiz9(h, hq, hs, taps, t, out, o, w, rows);
+            default -> throw new IllegalArgumentException("no block kernel for k = " + k);
+        }
+    }
+
+    /**
+     * 8 output rows of a dense 3×3 filter (taps wts[wo …] row-major, row stride 3) from the padded tile p (row
+     * stride ps ≥ w + 2, rows from po) into the output plane (row stride w ≥ L, first row at ob):
+     * {@code out[ob + y·w + x] = Σ_{j<3} Σ_{i<3} wts[wo + 3i + j]·p[po + (y+i)·ps + x + j]} for y < 8, x < w,
+     * summed in that order.
+     */
+    static void dense3Block8(float[] p, int po, int ps, float[] wts, int wo, float[] out, int ob, int w) {
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S);
+            for (int j = 0; j < 3; j++) {
+                final int q = po + x + j;
+                final FloatVector t0 = FloatVector.broadcast(S, wts[wo + 0 + j]);
+                final FloatVector t1 = FloatVector.broadcast(S, wts[wo + 3 + j]);
+                final FloatVector t2 = FloatVector.broadcast(S, wts[wo + 6 + j]);
+                FloatVector v;
+                v = FloatVector.fromArray(S, p, q);
+                a0 = v.fma(t0, a0);
+                v = FloatVector.fromArray(S, p, q + ps);
+                a1 = v.fma(t0, a1);
+                a0 = v.fma(t1, a0);
+                v = FloatVector.fromArray(S, p, q + 2 * ps);
+                a2 = v.fma(t0, a2);
+                a1 = v.fma(t1, a1);
+                a0 = v.fma(t2, a0);
+                v = FloatVector.fromArray(S, p, q + 3 * ps);
+                a3 = v.fma(t0, a3);
+                a2 = v.fma(t1, a2);
+                a1 = v.fma(t2, a1);
+                v = FloatVector.fromArray(S, p, q + 4 * ps);
+                a4 = v.fma(t0, a4);
+                a3 = v.fma(t1, a3);
+                a2 = v.fma(t2, a2);
+                v = FloatVector.fromArray(S, p, q + 5 * ps);
+                a5 = v.fma(t0, a5);
+                a4 = v.fma(t1, a4);
+                a3 = v.fma(t2, a3);
+                v = FloatVector.fromArray(S, p, q + 6 * ps);
+                a6 = v.fma(t0, a6);
+                a5 = v.fma(t1, a5);
+                a4 = v.fma(t2, a4);
+                v = FloatVector.fromArray(S, p, q + 7 * ps);
+                a7 = v.fma(t0, a7);
+                a6 = v.fma(t1, a6);
+                a5 = v.fma(t2, a5);
+                v = FloatVector.fromArray(S, p, q + 8 * ps);
+                a7 = v.fma(t1, a7);
+                a6 = v.fma(t2, a6);
+                v = FloatVector.fromArray(S, p, q + 9 * ps);
+                a7 = v.fma(t2, a7);
+            }
+            a0.intoArray(out, ob + x);
+            a1.intoArray(out, ob + w + x);
+            a2.intoArray(out, ob + 2 * w + x);
+            a3.intoArray(out, ob + 3 * w + x);
+            a4.intoArray(out, ob + 4 * w + x);
+            a5.intoArray(out, ob + 5 * w + x);
+            a6.intoArray(out, ob + 6 * w + x);
+            a7.intoArray(out, ob + 7 * w + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Vertical 3-tap pass for 8 output rows: {@code dst[d + r·ds + x] = Σ_{i<3} taps[t+i]·src[s + (r+i)·ss + x]}
+     * for r < 8, x < w (w ≥ L), summed in the order i.
+     */
+    static void vert3Block8(float[] src, int s, int ss, float[] taps, int t, float[] dst, int d, int ds, int w) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            final int q = s + x;
+            FloatVector v;
+            FloatVector a0;
+            FloatVector a1;
+            FloatVector a2;
+            FloatVector a3;
+            FloatVector a4;
+            FloatVector a5;
+            FloatVector a6;
+            FloatVector a7;
+            v = FloatVector.fromArray(S, src, q);
+            a0 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + ss);
+            a1 = v.mul(t0);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, src, q + 2 * ss);
+            a2 = v.mul(t0);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            a0.intoArray(dst, d + x);
+            v = FloatVector.fromArray(S, src, q + 3 * ss);
+            a3 = v.mul(t0);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a1.intoArray(dst, d + ds + x);
+            v = FloatVector.fromArray(S, src, q + 4 * ss);
+            a4 = v.mul(t0);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a2.intoArray(dst, d + 2 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 5 * ss);
+            a5 = v.mul(t0);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a3.intoArray(dst, d + 3 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 6 * ss);
+            a6 = v.mul(t0);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a4.intoArray(dst, d + 4 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 7 * ss);
+            a7 = v.mul(t0);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a5.intoArray(dst, d + 5 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 8 * ss);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a6.intoArray(dst, d + 6 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 9 * ss);
+            a7 = v.fma(t2, a7);
+            a7.intoArray(dst, d + 7 * ds + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Horizontal 3-tap pass over {@code rows} rows: {@code out[o + y·w + x] = Σ_{j<3} taps[t+j]·h[hq + y·hs + x + j]}
+     * for x < w (w ≥ L), summed in the order j.
+     */
+    static void horiz3(float[] h, int hq, int hs, float[] taps, int t, float[] out, int o, int w, int rows) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final int last = w - L;
+        for (int y = 0; y < rows; y++) {
+            final int hr = hq + y * hs;
+            final int or = o + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                final int q = hr + x;
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(t0);
+                a = FloatVector.fromArray(S, h, q + 1).fma(t1, a);
+                a = FloatVector.fromArray(S, h, q + 2).fma(t2, a);
+                a.intoArray(out, or + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * 8 output rows of a dense 5×5 filter (taps wts[wo …] row-major, row stride 5) from the padded tile p (row
+     * stride ps ≥ w + 4, rows from po) into the output plane (row stride w ≥ L, first row at ob):
+     * {@code out[ob + y·w + x] = Σ_{j<5} Σ_{i<5} wts[wo + 5i + j]·p[po + (y+i)·ps + x + j]} for y < 8, x < w,
+     * summed in that order.
+     */
+    static void dense5Block8(float[] p, int po, int ps, float[] wts, int wo, float[] out, int ob, int w) {
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S);
+            for (int j = 0; j < 5; j++) {
+                final int q = po + x + j;
+                final FloatVector t0 = FloatVector.broadcast(S, wts[wo + 0 + j]);
+                final FloatVector t1 = FloatVector.broadcast(S, wts[wo + 5 + j]);
+                final FloatVector t2 = FloatVector.broadcast(S, wts[wo + 10 + j]);
+                final FloatVector t3 = FloatVector.broadcast(S, wts[wo + 15 + j]);
+                final FloatVector t4 = FloatVector.broadcast(S, wts[wo + 20 + j]);
+                FloatVector v;
+                v = FloatVector.fromArray(S, p, q);
+                a0 = v.fma(t0, a0);
+                v = FloatVector.fromArray(S, p, q + ps);
+                a1 = v.fma(t0, a1);
+                a0 = v.fma(t1, a0);
+                v = FloatVector.fromArray(S, p, q + 2 * ps);
+                a2 = v.fma(t0, a2);
+                a1 = v.fma(t1, a1);
+                a0 = v.fma(t2, a0);
+                v = FloatVector.fromArray(S, p, q + 3 * ps);
+                a3 = v.fma(t0, a3);
+                a2 = v.fma(t1, a2);
+                a1 = v.fma(t2, a1);
+                a0 = v.fma(t3, a0);
+                v = FloatVector.fromArray(S, p, q + 4 * ps);
+                a4 = v.fma(t0, a4);
+                a3 = v.fma(t1, a3);
+                a2 = v.fma(t2, a2);
+                a1 = v.fma(t3, a1);
+                a0 = v.fma(t4, a0);
+                v = FloatVector.fromArray(S, p, q + 5 * ps);
+                a5 = v.fma(t0, a5);
+                a4 = v.fma(t1, a4);
+                a3 = v.fma(t2, a3);
+                a2 = v.fma(t3, a2);
+                a1 = v.fma(t4, a1);
+                v = FloatVector.fromArray(S, p, q + 6 * ps);
+                a6 = v.fma(t0, a6);
+                a5 = v.fma(t1, a5);
+                a4 = v.fma(t2, a4);
+                a3 = v.fma(t3, a3);
+                a2 = v.fma(t4, a2);
+                v = FloatVector.fromArray(S, p, q + 7 * ps);
+                a7 = v.fma(t0, a7);
+                a6 = v.fma(t1, a6);
+                a5 = v.fma(t2, a5);
+                a4 = v.fma(t3, a4);
+                a3 = v.fma(t4, a3);
+                v = FloatVector.fromArray(S, p, q + 8 * ps);
+                a7 = v.fma(t1, a7);
+                a6 = v.fma(t2, a6);
+                a5 = v.fma(t3, a5);
+                a4 = v.fma(t4, a4);
+                v = FloatVector.fromArray(S, p, q + 9 * ps);
+                a7 = v.fma(t2, a7);
+                a6 = v.fma(t3, a6);
+                a5 = v.fma(t4, a5);
+                v = FloatVector.fromArray(S, p, q + 10 * ps);
+                a7 = v.fma(t3, a7);
+                a6 = v.fma(t4, a6);
+                v = FloatVector.fromArray(S, p, q + 11 * ps);
+                a7 = v.fma(t4, a7);
+            }
+            a0.intoArray(out, ob + x);
+            a1.intoArray(out, ob + w + x);
+            a2.intoArray(out, ob + 2 * w + x);
+            a3.intoArray(out, ob + 3 * w + x);
+            a4.intoArray(out, ob + 4 * w + x);
+            a5.intoArray(out, ob + 5 * w + x);
+            a6.intoArray(out, ob + 6 * w + x);
+            a7.intoArray(out, ob + 7 * w + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Vertical 5-tap pass for 8 output rows: {@code dst[d + r·ds + x] = Σ_{i<5} taps[t+i]·src[s + (r+i)·ss + x]}
+     * for r < 8, x < w (w ≥ L), summed in the order i.
+     */
+    static void vert5Block8(float[] src, int s, int ss, float[] taps, int t, float[] dst, int d, int ds, int w) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            final int q = s + x;
+            FloatVector v;
+            FloatVector a0;
+            FloatVector a1;
+            FloatVector a2;
+            FloatVector a3;
+            FloatVector a4;
+            FloatVector a5;
+            FloatVector a6;
+            FloatVector a7;
+            v = FloatVector.fromArray(S, src, q);
+            a0 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + ss);
+            a1 = v.mul(t0);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, src, q + 2 * ss);
+            a2 = v.mul(t0);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, src, q + 3 * ss);
+            a3 = v.mul(t0);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, src, q + 4 * ss);
+            a4 = v.mul(t0);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            a0.intoArray(dst, d + x);
+            v = FloatVector.fromArray(S, src, q + 5 * ss);
+            a5 = v.mul(t0);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a1.intoArray(dst, d + ds + x);
+            v = FloatVector.fromArray(S, src, q + 6 * ss);
+            a6 = v.mul(t0);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a2.intoArray(dst, d + 2 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 7 * ss);
+            a7 = v.mul(t0);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a3.intoArray(dst, d + 3 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 8 * ss);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a4.intoArray(dst, d + 4 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 9 * ss);
+            a7 = v.fma(t2, a7);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a5.intoArray(dst, d + 5 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 10 * ss);
+            a7 = v.fma(t3, a7);
+            a6 = v.fma(t4, a6);
+            a6.intoArray(dst, d + 6 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 11 * ss);
+            a7 = v.fma(t4, a7);
+            a7.intoArray(dst, d + 7 * ds + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Horizontal 5-tap pass over {@code rows} rows: {@code out[o + y·w + x] = Σ_{j<5} taps[t+j]·h[hq + y·hs + x + j]}
+     * for x < w (w ≥ L), summed in the order j.
+     */
+    static void horiz5(float[] h, int hq, int hs, float[] taps, int t, float[] out, int o, int w, int rows) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final int last = w - L;
+        for (int y = 0; y < rows; y++) {
+            final int hr = hq + y * hs;
+            final int or = o + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                final int q = hr + x;
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(t0);
+                a = FloatVector.fromArray(S, h, q + 1).fma(t1, a);
+                a = FloatVector.fromArray(S, h, q + 2).fma(t2, a);
+                a = FloatVector.fromArray(S, h, q + 3).fma(t3, a);
+                a = FloatVector.fromArray(S, h, q + 4).fma(t4, a);
+                a.intoArray(out, or + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+    }
 
     /**
      * 8 output rows of a dense 7×7 filter (taps wts[wo …] row-major, row stride 7) from the padded tile p (row
      * stride ps ≥ w + 6, rows from po) into the output plane (row stride w ≥ L, first row at ob):
      * {@code out[ob + y·w + x] = Σ_{j<7} Σ_{i<7} wts[wo + 7i + j]·p[po + (y+i)·ps + x + j]} for y < 8, x < w,
-     * summed in that order. One vector per step along the row, the last one overlapping the one before when L
-     * does not divide w. Generated by tools/gen_dense7.py, which explains the shape.
+     * summed in that order.
      */
     static void dense7Block8(float[] p, int po, int ps, float[] wts, int wo, float[] out, int ob, int w) {
         final int last = w - L;
@@ -1067,6 +1353,459 @@ final class Mac {
             a7.intoArray(out, ob + 7 * w + x);
             if (x == last) {
                 break;
+            }
+        }
+    }
+
+    /**
+     * Vertical 7-tap pass for 8 output rows: {@code dst[d + r·ds + x] = Σ_{i<7} taps[t+i]·src[s + (r+i)·ss + x]}
+     * for r < 8, x < w (w ≥ L), summed in the order i.
+     */
+    static void vert7Block8(float[] src, int s, int ss, float[] taps, int t, float[] dst, int d, int ds, int w) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            final int q = s + x;
+            FloatVector v;
+            FloatVector a0;
+            FloatVector a1;
+            FloatVector a2;
+            FloatVector a3;
+            FloatVector a4;
+            FloatVector a5;
+            FloatVector a6;
+            FloatVector a7;
+            v = FloatVector.fromArray(S, src, q);
+            a0 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + ss);
+            a1 = v.mul(t0);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, src, q + 2 * ss);
+            a2 = v.mul(t0);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, src, q + 3 * ss);
+            a3 = v.mul(t0);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, src, q + 4 * ss);
+            a4 = v.mul(t0);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, src, q + 5 * ss);
+            a5 = v.mul(t0);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, src, q + 6 * ss);
+            a6 = v.mul(t0);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            a0.intoArray(dst, d + x);
+            v = FloatVector.fromArray(S, src, q + 7 * ss);
+            a7 = v.mul(t0);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a1.intoArray(dst, d + ds + x);
+            v = FloatVector.fromArray(S, src, q + 8 * ss);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a2.intoArray(dst, d + 2 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 9 * ss);
+            a7 = v.fma(t2, a7);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            a3.intoArray(dst, d + 3 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 10 * ss);
+            a7 = v.fma(t3, a7);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            a4.intoArray(dst, d + 4 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 11 * ss);
+            a7 = v.fma(t4, a7);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            a5.intoArray(dst, d + 5 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 12 * ss);
+            a7 = v.fma(t5, a7);
+            a6 = v.fma(t6, a6);
+            a6.intoArray(dst, d + 6 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 13 * ss);
+            a7 = v.fma(t6, a7);
+            a7.intoArray(dst, d + 7 * ds + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Horizontal 7-tap pass over {@code rows} rows: {@code out[o + y·w + x] = Σ_{j<7} taps[t+j]·h[hq + y·hs + x + j]}
+     * for x < w (w ≥ L), summed in the order j.
+     */
+    static void horiz7(float[] h, int hq, int hs, float[] taps, int t, float[] out, int o, int w, int rows) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
+        final int last = w - L;
+        for (int y = 0; y < rows; y++) {
+            final int hr = hq + y * hs;
+            final int or = o + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                final int q = hr + x;
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(t0);
+                a = FloatVector.fromArray(S, h, q + 1).fma(t1, a);
+                a = FloatVector.fromArray(S, h, q + 2).fma(t2, a);
+                a = FloatVector.fromArray(S, h, q + 3).fma(t3, a);
+                a = FloatVector.fromArray(S, h, q + 4).fma(t4, a);
+                a = FloatVector.fromArray(S, h, q + 5).fma(t5, a);
+                a = FloatVector.fromArray(S, h, q + 6).fma(t6, a);
+                a.intoArray(out, or + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * 8 output rows of a dense 9×9 filter (taps wts[wo …] row-major, row stride 9) from the padded tile p (row
+     * stride ps ≥ w + 8, rows from po) into the output plane (row stride w ≥ L, first row at ob):
+     * {@code out[ob + y·w + x] = Σ_{j<9} Σ_{i<9} wts[wo + 9i + j]·p[po + (y+i)·ps + x + j]} for y < 8, x < w,
+     * summed in that order.
+     */
+    static void dense9Block8(float[] p, int po, int ps, float[] wts, int wo, float[] out, int ob, int w) {
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S);
+            for (int j = 0; j < 9; j++) {
+                final int q = po + x + j;
+                final FloatVector t0 = FloatVector.broadcast(S, wts[wo + 0 + j]);
+                final FloatVector t1 = FloatVector.broadcast(S, wts[wo + 9 + j]);
+                final FloatVector t2 = FloatVector.broadcast(S, wts[wo + 18 + j]);
+                final FloatVector t3 = FloatVector.broadcast(S, wts[wo + 27 + j]);
+                final FloatVector t4 = FloatVector.broadcast(S, wts[wo + 36 + j]);
+                final FloatVector t5 = FloatVector.broadcast(S, wts[wo + 45 + j]);
+                final FloatVector t6 = FloatVector.broadcast(S, wts[wo + 54 + j]);
+                final FloatVector t7 = FloatVector.broadcast(S, wts[wo + 63 + j]);
+                final FloatVector t8 = FloatVector.broadcast(S, wts[wo + 72 + j]);
+                FloatVector v;
+                v = FloatVector.fromArray(S, p, q);
+                a0 = v.fma(t0, a0);
+                v = FloatVector.fromArray(S, p, q + ps);
+                a1 = v.fma(t0, a1);
+                a0 = v.fma(t1, a0);
+                v = FloatVector.fromArray(S, p, q + 2 * ps);
+                a2 = v.fma(t0, a2);
+                a1 = v.fma(t1, a1);
+                a0 = v.fma(t2, a0);
+                v = FloatVector.fromArray(S, p, q + 3 * ps);
+                a3 = v.fma(t0, a3);
+                a2 = v.fma(t1, a2);
+                a1 = v.fma(t2, a1);
+                a0 = v.fma(t3, a0);
+                v = FloatVector.fromArray(S, p, q + 4 * ps);
+                a4 = v.fma(t0, a4);
+                a3 = v.fma(t1, a3);
+                a2 = v.fma(t2, a2);
+                a1 = v.fma(t3, a1);
+                a0 = v.fma(t4, a0);
+                v = FloatVector.fromArray(S, p, q + 5 * ps);
+                a5 = v.fma(t0, a5);
+                a4 = v.fma(t1, a4);
+                a3 = v.fma(t2, a3);
+                a2 = v.fma(t3, a2);
+                a1 = v.fma(t4, a1);
+                a0 = v.fma(t5, a0);
+                v = FloatVector.fromArray(S, p, q + 6 * ps);
+                a6 = v.fma(t0, a6);
+                a5 = v.fma(t1, a5);
+                a4 = v.fma(t2, a4);
+                a3 = v.fma(t3, a3);
+                a2 = v.fma(t4, a2);
+                a1 = v.fma(t5, a1);
+                a0 = v.fma(t6, a0);
+                v = FloatVector.fromArray(S, p, q + 7 * ps);
+                a7 = v.fma(t0, a7);
+                a6 = v.fma(t1, a6);
+                a5 = v.fma(t2, a5);
+                a4 = v.fma(t3, a4);
+                a3 = v.fma(t4, a3);
+                a2 = v.fma(t5, a2);
+                a1 = v.fma(t6, a1);
+                a0 = v.fma(t7, a0);
+                v = FloatVector.fromArray(S, p, q + 8 * ps);
+                a7 = v.fma(t1, a7);
+                a6 = v.fma(t2, a6);
+                a5 = v.fma(t3, a5);
+                a4 = v.fma(t4, a4);
+                a3 = v.fma(t5, a3);
+                a2 = v.fma(t6, a2);
+                a1 = v.fma(t7, a1);
+                a0 = v.fma(t8, a0);
+                v = FloatVector.fromArray(S, p, q + 9 * ps);
+                a7 = v.fma(t2, a7);
+                a6 = v.fma(t3, a6);
+                a5 = v.fma(t4, a5);
+                a4 = v.fma(t5, a4);
+                a3 = v.fma(t6, a3);
+                a2 = v.fma(t7, a2);
+                a1 = v.fma(t8, a1);
+                v = FloatVector.fromArray(S, p, q + 10 * ps);
+                a7 = v.fma(t3, a7);
+                a6 = v.fma(t4, a6);
+                a5 = v.fma(t5, a5);
+                a4 = v.fma(t6, a4);
+                a3 = v.fma(t7, a3);
+                a2 = v.fma(t8, a2);
+                v = FloatVector.fromArray(S, p, q + 11 * ps);
+                a7 = v.fma(t4, a7);
+                a6 = v.fma(t5, a6);
+                a5 = v.fma(t6, a5);
+                a4 = v.fma(t7, a4);
+                a3 = v.fma(t8, a3);
+                v = FloatVector.fromArray(S, p, q + 12 * ps);
+                a7 = v.fma(t5, a7);
+                a6 = v.fma(t6, a6);
+                a5 = v.fma(t7, a5);
+                a4 = v.fma(t8, a4);
+                v = FloatVector.fromArray(S, p, q + 13 * ps);
+                a7 = v.fma(t6, a7);
+                a6 = v.fma(t7, a6);
+                a5 = v.fma(t8, a5);
+                v = FloatVector.fromArray(S, p, q + 14 * ps);
+                a7 = v.fma(t7, a7);
+                a6 = v.fma(t8, a6);
+                v = FloatVector.fromArray(S, p, q + 15 * ps);
+                a7 = v.fma(t8, a7);
+            }
+            a0.intoArray(out, ob + x);
+            a1.intoArray(out, ob + w + x);
+            a2.intoArray(out, ob + 2 * w + x);
+            a3.intoArray(out, ob + 3 * w + x);
+            a4.intoArray(out, ob + 4 * w + x);
+            a5.intoArray(out, ob + 5 * w + x);
+            a6.intoArray(out, ob + 6 * w + x);
+            a7.intoArray(out, ob + 7 * w + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Vertical 9-tap pass for 8 output rows: {@code dst[d + r·ds + x] = Σ_{i<9} taps[t+i]·src[s + (r+i)·ss + x]}
+     * for r < 8, x < w (w ≥ L), summed in the order i.
+     */
+    static void vert9Block8(float[] src, int s, int ss, float[] taps, int t, float[] dst, int d, int ds, int w) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
+        final FloatVector t7 = FloatVector.broadcast(S, taps[t + 7]);
+        final FloatVector t8 = FloatVector.broadcast(S, taps[t + 8]);
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            final int q = s + x;
+            FloatVector v;
+            FloatVector a0;
+            FloatVector a1;
+            FloatVector a2;
+            FloatVector a3;
+            FloatVector a4;
+            FloatVector a5;
+            FloatVector a6;
+            FloatVector a7;
+            v = FloatVector.fromArray(S, src, q);
+            a0 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + ss);
+            a1 = v.mul(t0);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, src, q + 2 * ss);
+            a2 = v.mul(t0);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, src, q + 3 * ss);
+            a3 = v.mul(t0);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, src, q + 4 * ss);
+            a4 = v.mul(t0);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, src, q + 5 * ss);
+            a5 = v.mul(t0);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, src, q + 6 * ss);
+            a6 = v.mul(t0);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, src, q + 7 * ss);
+            a7 = v.mul(t0);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, src, q + 8 * ss);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            a0.intoArray(dst, d + x);
+            v = FloatVector.fromArray(S, src, q + 9 * ss);
+            a7 = v.fma(t2, a7);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            a1.intoArray(dst, d + ds + x);
+            v = FloatVector.fromArray(S, src, q + 10 * ss);
+            a7 = v.fma(t3, a7);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            a2.intoArray(dst, d + 2 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 11 * ss);
+            a7 = v.fma(t4, a7);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            a4 = v.fma(t7, a4);
+            a3 = v.fma(t8, a3);
+            a3.intoArray(dst, d + 3 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 12 * ss);
+            a7 = v.fma(t5, a7);
+            a6 = v.fma(t6, a6);
+            a5 = v.fma(t7, a5);
+            a4 = v.fma(t8, a4);
+            a4.intoArray(dst, d + 4 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 13 * ss);
+            a7 = v.fma(t6, a7);
+            a6 = v.fma(t7, a6);
+            a5 = v.fma(t8, a5);
+            a5.intoArray(dst, d + 5 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 14 * ss);
+            a7 = v.fma(t7, a7);
+            a6 = v.fma(t8, a6);
+            a6.intoArray(dst, d + 6 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 15 * ss);
+            a7 = v.fma(t8, a7);
+            a7.intoArray(dst, d + 7 * ds + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Horizontal 9-tap pass over {@code rows} rows: {@code out[o + y·w + x] = Σ_{j<9} taps[t+j]·h[hq + y·hs + x + j]}
+     * for x < w (w ≥ L), summed in the order j.
+     */
+    static void horiz9(float[] h, int hq, int hs, float[] taps, int t, float[] out, int o, int w, int rows) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
+        final FloatVector t7 = FloatVector.broadcast(S, taps[t + 7]);
+        final FloatVector t8 = FloatVector.broadcast(S, taps[t + 8]);
+        final int last = w - L;
+        for (int y = 0; y < rows; y++) {
+            final int hr = hq + y * hs;
+            final int or = o + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                final int q = hr + x;
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(t0);
+                a = FloatVector.fromArray(S, h, q + 1).fma(t1, a);
+                a = FloatVector.fromArray(S, h, q + 2).fma(t2, a);
+                a = FloatVector.fromArray(S, h, q + 3).fma(t3, a);
+                a = FloatVector.fromArray(S, h, q + 4).fma(t4, a);
+                a = FloatVector.fromArray(S, h, q + 5).fma(t5, a);
+                a = FloatVector.fromArray(S, h, q + 6).fma(t6, a);
+                a = FloatVector.fromArray(S, h, q + 7).fma(t7, a);
+                a = FloatVector.fromArray(S, h, q + 8).fma(t8, a);
+                a.intoArray(out, or + x);
+                if (x == last) {
+                    break;
+                }
             }
         }
     }

@@ -25,18 +25,18 @@ import org.scalespace.conv.Tensor4;
  *       whole tile (at most {@value #TILE_FLOATS} floats, L2-resident); values in the padding columns are computed
  *       and dropped.</li>
  * </ul>
- * k = 7 with one term per channel, at any width w ≥ L: no tile; the vertical pass goes first, in blocks of 8 output
- * rows read straight from the input plane ({@link #separable7}), and the horizontal pass filters each block into the
- * output plane (planes of fewer than 8 rows: the flat tile, {@link #separableTile7}).
+ * One term per channel and k = 3, 5, 7 or 9 (the k with generated block kernels), at any width w ≥ L: no tile; the
+ * vertical pass goes first, in blocks of 8 output rows read straight from the input plane ({@link #separableBlocks}),
+ * and the horizontal pass filters each block into the output plane (planes of fewer than 8 rows: the flat tile).
  * Either way each input pixel comes from memory once (the 6 rows two 8-row blocks share are read again from cache)
  * and each output pixel is written once (8 bytes per pixel).
  *
- * <p><b>Dense path.</b> The same flat padded tile. 7×7 filters (w ≥ L, bands of at least 8 rows): blocks of 8
- * output rows with all 49 taps of each output summed in registers ({@link #dense7}, {@link Mac#dense7Block8}): each
- * padded input vector is loaded once per block and tap column and feeds up to 7 output rows, so loads, not FMAs, are
- * few (about 18 per output vector). Other k, wide planes: output rows in pairs, each padded input row loaded once per
- * pair and multiplied by two filter rows (one per output row), so a k×k filter costs (k+1)·k loads and 2k² FMAs per
- * two output vectors instead of 2k² of each. Narrow planes: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as long flat
+ * <p><b>Dense path.</b> The same flat padded tile. k = 3, 5, 7, 9 (w ≥ L, bands of at least 8 rows): blocks of 8
+ * output rows with all k² taps of each output summed in registers ({@link #denseBlocks}, {@link Mac#denseBlock8}):
+ * each padded input vector is loaded once per block and tap column and feeds up to min(k, 8) output rows, so loads,
+ * not FMAs, are few (7×7: about 18 per output vector). Other k, wide planes: output rows in pairs, each padded input
+ * row loaded once per pair and multiplied by two filter rows (one per output row), so a k×k filter costs (k+1)·k
+ * loads and 2k² FMAs per two output vectors instead of 2k² of each. Narrow planes: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as long flat
  * loops in L1-sized chunks (per-row calls would cost more than they save).
  *
  * <p><b>Threads.</b> Units (planes × bands) are handed out dynamically, in shrinking runs of consecutive units
@@ -138,12 +138,14 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] colTaps = bank.packedColTaps();
         int[] counts = bank.termCounts();
         boolean seven = g.k == 7 && g.w >= L;
-        // k = 7 with one term per channel: vertical pass in blocks of 8 rows straight from the input, then the
-        // horizontal pass, at every width (faster than the ring on wide planes too); no tile, so no tile-sized bands
-        boolean fast7 = seven && maxTerms == 1;
-        boolean ring = g.w >= ringMinWidth && !fast7;
-        int maxBand = ring || fast7 ? Integer.MAX_VALUE : g.tileRows;
-        run(g, maxBand, fast7 ? Mac.VERT7_BLOCK : 1, (sc, plane, y0, y1) -> {
+        boolean blocks = Mac.hasBlockKernels(g.k) && g.w >= L;
+        // one term per channel and a k with block kernels (3, 5, 7, 9): vertical pass in blocks of 8 rows straight
+        // from the input, then the horizontal pass, at every width (faster than the ring on wide planes too); no
+        // tile, so no tile-sized bands
+        boolean fast = blocks && maxTerms == 1;
+        boolean ring = g.w >= ringMinWidth && !fast;
+        int maxBand = ring || fast ? Integer.MAX_VALUE : g.tileRows;
+        run(g, maxBand, fast ? Mac.BLOCK_ROWS : 1, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
             int base = plane * g.h * g.w;
             int tapBase = c * SeparableBank.MAX_TERMS * g.k;
@@ -152,9 +154,9 @@ public final class SimdConvEngine extends HostConvEngine {
             } else if (ring) {
                 sc.ensure(g, maxTerms * g.k * g.vecW);
                 separableBand(x.data(), out.data(), base, g, y0, y1, counts[c], rowTaps, colTaps, tapBase, sc);
-            } else if (seven && counts[c] == 1 && y1 - y0 >= Mac.VERT7_BLOCK) {
-                sc.ensureBlock7(g);
-                separable7(x.data(), out.data(), base, g, y0, y1, rowTaps, colTaps, tapBase, sc);
+            } else if (blocks && counts[c] == 1 && y1 - y0 >= Mac.BLOCK_ROWS) {
+                sc.ensureBlocks(g);
+                separableBlocks(x.data(), out.data(), base, g, y0, y1, rowTaps, colTaps, tapBase, sc);
             } else if (seven && counts[c] == 1) {
                 sc.ensureTile7(g, y1 - y0);
                 separableTile7(x.data(), out.data(), base, g, y0, y1, rowTaps, colTaps, tapBase, sc);
@@ -166,20 +168,21 @@ public final class SimdConvEngine extends HostConvEngine {
     }
 
     /**
-     * The separable 7-tap, one-term filter of a band of at least 8 rows (w ≥ L), vertical pass first: per block of 8
-     * output rows, {@link Mac#vert7Block8} reads the 14 input rows it needs straight from the input plane (rows
-     * outside the plane, at its top and bottom, through a 14-row copy mapped by the vertical padding) into a block
-     * buffer of 8 rows with r padding columns on each side, and {@link Mac#horiz7} filters those rows along x into
-     * the output plane. The last block overlaps the one before when 8 does not divide the band (same values
-     * rewritten). Loads per output vector: 1.75 + 7, against ~16 memory operations for fill, row pass and column
-     * pass of {@link #separableTile7}; there is no tile fill at all.
+     * The separable one-term filter of a band of at least 8 rows (k with block kernels, w ≥ L), vertical pass
+     * first: per block of 8 output rows, {@link Mac#vertBlock8} reads the 8 + 2r input rows it needs straight from
+     * the input plane (rows outside the plane, at its top and bottom, through a copy mapped by the vertical padding)
+     * into a block buffer of 8 rows with r padding columns on each side, and {@link Mac#horiz} filters those rows
+     * along x into the output plane. The last block overlaps the one before when 8 does not divide the band (same
+     * values rewritten). Loads per output vector (k = 7): 1.75 + 7, against ~16 memory operations for fill, row pass
+     * and column pass of {@link #separableTile7}; there is no tile fill at all.
      */
-    private static void separable7(float[] in, float[] out, int base, Geometry g, int y0, int y1,
+    private static void separableBlocks(float[] in, float[] out, int base, Geometry g, int y0, int y1,
                                    float[] rowTaps, float[] colTaps, int tapBase, Scratch sc) {
         final int w = g.w;
         final int h = g.h;
         final int r = g.r;
         final int ps = g.stride;
+        final int k = g.k;
         final float[] vb = sc.block7;
         final int[] mapX = g.mapX;
         if (g.zeroPadX) {
@@ -190,17 +193,17 @@ public final class SimdConvEngine extends HostConvEngine {
         } else {
             sc.block7ZeroStride = -1;
         }
-        final int last = y1 - Mac.VERT7_BLOCK;
-        for (int y = y0; ; y += Mac.VERT7_BLOCK) {
+        final int last = y1 - Mac.BLOCK_ROWS;
+        for (int y = y0; ; y += Mac.BLOCK_ROWS) {
             if (y > last) {
                 y = last;
             }
             final int top = y - r; // first input row the block reads
-            if (top >= 0 && top + Mac.VERT7_BLOCK + 2 * r <= h) {
-                Mac.vert7Block8(in, base + top * w, w, rowTaps, tapBase, vb, r, ps, w);
+            if (top >= 0 && top + Mac.BLOCK_ROWS + 2 * r <= h) {
+                Mac.vertBlock8(k, in, base + top * w, w, rowTaps, tapBase, vb, r, ps, w);
             } else {
                 final float[] e = sc.edge7;
-                for (int m = 0; m < Mac.VERT7_BLOCK + 2 * r; m++) {
+                for (int m = 0; m < Mac.BLOCK_ROWS + 2 * r; m++) {
                     int sy = g.mapY[top + m + r];
                     if (sy < 0) {
                         java.util.Arrays.fill(e, m * w, (m + 1) * w, 0f);
@@ -208,10 +211,10 @@ public final class SimdConvEngine extends HostConvEngine {
                         System.arraycopy(in, base + sy * w, e, m * w, w);
                     }
                 }
-                Mac.vert7Block8(e, 0, w, rowTaps, tapBase, vb, r, ps, w);
+                Mac.vertBlock8(k, e, 0, w, rowTaps, tapBase, vb, r, ps, w);
             }
             if (!g.zeroPadX) { // the padding columns from the filtered columns they mirror or repeat
-                for (int rr = 0, q = 0; rr < Mac.VERT7_BLOCK; rr++, q += ps) {
+                for (int rr = 0, q = 0; rr < Mac.BLOCK_ROWS; rr++, q += ps) {
                     for (int p = 0; p < r; p++) {
                         int sl = mapX[p];
                         vb[q + p] = sl < 0 ? 0f : vb[q + r + sl];
@@ -220,7 +223,7 @@ public final class SimdConvEngine extends HostConvEngine {
                     }
                 }
             }
-            Mac.horiz7(vb, 0, ps, colTaps, tapBase, out, base + y * w, w, Mac.VERT7_BLOCK);
+            Mac.horiz(k, vb, 0, ps, colTaps, tapBase, out, base + y * w, w, Mac.BLOCK_ROWS);
             if (y == last) {
                 break;
             }
@@ -293,15 +296,15 @@ public final class SimdConvEngine extends HostConvEngine {
         checkOpen();
         Geometry g = new Geometry(x, f.k(), padding);
         boolean wide = g.w >= ringMinWidth;
-        // 7×7: blocks of 8 output rows with all 49 taps summed in registers (bands of fewer rows: the general paths)
-        boolean seven = g.k == 7 && g.w >= L;
-        // 7×7: bands on 8-row boundaries (no overlapping last block inside a plane)
-        int maxBand = seven ? Math.max(Mac.DENSE7_BLOCK, g.tileRows / Mac.DENSE7_BLOCK * Mac.DENSE7_BLOCK) : g.tileRows;
-        run(g, maxBand, seven ? Mac.DENSE7_BLOCK : 1, (sc, plane, y0, y1) -> {
+        // k = 3, 5, 7, 9: blocks of 8 output rows with all k² taps summed in registers (shorter bands: the general paths)
+        boolean blocks = Mac.hasBlockKernels(g.k) && g.w >= L;
+        // k with block kernels (3, 5, 7, 9): bands on 8-row boundaries (no overlapping last block inside a plane)
+        int maxBand = blocks ? Math.max(Mac.BLOCK_ROWS, g.tileRows / Mac.BLOCK_ROWS * Mac.BLOCK_ROWS) : g.tileRows;
+        run(g, maxBand, blocks ? Mac.BLOCK_ROWS : 1, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
-            if (seven && y1 - y0 >= Mac.DENSE7_BLOCK) {
-                sc.ensureTileDense7(g, y1 - y0);
-                dense7(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * 49, sc);
+            if (blocks && y1 - y0 >= Mac.BLOCK_ROWS) {
+                sc.ensureTileBlocks(g, y1 - y0);
+                denseBlocks(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
                 return;
             }
             sc.ensureTile(g, y1 - y0);
@@ -424,21 +427,21 @@ public final class SimdConvEngine extends HostConvEngine {
     }
 
     /**
-     * Dense 7×7 filter of a band of at least {@link Mac#DENSE7_BLOCK} rows (w ≥ L): the padded tile P is filled with
-     * vector moves, then {@link Mac#dense7Block8} writes blocks of 8 output rows straight into the output plane, the
-     * last block overlapping the one before when 8 does not divide the band (it rewrites those rows with the same
-     * values: every output is summed in the same order wherever its block starts).
+     * Dense k×k filter (k with block kernels) of a band of at least {@link Mac#BLOCK_ROWS} rows (w ≥ L): the padded
+     * tile P is filled with vector moves, then {@link Mac#denseBlock8} writes blocks of 8 output rows straight into
+     * the output plane, the last block overlapping the one before when 8 does not divide the band (it rewrites those
+     * rows with the same values: every output is summed in the same order wherever its block starts).
      */
-    private static void dense7(float[] in, float[] out, int base, Geometry g, int y0, int y1, float[] wts, int wOff,
-                               Scratch sc) {
+    private static void denseBlocks(float[] in, float[] out, int base, Geometry g, int y0, int y1, float[] wts,
+                                    int wOff, Scratch sc) {
         final int ps = g.stride;
-        final int last = y1 - y0 - Mac.DENSE7_BLOCK;
+        final int last = y1 - y0 - Mac.BLOCK_ROWS;
         fillTile7(in, base, g, y0, y1, sc);
-        for (int y = 0; ; y += Mac.DENSE7_BLOCK) {
+        for (int y = 0; ; y += Mac.BLOCK_ROWS) {
             if (y > last) {
                 y = last;
             }
-            Mac.dense7Block8(sc.tileP, y * ps, ps, wts, wOff, out, base + (y0 + y) * g.w, g.w);
+            Mac.denseBlock8(g.k, sc.tileP, y * ps, ps, wts, wOff, out, base + (y0 + y) * g.w, g.w);
             if (y == last) {
                 break;
             }
@@ -608,19 +611,19 @@ public final class SimdConvEngine extends HostConvEngine {
          */
         int zeroPadStride = -1;
         int zeroPadRows;
-        /** {@link #separable7}'s block buffer (8 rows of the stride) and its copy of 14 edge rows. */
+        /** {@link #separableBlocks}'s block buffer (8 rows of the stride) and its copy of 8 + 2r edge rows. */
         float[] block7 = new float[0];
         float[] edge7 = new float[0];
         /** The stride at which block7's padding columns are known to be zero, or −1. */
         int block7ZeroStride = -1;
 
-        void ensureBlock7(Geometry g) {
-            int nb = Mac.VERT7_BLOCK * g.stride;
+        void ensureBlocks(Geometry g) {
+            int nb = Mac.BLOCK_ROWS * g.stride;
             if (block7.length < nb) {
                 block7 = new float[nb];
                 block7ZeroStride = -1;
             }
-            int ne = (Mac.VERT7_BLOCK + 2 * g.r) * g.w;
+            int ne = (Mac.BLOCK_ROWS + 2 * g.r) * g.w;
             if (edge7.length < ne) {
                 edge7 = new float[ne];
             }
@@ -653,8 +656,8 @@ public final class SimdConvEngine extends HostConvEngine {
             }
         }
 
-        void ensureTileDense7(Geometry g, int band) {
-            int nP = (band + 2 * g.r) * g.stride + L; // dense7Block8 reads below (band + 5)·stride + w + 6
+        void ensureTileBlocks(Geometry g, int band) {
+            int nP = (band + 2 * g.r) * g.stride + L; // denseBlock8 reads below (band + 2r − 1)·stride + w + 2r
             if (tileP.length < nP) {
                 tileP = new float[nP];
             }

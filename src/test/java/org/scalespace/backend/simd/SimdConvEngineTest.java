@@ -106,32 +106,41 @@ class SimdConvEngineTest extends ConvEngineContract {
     }
 
     @Test
-    void verticalFirstSevenTapPathAtPlaneEdgesAndBlockOverlaps() {
-        // one term per channel (the vertical-first path): heights around the 8-row block and the 14 rows a block
-        // reads (blocks touching the top and the bottom edge, overlapping last blocks, planes shorter than a block),
-        // widths at and just above the vector length; a channel with no term (zero filter) next to one with a term;
-        // one and three workers (bands split on 8-row boundaries)
+    void blockKernelPathsAtPlaneEdgesAndBlockOverlaps() {
+        // the k with block kernels (3, 5, 7, 9): separable with one term per channel (vertical pass first) and dense;
+        // heights around the 8-row block and the 8 + 2r rows a block reads (blocks touching the top and the bottom
+        // edge, overlapping last blocks, planes shorter than a block), widths at and just above the vector length;
+        // a channel with no term (zero filter) next to ones with a term; one and three workers (bands split on
+        // 8-row boundaries), which must agree bit for bit
         int lanes = SimdConvEngine.lanes();
-        int[] heights = {1, 7, 8, 9, 13, 14, 15, 16, 17, 25, 56, 130};
+        int[] heights = {1, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 25, 56, 130};
         int[] widths = {lanes, lanes + 3, 56};
         long seed = 1700;
         try (SimdConvEngine one = new SimdConvEngine(1); SimdConvEngine three = new SimdConvEngine(3)) {
-            for (int h : heights) {
-                for (int w : widths) {
-                    for (Padding p : Padding.values()) {
-                        Tensor4 x = TestData.random(seed++, 2, 3, h, w);
-                        SeparableBank b = TestData.randomSeparable(seed++, 3, 7, 1);
-                        java.util.List<java.util.List<SeparableBank.Term>> terms = new java.util.ArrayList<>();
-                        terms.add(b.terms(0));
-                        terms.add(java.util.List.of());
-                        terms.add(b.terms(2));
-                        SeparableBank withZero = SeparableBank.of(7, terms);
-                        String what = p + " " + h + "x" + w;
-                        for (SeparableBank bank : new SeparableBank[] {b, withZero}) {
-                            Tensor4 ref = org.scalespace.conv.ReferenceConv.separable(x, bank, p);
-                            Tensor4 a = one.separable(x, bank, p);
-                            assertClose(ref, a, TOL, "one worker " + what);
-                            assertArrayEquals(a.data(), three.separable(x, bank, p).data(), "three workers " + what);
+            for (int k : new int[] {3, 5, 7, 9}) {
+                for (int h : heights) {
+                    for (int w : widths) {
+                        for (Padding p : Padding.values()) {
+                            Tensor4 x = TestData.random(seed++, 2, 3, h, w);
+                            SeparableBank b = TestData.randomSeparable(seed++, 3, k, 1);
+                            java.util.List<java.util.List<SeparableBank.Term>> terms = new java.util.ArrayList<>();
+                            terms.add(b.terms(0));
+                            terms.add(java.util.List.of());
+                            terms.add(b.terms(2));
+                            SeparableBank withZero = SeparableBank.of(k, terms);
+                            String what = "k " + k + " " + p + " " + h + "x" + w;
+                            for (SeparableBank bank : new SeparableBank[] {b, withZero}) {
+                                Tensor4 ref = org.scalespace.conv.ReferenceConv.separable(x, bank, p);
+                                Tensor4 a = one.separable(x, bank, p);
+                                assertClose(ref, a, TOL, "separable, one worker, " + what);
+                                assertArrayEquals(a.data(), three.separable(x, bank, p).data(),
+                                        "separable, three workers, " + what);
+                            }
+                            DenseFilters f = TestData.randomDense(seed++, 3, k);
+                            Tensor4 refD = org.scalespace.conv.ReferenceConv.dense(x, f, p);
+                            Tensor4 d = one.dense(x, f, p);
+                            assertClose(refD, d, TOL, "dense, one worker, " + what);
+                            assertArrayEquals(d.data(), three.dense(x, f, p).data(), "dense, three workers, " + what);
                         }
                     }
                 }
