@@ -80,7 +80,8 @@ public final class ReplaceCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--reps", defaultValue = "21",
-            description = "timed calls per path after a 0.5 s warm-up (median); default ${DEFAULT-VALUE}")
+            description = "timed calls per path, the two paths alternately, after a 1.5 s warm-up of both (median); "
+                    + "default ${DEFAULT-VALUE}")
     int reps;
 
     @Option(names = "--out", paramLabel = "REPORT", description = "per-channel report .csv or .json")
@@ -154,8 +155,10 @@ public final class ReplaceCommand implements Callable<Integer> {
                 SeparableBank ideal = SeparableBank.of(k, terms);
                 Tensor4 yd = x.like();
                 Tensor4 ys = x.like();
-                double td = time(() -> engine.dense(x, dense, pad, yd));
-                double ts = time(() -> engine.separable(x, ideal, pad, ys));
+                double[] times = timePair(() -> engine.dense(x, dense, pad, yd),
+                        () -> engine.separable(x, ideal, pad, ys));
+                double td = times[0];
+                double ts = times[1];
                 Fidelity fid = Fidelity.compare(yd, ys);
                 for (int ch = 0; ch < c; ch++) {
                     rows.add(new Row(b.layer(), ch, fits.get(ch), fid.perChannel()[ch]));
@@ -182,21 +185,34 @@ public final class ReplaceCommand implements Callable<Integer> {
         return 0;
     }
 
-    private double time(Runnable r) {
-        // warm-up: the vector kernels are compiled by the JIT on first use; time only compiled code
-        long end = System.nanoTime() + 500_000_000L;
-        for (int i = 0; i < 3 || (i < 1000 && System.nanoTime() < end); i++) {
-            r.run();
+    /**
+     * Median call times of two paths, timed alternately (call of a, call of b, …) so that both see the same machine
+     * state, after a warm-up of both, alternately, for at least {@value #WARMUP_NANOS} ns: the vector kernels are
+     * compiled by the JIT on first use, and the two paths share some of them.
+     */
+    private double[] timePair(Runnable a, Runnable b) {
+        long end = System.nanoTime() + WARMUP_NANOS;
+        for (int i = 0; i < 3 || (i < 2000 && System.nanoTime() < end); i++) {
+            a.run();
+            b.run();
         }
-        double[] t = new double[reps];
+        double[] ta = new double[reps];
+        double[] tb = new double[reps];
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();
-            r.run();
-            t[i] = (System.nanoTime() - t0) * 1e-9;
+            a.run();
+            long t1 = System.nanoTime();
+            b.run();
+            long t2 = System.nanoTime();
+            ta[i] = (t1 - t0) * 1e-9;
+            tb[i] = (t2 - t1) * 1e-9;
         }
-        Arrays.sort(t);
-        return t[reps / 2];
+        Arrays.sort(ta);
+        Arrays.sort(tb);
+        return new double[] {ta[reps / 2], tb[reps / 2]};
     }
+
+    static final long WARMUP_NANOS = 1_500_000_000L;
 
     private static Tensor4 replicate(Tensor4 img, int c) {
         int plane = img.h() * img.w();

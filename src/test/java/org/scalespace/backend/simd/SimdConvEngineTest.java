@@ -107,7 +107,8 @@ class SimdConvEngineTest extends ConvEngineContract {
 
     @Test
     void blockKernelPathsAtPlaneEdgesAndBlockOverlaps() {
-        // the k with block kernels (3, 5, 7, 9): separable with one term per channel (vertical pass first) and dense;
+        // the k with block kernels (3, 5, 7, 9): separable with one term per channel (vertical pass first), with
+        // several terms (composed dense filters next to a one-term channel) and dense;
         // heights around the 8-row block and the 8 + 2r rows a block reads (blocks touching the top and the bottom
         // edge, overlapping last blocks, planes shorter than a block), widths at and just above the vector length;
         // a channel with no term (zero filter) next to ones with a term; one and three workers (bands split on
@@ -128,8 +129,10 @@ class SimdConvEngineTest extends ConvEngineContract {
                             terms.add(java.util.List.of());
                             terms.add(b.terms(2));
                             SeparableBank withZero = SeparableBank.of(k, terms);
+                            // 1, 2 and 3 terms: the one-term channel separable, the others as composed dense filters
+                            SeparableBank multi = TestData.randomSeparable(seed++, 3, k, 3);
                             String what = "k " + k + " " + p + " " + h + "x" + w;
-                            for (SeparableBank bank : new SeparableBank[] {b, withZero}) {
+                            for (SeparableBank bank : new SeparableBank[] {b, withZero, multi}) {
                                 Tensor4 ref = org.scalespace.conv.ReferenceConv.separable(x, bank, p);
                                 Tensor4 a = one.separable(x, bank, p);
                                 assertClose(ref, a, TOL, "separable, one worker, " + what);
