@@ -39,6 +39,33 @@ KS = (3, 5, 7, 9)
 R = 8
 
 
+# one output vector per step along the row, the last one at w - L (overlapping the one before when L does not divide w)
+X_LOOP_HEAD = ["        final int last = w - L;",
+               "        for (int x = 0; ; x += L) {",
+               "            if (x > last) {",
+               "                x = last;",
+               "            }"]
+X_LOOP_TAIL = ["            if (x == last) {",
+               "                break;",
+               "            }",
+               "        }",
+               "    }"]
+
+
+def fan_out(K, array, stride, ind, fma):
+    """The loads of the R + K - 1 rows a block reads (row m at q + m * stride), each followed by the multiply-adds of
+    every output row r it reaches with tap i = m - r: fma(r, i) gives their lines."""
+    L = []
+    for m in range(R + K - 1):
+        row = "q" if m == 0 else (f"q + {stride}" if m == 1 else f"q + {m} * {stride}")
+        L.append(f"{ind}v = FloatVector.fromArray(S, {array}, {row});")
+        for i in range(K):
+            r = m - i
+            if 0 <= r < R:
+                L += fma(r, i)
+    return L
+
+
 def dense_block(K):
     L = []
     L.append("    /**")
@@ -48,11 +75,7 @@ def dense_block(K):
     L.append("     * summed in that order.")
     L.append("     */")
     L.append(f"    static void dense{K}Block8(float[] p, int po, int ps, float[] wts, int wo, float[] out, int ob, int w) {{")
-    L.append("        final int last = w - L;")
-    L.append("        for (int x = 0; ; x += L) {")
-    L.append("            if (x > last) {")
-    L.append("                x = last;")
-    L.append("            }")
+    L += X_LOOP_HEAD
     for r in range(R):
         L.append(f"            FloatVector a{r} = FloatVector.zero(S);")
     L.append(f"            for (int j = 0; j < {K}; j++) {{")
@@ -60,22 +83,12 @@ def dense_block(K):
     for i in range(K):
         L.append(f"                final FloatVector t{i} = FloatVector.broadcast(S, wts[wo + {i * K} + j]);")
     L.append("                FloatVector v;")
-    for m in range(R + K - 1):
-        row = "q" if m == 0 else ("q + ps" if m == 1 else f"q + {m} * ps")
-        L.append(f"                v = FloatVector.fromArray(S, p, {row});")
-        for i in range(K):
-            r = m - i
-            if 0 <= r < R:
-                L.append(f"                a{r} = v.fma(t{i}, a{r});")
+    L += fan_out(K, "p", "ps", "                ", lambda r, i: [f"                a{r} = v.fma(t{i}, a{r});"])
     L.append("            }")
     for r in range(R):
         dst = "ob + x" if r == 0 else ("ob + w + x" if r == 1 else f"ob + {r} * w + x")
         L.append(f"            a{r}.intoArray(out, {dst});")
-    L.append("            if (x == last) {")
-    L.append("                break;")
-    L.append("            }")
-    L.append("        }")
-    L.append("    }")
+    L += X_LOOP_TAIL
     return L
 
 
@@ -92,33 +105,20 @@ def vert_block(K):
     L.append("     */")
     L.append(f"    static void vert{K}Block8(float[] src, int s, int ss, float[] taps, int t, float[] dst, int d, int ds, int w) {{")
     L += taps(K)
-    L.append("        final int last = w - L;")
-    L.append("        for (int x = 0; ; x += L) {")
-    L.append("            if (x > last) {")
-    L.append("                x = last;")
-    L.append("            }")
+    L += X_LOOP_HEAD
     L.append("            final int q = s + x;")
     L.append("            FloatVector v;")
     for r in range(R):
         L.append(f"            FloatVector a{r};")
-    for m in range(R + K - 1):
-        row = "q" if m == 0 else ("q + ss" if m == 1 else f"q + {m} * ss")
-        L.append(f"            v = FloatVector.fromArray(S, src, {row});")
-        for i in range(K):
-            r = m - i
-            if 0 <= r < R:
-                if i == 0:
-                    L.append(f"            a{r} = v.mul(t0);")
-                else:
-                    L.append(f"            a{r} = v.fma(t{i}, a{r});")
-                if i == K - 1:
-                    dst = "d + x" if r == 0 else ("d + ds + x" if r == 1 else f"d + {r} * ds + x")
-                    L.append(f"            a{r}.intoArray(dst, {dst});")
-    L.append("            if (x == last) {")
-    L.append("                break;")
-    L.append("            }")
-    L.append("        }")
-    L.append("    }")
+    def vert_fma(r, i):
+        lines = [f"            a{r} = v.mul(t0);" if i == 0 else f"            a{r} = v.fma(t{i}, a{r});"]
+        if i == K - 1:  # the row's last tap: store it
+            dst = "d + x" if r == 0 else ("d + ds + x" if r == 1 else f"d + {r} * ds + x")
+            lines.append(f"            a{r}.intoArray(dst, {dst});")
+        return lines
+
+    L += fan_out(K, "src", "ss", "            ", vert_fma)
+    L += X_LOOP_TAIL
     return L
 
 

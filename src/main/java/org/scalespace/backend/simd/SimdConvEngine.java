@@ -29,7 +29,7 @@ import org.scalespace.conv.Tensor4;
  * vertical pass goes first, in blocks of 8 output rows read straight from the input plane ({@link #separableBlocks}),
  * and the horizontal pass filters each block into the output plane (planes of fewer than 8 rows: the flat tile).
  * Channels with two or more terms, for those k: the dense filter the terms sum to, through the dense block kernels,
- * which is as fast or faster ({@link #separableMixed}).
+ * which is as fast or faster.
  * Either way each input pixel comes from memory once (the 6 rows two 8-row blocks share are read again from cache)
  * and each output pixel is written once (8 bytes per pixel).
  *
@@ -141,17 +141,21 @@ public final class SimdConvEngine extends HostConvEngine {
         int[] counts = bank.termCounts();
         boolean seven = g.k == 7 && g.w >= L;
         boolean blocks = Mac.hasBlockKernels(g.k) && g.w >= L;
-        // one term per channel and a k with block kernels (3, 5, 7, 9): vertical pass in blocks of 8 rows straight
-        // from the input, then the horizontal pass, at every width (faster than the ring on wide planes too); no
-        // tile, so no tile-sized bands
-        boolean fast = blocks && maxTerms == 1;
-        if (blocks && maxTerms > 1) {
-            separableMixed(x, bank, g, out);
-            return;
-        }
-        boolean ring = g.w >= ringMinWidth && !fast;
-        int maxBand = ring || fast ? Integer.MAX_VALUE : g.tileRows;
-        run(g, maxBand, fast ? Mac.BLOCK_ROWS : 1, (sc, plane, y0, y1) -> {
+        // k with block kernels (3, 5, 7, 9), at every width (faster than the ring on wide planes too): one-term
+        // channels take the vertical pass in blocks of 8 rows straight from the input, then the horizontal pass (no
+        // tile, so a bank of one-term channels needs no tile-sized bands); channels with two or more terms run as the
+        // dense filter their terms sum to (composed in double precision, rounded once to float32) through the dense
+        // block kernels: there two 7-tap terms cost about as much as the dense 7×7 filter (~20 memory operations per
+        // output vector either way) and three or four cost more, while the per-term row and column passes ran fits
+        // with up to four terms (gain, offset, dog) at half the speed of the learned dense filters. Bands on 8-row
+        // boundaries; bands of fewer rows (planes shorter than 8 rows) take the general paths.
+        boolean oneTerm = blocks && maxTerms == 1;
+        float[] dense = blocks && maxTerms > 1 ? composedDense(bank) : null;
+        boolean ring = g.w >= ringMinWidth && !blocks;
+        int maxBand = ring || oneTerm ? Integer.MAX_VALUE
+                : blocks ? Math.max(Mac.BLOCK_ROWS, g.tileRows / Mac.BLOCK_ROWS * Mac.BLOCK_ROWS) : g.tileRows;
+        int kk = g.k * g.k;
+        run(g, maxBand, blocks ? Mac.BLOCK_ROWS : 1, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
             int base = plane * g.h * g.w;
             int tapBase = c * SeparableBank.MAX_TERMS * g.k;
@@ -160,56 +164,18 @@ public final class SimdConvEngine extends HostConvEngine {
             } else if (ring) {
                 sc.ensure(g, maxTerms * g.k * g.vecW);
                 separableBand(x.data(), out.data(), base, g, y0, y1, counts[c], rowTaps, colTaps, tapBase, sc);
-            } else if (blocks && counts[c] == 1 && y1 - y0 >= Mac.BLOCK_ROWS) {
+            } else if (blocks && y1 - y0 >= Mac.BLOCK_ROWS && counts[c] == 1) {
                 sc.ensureBlocks(g);
                 separableBlocks(x.data(), out.data(), base, g, y0, y1, rowTaps, colTaps, tapBase, sc);
+            } else if (blocks && y1 - y0 >= Mac.BLOCK_ROWS) {
+                sc.ensureTileBlocks(g, y1 - y0);
+                denseBlocks(x.data(), out.data(), base, g, y0, y1, dense, c * kk, sc);
             } else if (seven && counts[c] == 1) {
                 sc.ensureTile7(g, y1 - y0);
                 separableTile7(x.data(), out.data(), base, g, y0, y1, rowTaps, colTaps, tapBase, sc);
             } else {
                 sc.ensureTile(g, y1 - y0);
                 separableTile(x.data(), out.data(), base, g, y0, y1, counts[c], rowTaps, colTaps, tapBase, sc);
-            }
-        });
-    }
-
-    /**
-     * A bank with several terms in some channel, k with block kernels: one-term channels through
-     * {@link #separableBlocks}, channels with two or more terms as the dense k×k filter their terms sum to (composed
-     * in double precision, rounded once to float32) through {@link #denseBlocks}. With the dense block kernels, two
-     * 7-tap terms cost about as much as the dense 7×7 filter (~20 memory operations per output vector either way)
-     * and three or four cost more; the former per-term row and column passes ran the bundled filters' fits
-     * (up to four terms: gain, offset, dog) at half the speed of the learned dense filters. Bands on 8-row
-     * boundaries; bands of fewer rows (planes shorter than 8 rows) take the general paths.
-     */
-    private void separableMixed(Tensor4 x, SeparableBank bank, Geometry g, Tensor4 out) {
-        float[] rowTaps = bank.packedRowTaps();
-        float[] colTaps = bank.packedColTaps();
-        int[] counts = bank.termCounts();
-        float[] dense = composedDense(bank);
-        int kk = g.k * g.k;
-        boolean seven = g.k == 7;
-        int maxBand = Math.max(Mac.BLOCK_ROWS, g.tileRows / Mac.BLOCK_ROWS * Mac.BLOCK_ROWS);
-        run(g, maxBand, Mac.BLOCK_ROWS, (sc, plane, y0, y1) -> {
-            int c = plane % x.c();
-            int base = plane * g.h * g.w;
-            int tapBase = c * SeparableBank.MAX_TERMS * g.k;
-            if (counts[c] == 0) {
-                java.util.Arrays.fill(out.data(), base + y0 * g.w, base + y1 * g.w, 0f);
-            } else if (y1 - y0 < Mac.BLOCK_ROWS) {
-                if (seven && counts[c] == 1) {
-                    sc.ensureTile7(g, y1 - y0);
-                    separableTile7(x.data(), out.data(), base, g, y0, y1, rowTaps, colTaps, tapBase, sc);
-                } else {
-                    sc.ensureTile(g, y1 - y0);
-                    separableTile(x.data(), out.data(), base, g, y0, y1, counts[c], rowTaps, colTaps, tapBase, sc);
-                }
-            } else if (counts[c] == 1) {
-                sc.ensureBlocks(g);
-                separableBlocks(x.data(), out.data(), base, g, y0, y1, rowTaps, colTaps, tapBase, sc);
-            } else {
-                sc.ensureTileBlocks(g, y1 - y0);
-                denseBlocks(x.data(), out.data(), base, g, y0, y1, dense, c * kk, sc);
             }
         });
     }
@@ -242,15 +208,15 @@ public final class SimdConvEngine extends HostConvEngine {
         final int r = g.r;
         final int ps = g.stride;
         final int k = g.k;
-        final float[] vb = sc.block7;
+        final float[] vb = sc.blockBuf;
         final int[] mapX = g.mapX;
         if (g.zeroPadX) {
-            if (sc.block7ZeroStride != ps) { // padding columns of the block buffer: zero, and never written below
+            if (sc.blockZeroStride != ps) { // padding columns of the block buffer: zero, and never written below
                 java.util.Arrays.fill(vb, 0f);
-                sc.block7ZeroStride = ps;
+                sc.blockZeroStride = ps;
             }
         } else {
-            sc.block7ZeroStride = -1;
+            sc.blockZeroStride = -1;
         }
         final int last = y1 - Mac.BLOCK_ROWS;
         for (int y = y0; ; y += Mac.BLOCK_ROWS) {
@@ -261,7 +227,7 @@ public final class SimdConvEngine extends HostConvEngine {
             if (top >= 0 && top + Mac.BLOCK_ROWS + 2 * r <= h) {
                 Mac.vertBlock8(k, in, base + top * w, w, rowTaps, tapBase, vb, r, ps, w);
             } else {
-                final float[] e = sc.edge7;
+                final float[] e = sc.blockEdge;
                 for (int m = 0; m < Mac.BLOCK_ROWS + 2 * r; m++) {
                     int sy = g.mapY[top + m + r];
                     if (sy < 0) {
@@ -383,7 +349,7 @@ public final class SimdConvEngine extends HostConvEngine {
      */
     private static void fillTile(float[] in, int base, Geometry g, int y0, int y1, Scratch sc) {
         final float[] tile = sc.tileP;
-        sc.zeroPadStride = -1; // may write other strides or pad values: fillTile7 must rewrite its padding columns
+        sc.zeroPadStride = -1; // may write other strides or pad values: fillTileVector must rewrite its padding columns
         int stride = g.stride;
         for (int v = y0 - g.r, row = 0; v < y1 + g.r; v++, row++) {
             int sy = g.mapY[v + g.r];
@@ -428,14 +394,14 @@ public final class SimdConvEngine extends HostConvEngine {
 
     /**
      * The separable 7-tap, one-term case of {@link #separableTile} (w ≥ L): the padded tile is filled with vector
-     * moves ({@link #fillTile7}), the row pass is one flat loop over it ({@link Mac#row7}), and the column pass writes
+     * moves ({@link #fillTileVector}), the row pass is one flat loop over it ({@link Mac#row7}), and the column pass writes
      * straight into the output plane, two rows at a time ({@link Mac#col7}), instead of into a third tile that is
      * then copied row by row.
      */
     private static void separableTile7(float[] in, float[] out, int base, Geometry g, int y0, int y1,
                                        float[] rowTaps, float[] colTaps, int tapBase, Scratch sc) {
         final int band = y1 - y0;
-        fillTile7(in, base, g, y0, y1, sc);
+        fillTileVector(in, base, g, y0, y1, sc);
         Mac.row7(sc.tileP, 0, colTaps, tapBase, sc.tileH, 0, tile7Len(g, band));
         Mac.col7(sc.tileH, g.stride, rowTaps, tapBase, out, base + y0 * g.w, g.w, band);
     }
@@ -452,7 +418,7 @@ public final class SimdConvEngine extends HostConvEngine {
      * has not been filled at this stride since it was last used otherwise ({@link Scratch#zeroPadStride}): per
      * row only the vector copy is left.
      */
-    private static void fillTile7(float[] in, int base, Geometry g, int y0, int y1, Scratch sc) {
+    private static void fillTileVector(float[] in, int base, Geometry g, int y0, int y1, Scratch sc) {
         final float[] tile = sc.tileP;
         final int stride = g.stride;
         final int w = g.w;
@@ -495,7 +461,7 @@ public final class SimdConvEngine extends HostConvEngine {
                                     int wOff, Scratch sc) {
         final int ps = g.stride;
         final int last = y1 - y0 - Mac.BLOCK_ROWS;
-        fillTile7(in, base, g, y0, y1, sc);
+        fillTileVector(in, base, g, y0, y1, sc);
         for (int y = 0; ; y += Mac.BLOCK_ROWS) {
             if (y > last) {
                 y = last;
@@ -666,25 +632,25 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] tileO = new float[0];
         /**
          * When ≥ 0: tileP's padding columns (r on each side of each row of this stride) are zero in its first
-         * {@link #zeroPadRows} rows, as {@link #fillTile7} left them with zero padding; −1 when unknown.
+         * {@link #zeroPadRows} rows, as {@link #fillTileVector} left them with zero padding; −1 when unknown.
          */
         int zeroPadStride = -1;
         int zeroPadRows;
         /** {@link #separableBlocks}'s block buffer (8 rows of the stride) and its copy of 8 + 2r edge rows. */
-        float[] block7 = new float[0];
-        float[] edge7 = new float[0];
-        /** The stride at which block7's padding columns are known to be zero, or −1. */
-        int block7ZeroStride = -1;
+        float[] blockBuf = new float[0];
+        float[] blockEdge = new float[0];
+        /** The stride at which blockBuf's padding columns are known to be zero, or −1. */
+        int blockZeroStride = -1;
 
         void ensureBlocks(Geometry g) {
             int nb = Mac.BLOCK_ROWS * g.stride;
-            if (block7.length < nb) {
-                block7 = new float[nb];
-                block7ZeroStride = -1;
+            if (blockBuf.length < nb) {
+                blockBuf = new float[nb];
+                blockZeroStride = -1;
             }
             int ne = (Mac.BLOCK_ROWS + 2 * g.r) * g.w;
-            if (edge7.length < ne) {
-                edge7 = new float[ne];
+            if (blockEdge.length < ne) {
+                blockEdge = new float[ne];
             }
         }
 
