@@ -152,6 +152,44 @@ def horiz(K):
     return L
 
 
+XS = (8, 7, 4)
+
+
+def chan_block(K, X):
+    """X output pixels of one row, vectors over L channels (the channel-interleaved path for narrow planes)."""
+    L = []
+    L.append("    /**")
+    L.append(f"     * {X} output pixels of one row of a dense {K}×{K} filter over L channels at once: t is a channel-interleaved")
+    L.append("     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at")
+    L.append(f"     * wt[wo + ({K}i + j)·L …]): {{@code o[oo + x·L + c] = Σ_{{i<{K}}} Σ_{{j<{K}}} wt[wo + ({K}i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}}")
+    L.append(f"     * for x < {X}, summed in that order. Each cell vector is loaded once per filter row and feeds every output")
+    L.append("     * pixel it reaches.")
+    L.append("     */")
+    L.append(f"    static void chan{K}x{X}(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {{")
+    for x in range(X):
+        L.append(f"        FloatVector a{x} = FloatVector.zero(S);")
+    L.append(f"        for (int i = 0; i < {K}; i++) {{")
+    L.append("            final int q = to + i * ts;")
+    L.append(f"            final int wq = wo + i * {K} * L;")
+    for j in range(K):
+        off = "wq" if j == 0 else f"wq + {j} * L"
+        L.append(f"            final FloatVector t{j} = FloatVector.fromArray(S, wt, {off});")
+    L.append("            FloatVector v;")
+    for m in range(X + K - 1):
+        off = "q" if m == 0 else f"q + {m} * L"
+        L.append(f"            v = FloatVector.fromArray(S, t, {off});")
+        for j in range(K):
+            x = m - j
+            if 0 <= x < X:
+                L.append(f"            a{x} = v.fma(t{j}, a{x});")
+    L.append("        }")
+    for x in range(X):
+        off = "oo" if x == 0 else f"oo + {x} * L"
+        L.append(f"        a{x}.intoArray(o, {off});")
+    L.append("    }")
+    return L
+
+
 def dispatchers():
     ks = ", ".join(str(k) for k in KS)
     L = []
@@ -169,6 +207,19 @@ def dispatchers():
     for k in KS:
         L.append(f"            case {k} -> dense{k}Block8(p, po, ps, wts, wo, out, ob, w);")
     L.append("            default -> throw new IllegalArgumentException(\"no block kernel for k = \" + k);")
+    L.append("        }")
+    L.append("    }")
+    L.append("")
+    L.append(f"    /** Output pixels per call of the channel kernels ({', '.join(str(x) for x in XS)}). */")
+    L.append("    static final int[] CHAN_PIXELS = {" + ", ".join(str(x) for x in XS) + "};")
+    L.append("")
+    L.append("    /** {@code chan<k>x<pixels>}; k must have block kernels, pixels one of {@link #CHAN_PIXELS}. */")
+    L.append("    static void chan(int k, int pixels, float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {")
+    L.append("        switch (pixels * 16 + k) {")
+    for x in XS:
+        for k in KS:
+            L.append(f"            case {x * 16 + k} -> chan{k}x{x}(t, to, ts, wt, wo, o, oo);")
+    L.append("            default -> throw new IllegalArgumentException(\"no channel kernel for k = \" + k + \", \" + pixels + \" pixels\");")
     L.append("        }")
     L.append("    }")
     L.append("")
@@ -202,5 +253,8 @@ for k in KS:
     print("\n".join(vert_block(k)))
     print()
     print("\n".join(horiz(k)))
+    for x in XS:
+        print()
+        print("\n".join(chan_block(k, x)))
 print()
 print("    // ---- end of generated code ----")

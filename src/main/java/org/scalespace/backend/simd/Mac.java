@@ -756,6 +756,33 @@ final class Mac {
     }
 
     /**
+     * The channel-interleaved padded tile of {@code SimdConvEngine.channelGroup}: cell (v, u) of the (ph × pw) tile,
+     * at t[(v·pw + u)·L …], holds lane p = src[s + lanes[p] + mapY[v]·w + mapX[u]] (zero where either map is
+     * negative), one gather per cell.
+     */
+    static void gatherTile(float[] src, int s, int[] lanes, int[] mapY, int[] mapX, int w, int ph, int pw, float[] t) {
+        final FloatVector zero = FloatVector.zero(S);
+        for (int v = 0, q = 0; v < ph; v++) {
+            int sy = mapY[v];
+            for (int u = 0; u < pw; u++, q += L) {
+                int sx = mapX[u];
+                if (sy < 0 || sx < 0) {
+                    zero.intoArray(t, q);
+                } else {
+                    FloatVector.fromArray(S, src, s + sy * w + sx, lanes, 0).intoArray(t, q);
+                }
+            }
+        }
+    }
+
+    /** dst[d + lanes[p] + e] = o[e·L + p] for e < n, every lane p: one scatter per element vector. */
+    static void scatterPlanes(float[] o, int n, float[] dst, int d, int[] lanes) {
+        for (int e = 0; e < n; e++) {
+            FloatVector.fromArray(S, o, e * L).intoArray(dst, d + e, lanes, 0);
+        }
+    }
+
+    /**
      * Copies {@code n ≥ L} floats {@code src[s …)} to {@code dst[d …)} with vector moves, the last one overlapping
      * the one before when L does not divide n.
      */
@@ -825,6 +852,28 @@ final class Mac {
             case 7 -> dense7Block8(p, po, ps, wts, wo, out, ob, w);
             case 9 -> dense9Block8(p, po, ps, wts, wo, out, ob, w);
             default -> throw new IllegalArgumentException("no block kernel for k = " + k);
+        }
+    }
+
+    /** Output pixels per call of the channel kernels (8, 7, 4). */
+    static final int[] CHAN_PIXELS = {8, 7, 4};
+
+    /** {@code chan<k>x<pixels>}; k must have block kernels, pixels one of {@link #CHAN_PIXELS}. */
+    static void chan(int k, int pixels, float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        switch (pixels * 16 + k) {
+            case 131 -> chan3x8(t, to, ts, wt, wo, o, oo);
+            case 133 -> chan5x8(t, to, ts, wt, wo, o, oo);
+            case 135 -> chan7x8(t, to, ts, wt, wo, o, oo);
+            case 137 -> chan9x8(t, to, ts, wt, wo, o, oo);
+            case 115 -> chan3x7(t, to, ts, wt, wo, o, oo);
+            case 117 -> chan5x7(t, to, ts, wt, wo, o, oo);
+            case 119 -> chan7x7(t, to, ts, wt, wo, o, oo);
+            case 121 -> chan9x7(t, to, ts, wt, wo, o, oo);
+            case 67 -> chan3x4(t, to, ts, wt, wo, o, oo);
+            case 69 -> chan5x4(t, to, ts, wt, wo, o, oo);
+            case 71 -> chan7x4(t, to, ts, wt, wo, o, oo);
+            case 73 -> chan9x4(t, to, ts, wt, wo, o, oo);
+            default -> throw new IllegalArgumentException("no channel kernel for k = " + k + ", " + pixels + " pixels");
         }
     }
 
@@ -1022,6 +1071,180 @@ final class Mac {
                 }
             }
         }
+    }
+
+    /**
+     * 8 output pixels of one row of a dense 3×3 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (3i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<3} Σ_{j<3} wt[wo + (3i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 8, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan3x8(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        FloatVector a7 = FloatVector.zero(S);
+        for (int i = 0; i < 3; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 3 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a7 = v.fma(t0, a7);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a7 = v.fma(t2, a7);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+        a7.intoArray(o, oo + 7 * L);
+    }
+
+    /**
+     * 7 output pixels of one row of a dense 3×3 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (3i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<3} Σ_{j<3} wt[wo + (3i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 7, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan3x7(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        for (int i = 0; i < 3; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 3 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a6 = v.fma(t2, a6);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+    }
+
+    /**
+     * 4 output pixels of one row of a dense 3×3 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (3i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<3} Σ_{j<3} wt[wo + (3i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 4, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan3x4(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        for (int i = 0; i < 3; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 3 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a3 = v.fma(t2, a3);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
     }
 
     /**
@@ -1240,6 +1463,230 @@ final class Mac {
                 }
             }
         }
+    }
+
+    /**
+     * 8 output pixels of one row of a dense 5×5 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (5i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<5} Σ_{j<5} wt[wo + (5i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 8, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan5x8(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        FloatVector a7 = FloatVector.zero(S);
+        for (int i = 0; i < 5; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 5 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a7 = v.fma(t0, a7);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a7 = v.fma(t2, a7);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a7 = v.fma(t3, a7);
+            a6 = v.fma(t4, a6);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a7 = v.fma(t4, a7);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+        a7.intoArray(o, oo + 7 * L);
+    }
+
+    /**
+     * 7 output pixels of one row of a dense 5×5 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (5i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<5} Σ_{j<5} wt[wo + (5i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 7, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan5x7(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        for (int i = 0; i < 5; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 5 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a6 = v.fma(t4, a6);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+    }
+
+    /**
+     * 4 output pixels of one row of a dense 5×5 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (5i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<5} Σ_{j<5} wt[wo + (5i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 4, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan5x4(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        for (int i = 0; i < 5; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 5 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a3 = v.fma(t4, a3);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
     }
 
     /**
@@ -1502,6 +1949,280 @@ final class Mac {
                 }
             }
         }
+    }
+
+    /**
+     * 8 output pixels of one row of a dense 7×7 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (7i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<7} Σ_{j<7} wt[wo + (7i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 8, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan7x8(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        FloatVector a7 = FloatVector.zero(S);
+        for (int i = 0; i < 7; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 7 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a7 = v.fma(t0, a7);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a7 = v.fma(t2, a7);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a7 = v.fma(t3, a7);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a7 = v.fma(t4, a7);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            v = FloatVector.fromArray(S, t, q + 12 * L);
+            a7 = v.fma(t5, a7);
+            a6 = v.fma(t6, a6);
+            v = FloatVector.fromArray(S, t, q + 13 * L);
+            a7 = v.fma(t6, a7);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+        a7.intoArray(o, oo + 7 * L);
+    }
+
+    /**
+     * 7 output pixels of one row of a dense 7×7 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (7i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<7} Σ_{j<7} wt[wo + (7i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 7, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan7x7(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        for (int i = 0; i < 7; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 7 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            v = FloatVector.fromArray(S, t, q + 12 * L);
+            a6 = v.fma(t6, a6);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+    }
+
+    /**
+     * 4 output pixels of one row of a dense 7×7 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (7i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<7} Σ_{j<7} wt[wo + (7i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 4, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan7x4(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        for (int i = 0; i < 7; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 7 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a3 = v.fma(t6, a3);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
     }
 
     /**
@@ -1808,6 +2529,330 @@ final class Mac {
                 }
             }
         }
+    }
+
+    /**
+     * 8 output pixels of one row of a dense 9×9 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (9i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<9} Σ_{j<9} wt[wo + (9i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 8, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan9x8(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        FloatVector a7 = FloatVector.zero(S);
+        for (int i = 0; i < 9; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 9 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            final FloatVector t7 = FloatVector.fromArray(S, wt, wq + 7 * L);
+            final FloatVector t8 = FloatVector.fromArray(S, wt, wq + 8 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a7 = v.fma(t0, a7);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a7 = v.fma(t2, a7);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a7 = v.fma(t3, a7);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a7 = v.fma(t4, a7);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            a4 = v.fma(t7, a4);
+            a3 = v.fma(t8, a3);
+            v = FloatVector.fromArray(S, t, q + 12 * L);
+            a7 = v.fma(t5, a7);
+            a6 = v.fma(t6, a6);
+            a5 = v.fma(t7, a5);
+            a4 = v.fma(t8, a4);
+            v = FloatVector.fromArray(S, t, q + 13 * L);
+            a7 = v.fma(t6, a7);
+            a6 = v.fma(t7, a6);
+            a5 = v.fma(t8, a5);
+            v = FloatVector.fromArray(S, t, q + 14 * L);
+            a7 = v.fma(t7, a7);
+            a6 = v.fma(t8, a6);
+            v = FloatVector.fromArray(S, t, q + 15 * L);
+            a7 = v.fma(t8, a7);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+        a7.intoArray(o, oo + 7 * L);
+    }
+
+    /**
+     * 7 output pixels of one row of a dense 9×9 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (9i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<9} Σ_{j<9} wt[wo + (9i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 7, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan9x7(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        for (int i = 0; i < 9; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 9 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            final FloatVector t7 = FloatVector.fromArray(S, wt, wq + 7 * L);
+            final FloatVector t8 = FloatVector.fromArray(S, wt, wq + 8 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            a4 = v.fma(t7, a4);
+            a3 = v.fma(t8, a3);
+            v = FloatVector.fromArray(S, t, q + 12 * L);
+            a6 = v.fma(t6, a6);
+            a5 = v.fma(t7, a5);
+            a4 = v.fma(t8, a4);
+            v = FloatVector.fromArray(S, t, q + 13 * L);
+            a6 = v.fma(t7, a6);
+            a5 = v.fma(t8, a5);
+            v = FloatVector.fromArray(S, t, q + 14 * L);
+            a6 = v.fma(t8, a6);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+    }
+
+    /**
+     * 4 output pixels of one row of a dense 9×9 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (9i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<9} Σ_{j<9} wt[wo + (9i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 4, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan9x4(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        for (int i = 0; i < 9; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 9 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            final FloatVector t7 = FloatVector.fromArray(S, wt, wq + 7 * L);
+            final FloatVector t8 = FloatVector.fromArray(S, wt, wq + 8 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a3 = v.fma(t8, a3);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
     }
 
     // ---- end of generated code ----

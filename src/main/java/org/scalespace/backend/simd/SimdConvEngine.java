@@ -139,6 +139,10 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] rowTaps = bank.packedRowTaps();
         float[] colTaps = bank.packedColTaps();
         int[] counts = bank.termCounts();
+        if (channelPath(g)) { // as the dense filters the terms sum to, channels in the vector lanes
+            denseChannels(x, composedDense(bank), g, out);
+            return;
+        }
         boolean seven = g.k == 7 && g.w >= L;
         boolean blocks = Mac.hasBlockKernels(g.k) && g.w >= L;
         // k with block kernels (3, 5, 7, 9), at every width (faster than the ring on wide planes too): one-term
@@ -322,6 +326,10 @@ public final class SimdConvEngine extends HostConvEngine {
         Geometry g = new Geometry(x, f.k(), padding);
         boolean wide = g.w >= ringMinWidth;
         // k = 3, 5, 7, 9: blocks of 8 output rows with all k² taps summed in registers (shorter bands: the general paths)
+        if (channelPath(g)) {
+            denseChannels(x, f.data(), g, out);
+            return;
+        }
         boolean blocks = Mac.hasBlockKernels(g.k) && g.w >= L;
         // k with block kernels (3, 5, 7, 9): bands on 8-row boundaries (no overlapping last block inside a plane)
         int maxBand = blocks ? Math.max(Mac.BLOCK_ROWS, g.tileRows / Mac.BLOCK_ROWS * Mac.BLOCK_ROWS) : g.tileRows;
@@ -469,6 +477,134 @@ public final class SimdConvEngine extends HostConvEngine {
             Mac.denseBlock8(g.k, sc.tileP, y * ps, ps, wts, wOff, out, base + (y0 + y) * g.w, g.w);
             if (y == last) {
                 break;
+            }
+        }
+    }
+
+    /**
+     * Planes narrower than a vector (ConvNeXt's 14² and 7² stages with 16 lanes) and k with block kernels: vectors
+     * run over channels instead of x ({@link #denseChannels}).
+     */
+    static boolean channelPath(Geometry g) {
+        return Mac.hasBlockKernels(g.k) && g.w < L && g.w >= Mac.CHAN_PIXELS[Mac.CHAN_PIXELS.length - 1];
+    }
+
+    /**
+     * Dense k×k filters on planes narrower than a vector, L planes at a time with the planes in the vector lanes:
+     * the L planes of a group are gathered into a channel-interleaved padded tile ((h + 2r) × (w + 2r) cells of L
+     * floats, padding through the padding tables), the taps of their channels into L-lane tap vectors, then
+     * {@link Mac#chan} computes 8, 7 or 4 output pixels per call ({@link #pixelsPerCall}) with every cell vector loaded
+     * once per filter row and fed to every output it reaches (7×7: ~18 loads per output vector, all aligned), and the
+     * result is scattered back into the L output planes. Rows: the last call overlaps the one before when the count does
+     * not divide w. With x in the lanes, a 14-wide row fills 14 of 16 lanes only with a padded copy, and a 7-wide row
+     * less than half; the general paths ran ConvNeXt's 14² and 7² stages at a quarter of PyTorch's speed. A group's
+     * planes may straddle batch items (each lane has its own plane and channel); the last group's unused lanes repeat
+     * its last plane and are not written back. Every output is summed in the order (i, j) whatever the thread count.
+     */
+    private void denseChannels(Tensor4 x, float[] wts, Geometry g, Tensor4 out) {
+        final int groups = (g.planes + L - 1) / L;
+        final int kk = g.k * g.k;
+        final int c = x.c();
+        // the taps as L-lane vectors: when L divides C every group starts at a multiple of L in the channels, so one
+        // table of C/L groups of tap vectors serves all; otherwise each group builds its own
+        final float[] table = c % L == 0 ? tapTable(wts, c, kk) : null;
+        final int px = pixelsPerCall(g.w);
+        runUnits(groups, (sc, grp) -> channelGroup(x, wts, table, px, g, out, grp, sc));
+    }
+
+    /** Taps of channels c0 … c0+L−1 as vectors: table[(c0/L)·kk·L + e·L + p] = wts[(c0 + p)·kk + e]. */
+    private static float[] tapTable(float[] wts, int c, int kk) {
+        float[] t = new float[c * kk];
+        for (int ch = 0; ch < c; ch++) {
+            int g0 = ch / L * kk * L;
+            int p = ch % L;
+            for (int e = 0; e < kk; e++) {
+                t[g0 + e * L + p] = wts[ch * kk + e];
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Output pixels per call of the channel kernels for a row of w ≥ the smallest count: the count whose calls
+     * compute the fewest pixels (the last call of a row overlaps the one before), the larger on a tie (7 for
+     * ConvNeXt's 7- and 14-wide rows).
+     */
+    static int pixelsPerCall(int w) {
+        int best = -1;
+        long bestCost = Long.MAX_VALUE;
+        for (int px : Mac.CHAN_PIXELS) {
+            if (px > w) {
+                continue;
+            }
+            long cost = (long) (w + px - 1) / px * px;
+            if (cost < bestCost) {
+                bestCost = cost;
+                best = px;
+            }
+        }
+        return best;
+    }
+
+    private static void channelGroup(Tensor4 x, float[] wts, float[] table, int px, Geometry g, Tensor4 out,
+                                     int grp, Scratch sc) {
+        final int k = g.k;
+        final int kk = k * k;
+        final int h = g.h;
+        final int w = g.w;
+        final int hw = h * w;
+        final int pw = w + 2 * g.r;
+        final int ph = h + 2 * g.r;
+        final int ts = pw * L;
+        final int p0 = grp * L;
+        final int np = Math.min(L, g.planes - p0);
+        sc.ensureChannels(ph * ts, hw * L, kk * L);
+        final float[] t = sc.chanTile;
+        final float[] o = sc.chanOut;
+        final float[] wt = sc.chanTaps;
+        final float[] in = x.data();
+        final int[] mapX = g.mapX;
+        final int[] mapY = g.mapY;
+        final int[] lanes = sc.chanIndex; // lane p reads plane p0 + min(p, np − 1): offsets from the first plane
+        for (int p = 0; p < L; p++) {
+            lanes[p] = Math.min(p, np - 1) * hw;
+        }
+        final int wo;
+        if (table != null) {
+            wo = (p0 % x.c()) / L * kk * L;
+        } else {
+            wo = 0;
+            for (int p = 0; p < L; p++) {
+                int fo = ((p0 + Math.min(p, np - 1)) % x.c()) * kk;
+                for (int e = 0; e < kk; e++) {
+                    wt[e * L + p] = wts[fo + e];
+                }
+            }
+        }
+        final float[] taps = table != null ? table : wt;
+        final int base0 = p0 * hw;
+        Mac.gatherTile(in, base0, lanes, mapY, mapX, w, ph, pw, t);
+        final int last = w - px;
+        for (int y = 0; y < h; y++) {
+            for (int x0 = 0; ; x0 += px) {
+                if (x0 > last) {
+                    x0 = last;
+                }
+                Mac.chan(k, px, t, y * ts + x0 * L, ts, taps, wo, o, (y * w + x0) * L);
+                if (x0 == last) {
+                    break;
+                }
+            }
+        }
+        if (np == L) {
+            Mac.scatterPlanes(o, hw, out.data(), base0, lanes);
+        } else {
+            final float[] dst = out.data();
+            for (int p = 0; p < np; p++) {
+                int base = (p0 + p) * hw;
+                for (int e = 0; e < hw; e++) {
+                    dst[base + e] = o[e * L + p];
+                }
             }
         }
     }
@@ -642,6 +778,24 @@ public final class SimdConvEngine extends HostConvEngine {
         /** The stride at which blockBuf's padding columns are known to be zero, or −1. */
         int blockZeroStride = -1;
 
+        /** The channel path's interleaved tile, output tile and tap vectors ({@link #channelGroup}). */
+        float[] chanTile = new float[0];
+        float[] chanOut = new float[0];
+        float[] chanTaps = new float[0];
+        final int[] chanIndex = new int[L];
+
+        void ensureChannels(int tile, int outTile, int taps) {
+            if (chanTile.length < tile) {
+                chanTile = new float[tile];
+            }
+            if (chanOut.length < outTile) {
+                chanOut = new float[outTile];
+            }
+            if (chanTaps.length < taps) {
+                chanTaps = new float[taps];
+            }
+        }
+
         void ensureBlocks(Geometry g) {
             int nb = Mac.BLOCK_ROWS * g.stride;
             if (blockBuf.length < nb) {
@@ -740,15 +894,30 @@ public final class SimdConvEngine extends HostConvEngine {
         int rowUnits = Math.max(1, g.h / align);
         bands = Math.min(bands, rowUnits);
         final int nb = bands;
-        final int units = g.planes * nb;
+        runUnits(g.planes * nb, (sc, u) -> {
+            int plane = u / nb;
+            int b = u % nb;
+            int y0 = (int) ((long) b * rowUnits / nb) * align;
+            int y1 = b + 1 == nb ? g.h : (int) ((long) (b + 1) * rowUnits / nb) * align;
+            task.run(sc, plane, y0, y1);
+        });
+    }
+
+    @FunctionalInterface
+    interface UnitTask {
+        void run(Scratch sc, int unit);
+    }
+
+    /** Runs {@code task} on units 0 … units−1, handed out to the workers in guided runs of consecutive units. */
+    private void runUnits(int units, UnitTask task) {
         AtomicInteger next = new AtomicInteger();
         if (team == null) {
-            work(g, nb, rowUnits, align, units, next, scratch[0], task, threads);
+            claim(units, next, scratch[0], task, 1);
             return;
         }
         team.run(worker -> {
             try {
-                work(g, nb, rowUnits, align, units, next, scratch[worker], task, threads);
+                claim(units, next, scratch[worker], task, threads);
             } catch (Throwable t) {
                 next.set(units); // stop the others early
                 throw t;
@@ -756,8 +925,7 @@ public final class SimdConvEngine extends HostConvEngine {
         });
     }
 
-    private static void work(Geometry g, int bands, int rowUnits, int align, int units, AtomicInteger next,
-                             Scratch sc, BandTask task, int threads) {
+    private static void claim(int units, AtomicInteger next, Scratch sc, UnitTask task, int threads) {
         while (true) {
             int start = next.get();
             if (start >= units) {
@@ -769,11 +937,7 @@ public final class SimdConvEngine extends HostConvEngine {
                 continue;
             }
             for (int u = start, end = Math.min(units, start + chunk); u < end; u++) {
-                int plane = u / bands;
-                int b = u % bands;
-                int y0 = (int) ((long) b * rowUnits / bands) * align;
-                int y1 = b + 1 == bands ? g.h : (int) ((long) (b + 1) * rowUnits / bands) * align;
-                task.run(sc, plane, y0, y1);
+                task.run(sc, u);
             }
         }
     }

@@ -152,6 +152,49 @@ class SimdConvEngineTest extends ConvEngineContract {
     }
 
     @Test
+    void channelPathOnPlanesNarrowerThanAVector() {
+        // widths below the vector length (ConvNeXt's 14² and 7² stages) with a k that has block kernels: the planes
+        // go through the vector lanes, L at a time. Channel counts that L divides (one tap table) and that it does
+        // not (taps per group, a partial last group), groups straddling batch items, k larger than the plane,
+        // separable banks (as composed dense filters), one vs three workers bit for bit
+        int lanes = SimdConvEngine.lanes();
+        int[][] shapes = {{2, lanes, 7, 7}, {3, 5, 14, 14}, {1, 2 * lanes + 3, 5, lanes - 1}, {2, 1, 9, 4},
+            {1, 7, 1, 6}, {4, 3, 20, 8}, {1, lanes, 3, 11}};
+        long seed = 2100;
+        try (SimdConvEngine one = new SimdConvEngine(1); SimdConvEngine three = new SimdConvEngine(3)) {
+            for (int[] s : shapes) {
+                for (int k : new int[] {3, 5, 7, 9}) {
+                    for (Padding p : Padding.values()) {
+                        Tensor4 x = TestData.random(seed++, s[0], s[1], s[2], s[3]);
+                        String what = "k " + k + " " + p + " " + java.util.Arrays.toString(s);
+                        DenseFilters f = TestData.randomDense(seed++, s[1], k);
+                        Tensor4 d = one.dense(x, f, p);
+                        assertClose(org.scalespace.conv.ReferenceConv.dense(x, f, p), d, TOL, "dense " + what);
+                        assertArrayEquals(d.data(), three.dense(x, f, p).data(), "dense, three workers, " + what);
+                        SeparableBank b = TestData.randomSeparable(seed++, s[1], k, 3);
+                        Tensor4 sep = one.separable(x, b, p);
+                        assertClose(org.scalespace.conv.ReferenceConv.separable(x, b, p), sep, TOL,
+                                "separable " + what);
+                        assertArrayEquals(sep.data(), three.separable(x, b, p).data(),
+                                "separable, three workers, " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void pixelsPerCallComputesTheFewestPixels() {
+        assertEquals(7, SimdConvEngine.pixelsPerCall(7));
+        assertEquals(7, SimdConvEngine.pixelsPerCall(14));
+        assertEquals(8, SimdConvEngine.pixelsPerCall(8));
+        assertEquals(8, SimdConvEngine.pixelsPerCall(15)); // 16 computed, as with 7 (21) or 4 (16): the larger
+        assertEquals(4, SimdConvEngine.pixelsPerCall(4));
+        assertEquals(4, SimdConvEngine.pixelsPerCall(5)); // 8 computed
+        assertEquals(-1, SimdConvEngine.pixelsPerCall(3));
+    }
+
+    @Test
     void zeroPaddingRewritesThePaddingColumnsAfterOtherUsesOfTheTile() {
         // one worker, so every call reuses one padded tile; the k = 7 fill writes the zero padding columns only when
         // the tile was last filled otherwise (another padding, another stride, fewer rows, the general paths)
