@@ -35,7 +35,7 @@ horizK then does the k shifted loads per output vector along the row, summed in 
 
 Usage: python3 tools/gen_block_kernels.py > /tmp/k.java, then replace the block between the markers in Mac.java.
 """
-KS = (3, 5, 7, 9)
+KS = (3, 5, 7, 9, 11, 13)
 R = 8
 
 

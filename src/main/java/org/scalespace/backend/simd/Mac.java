@@ -839,9 +839,9 @@ final class Mac {
     /** Output rows per call of the block kernels. */
     static final int BLOCK_ROWS = 8;
 
-    /** Whether k has block kernels (3, 5, 7, 9). */
+    /** Whether k has block kernels (3, 5, 7, 9, 11, 13). */
     static boolean hasBlockKernels(int k) {
-        return k == 3 || k == 5 || k == 7 || k == 9;
+        return k == 3 || k == 5 || k == 7 || k == 9 || k == 11 || k == 13;
     }
 
     /** {@code dense<k>Block8}; k must have block kernels. */
@@ -851,6 +851,8 @@ final class Mac {
             case 5 -> dense5Block8(p, po, ps, wts, wo, out, ob, w);
             case 7 -> dense7Block8(p, po, ps, wts, wo, out, ob, w);
             case 9 -> dense9Block8(p, po, ps, wts, wo, out, ob, w);
+            case 11 -> dense11Block8(p, po, ps, wts, wo, out, ob, w);
+            case 13 -> dense13Block8(p, po, ps, wts, wo, out, ob, w);
             default -> throw new IllegalArgumentException("no block kernel for k = " + k);
         }
     }
@@ -865,14 +867,20 @@ final class Mac {
             case 133 -> chan5x8(t, to, ts, wt, wo, o, oo);
             case 135 -> chan7x8(t, to, ts, wt, wo, o, oo);
             case 137 -> chan9x8(t, to, ts, wt, wo, o, oo);
+            case 139 -> chan11x8(t, to, ts, wt, wo, o, oo);
+            case 141 -> chan13x8(t, to, ts, wt, wo, o, oo);
             case 115 -> chan3x7(t, to, ts, wt, wo, o, oo);
             case 117 -> chan5x7(t, to, ts, wt, wo, o, oo);
             case 119 -> chan7x7(t, to, ts, wt, wo, o, oo);
             case 121 -> chan9x7(t, to, ts, wt, wo, o, oo);
+            case 123 -> chan11x7(t, to, ts, wt, wo, o, oo);
+            case 125 -> chan13x7(t, to, ts, wt, wo, o, oo);
             case 67 -> chan3x4(t, to, ts, wt, wo, o, oo);
             case 69 -> chan5x4(t, to, ts, wt, wo, o, oo);
             case 71 -> chan7x4(t, to, ts, wt, wo, o, oo);
             case 73 -> chan9x4(t, to, ts, wt, wo, o, oo);
+            case 75 -> chan11x4(t, to, ts, wt, wo, o, oo);
+            case 77 -> chan13x4(t, to, ts, wt, wo, o, oo);
             default -> throw new IllegalArgumentException("no channel kernel for k = " + k + ", " + pixels + " pixels");
         }
     }
@@ -884,6 +892,8 @@ final class Mac {
             case 5 -> vert5Block8(src, s, ss, taps, t, dst, d, ds, w);
             case 7 -> vert7Block8(src, s, ss, taps, t, dst, d, ds, w);
             case 9 -> vert9Block8(src, s, ss, taps, t, dst, d, ds, w);
+            case 11 -> vert11Block8(src, s, ss, taps, t, dst, d, ds, w);
+            case 13 -> vert13Block8(src, s, ss, taps, t, dst, d, ds, w);
             default -> throw new IllegalArgumentException("no block kernel for k = " + k);
         }
     }
@@ -895,6 +905,8 @@ final class Mac {
             case 5 -> horiz5(h, hq, hs, taps, t, out, o, w, rows);
             case 7 -> horiz7(h, hq, hs, taps, t, out, o, w, rows);
             case 9 -> horiz9(h, hq, hs, taps, t, out, o, w, rows);
+            case 11 -> horiz11(h, hq, hs, taps, t, out, o, w, rows);
+            case 13 -> horiz13(h, hq, hs, taps, t, out, o, w, rows);
             default -> throw new IllegalArgumentException("no block kernel for k = " + k);
         }
     }
@@ -2848,6 +2860,1548 @@ final class Mac {
             a2 = v.fma(t8, a2);
             v = FloatVector.fromArray(S, t, q + 11 * L);
             a3 = v.fma(t8, a3);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+    }
+
+    /**
+     * 8 output rows of a dense 11×11 filter (taps wts[wo …] row-major, row stride 11) from the padded tile p (row
+     * stride ps ≥ w + 10, rows from po) into the output plane (row stride w ≥ L, first row at ob):
+     * {@code out[ob + y·w + x] = Σ_{j<11} Σ_{i<11} wts[wo + 11i + j]·p[po + (y+i)·ps + x + j]} for y < 8, x < w,
+     * summed in that order.
+     */
+    static void dense11Block8(float[] p, int po, int ps, float[] wts, int wo, float[] out, int ob, int w) {
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S);
+            for (int j = 0; j < 11; j++) {
+                final int q = po + x + j;
+                final FloatVector t0 = FloatVector.broadcast(S, wts[wo + 0 + j]);
+                final FloatVector t1 = FloatVector.broadcast(S, wts[wo + 11 + j]);
+                final FloatVector t2 = FloatVector.broadcast(S, wts[wo + 22 + j]);
+                final FloatVector t3 = FloatVector.broadcast(S, wts[wo + 33 + j]);
+                final FloatVector t4 = FloatVector.broadcast(S, wts[wo + 44 + j]);
+                final FloatVector t5 = FloatVector.broadcast(S, wts[wo + 55 + j]);
+                final FloatVector t6 = FloatVector.broadcast(S, wts[wo + 66 + j]);
+                final FloatVector t7 = FloatVector.broadcast(S, wts[wo + 77 + j]);
+                final FloatVector t8 = FloatVector.broadcast(S, wts[wo + 88 + j]);
+                final FloatVector t9 = FloatVector.broadcast(S, wts[wo + 99 + j]);
+                final FloatVector t10 = FloatVector.broadcast(S, wts[wo + 110 + j]);
+                FloatVector v;
+                v = FloatVector.fromArray(S, p, q);
+                a0 = v.fma(t0, a0);
+                v = FloatVector.fromArray(S, p, q + ps);
+                a1 = v.fma(t0, a1);
+                a0 = v.fma(t1, a0);
+                v = FloatVector.fromArray(S, p, q + 2 * ps);
+                a2 = v.fma(t0, a2);
+                a1 = v.fma(t1, a1);
+                a0 = v.fma(t2, a0);
+                v = FloatVector.fromArray(S, p, q + 3 * ps);
+                a3 = v.fma(t0, a3);
+                a2 = v.fma(t1, a2);
+                a1 = v.fma(t2, a1);
+                a0 = v.fma(t3, a0);
+                v = FloatVector.fromArray(S, p, q + 4 * ps);
+                a4 = v.fma(t0, a4);
+                a3 = v.fma(t1, a3);
+                a2 = v.fma(t2, a2);
+                a1 = v.fma(t3, a1);
+                a0 = v.fma(t4, a0);
+                v = FloatVector.fromArray(S, p, q + 5 * ps);
+                a5 = v.fma(t0, a5);
+                a4 = v.fma(t1, a4);
+                a3 = v.fma(t2, a3);
+                a2 = v.fma(t3, a2);
+                a1 = v.fma(t4, a1);
+                a0 = v.fma(t5, a0);
+                v = FloatVector.fromArray(S, p, q + 6 * ps);
+                a6 = v.fma(t0, a6);
+                a5 = v.fma(t1, a5);
+                a4 = v.fma(t2, a4);
+                a3 = v.fma(t3, a3);
+                a2 = v.fma(t4, a2);
+                a1 = v.fma(t5, a1);
+                a0 = v.fma(t6, a0);
+                v = FloatVector.fromArray(S, p, q + 7 * ps);
+                a7 = v.fma(t0, a7);
+                a6 = v.fma(t1, a6);
+                a5 = v.fma(t2, a5);
+                a4 = v.fma(t3, a4);
+                a3 = v.fma(t4, a3);
+                a2 = v.fma(t5, a2);
+                a1 = v.fma(t6, a1);
+                a0 = v.fma(t7, a0);
+                v = FloatVector.fromArray(S, p, q + 8 * ps);
+                a7 = v.fma(t1, a7);
+                a6 = v.fma(t2, a6);
+                a5 = v.fma(t3, a5);
+                a4 = v.fma(t4, a4);
+                a3 = v.fma(t5, a3);
+                a2 = v.fma(t6, a2);
+                a1 = v.fma(t7, a1);
+                a0 = v.fma(t8, a0);
+                v = FloatVector.fromArray(S, p, q + 9 * ps);
+                a7 = v.fma(t2, a7);
+                a6 = v.fma(t3, a6);
+                a5 = v.fma(t4, a5);
+                a4 = v.fma(t5, a4);
+                a3 = v.fma(t6, a3);
+                a2 = v.fma(t7, a2);
+                a1 = v.fma(t8, a1);
+                a0 = v.fma(t9, a0);
+                v = FloatVector.fromArray(S, p, q + 10 * ps);
+                a7 = v.fma(t3, a7);
+                a6 = v.fma(t4, a6);
+                a5 = v.fma(t5, a5);
+                a4 = v.fma(t6, a4);
+                a3 = v.fma(t7, a3);
+                a2 = v.fma(t8, a2);
+                a1 = v.fma(t9, a1);
+                a0 = v.fma(t10, a0);
+                v = FloatVector.fromArray(S, p, q + 11 * ps);
+                a7 = v.fma(t4, a7);
+                a6 = v.fma(t5, a6);
+                a5 = v.fma(t6, a5);
+                a4 = v.fma(t7, a4);
+                a3 = v.fma(t8, a3);
+                a2 = v.fma(t9, a2);
+                a1 = v.fma(t10, a1);
+                v = FloatVector.fromArray(S, p, q + 12 * ps);
+                a7 = v.fma(t5, a7);
+                a6 = v.fma(t6, a6);
+                a5 = v.fma(t7, a5);
+                a4 = v.fma(t8, a4);
+                a3 = v.fma(t9, a3);
+                a2 = v.fma(t10, a2);
+                v = FloatVector.fromArray(S, p, q + 13 * ps);
+                a7 = v.fma(t6, a7);
+                a6 = v.fma(t7, a6);
+                a5 = v.fma(t8, a5);
+                a4 = v.fma(t9, a4);
+                a3 = v.fma(t10, a3);
+                v = FloatVector.fromArray(S, p, q + 14 * ps);
+                a7 = v.fma(t7, a7);
+                a6 = v.fma(t8, a6);
+                a5 = v.fma(t9, a5);
+                a4 = v.fma(t10, a4);
+                v = FloatVector.fromArray(S, p, q + 15 * ps);
+                a7 = v.fma(t8, a7);
+                a6 = v.fma(t9, a6);
+                a5 = v.fma(t10, a5);
+                v = FloatVector.fromArray(S, p, q + 16 * ps);
+                a7 = v.fma(t9, a7);
+                a6 = v.fma(t10, a6);
+                v = FloatVector.fromArray(S, p, q + 17 * ps);
+                a7 = v.fma(t10, a7);
+            }
+            a0.intoArray(out, ob + x);
+            a1.intoArray(out, ob + w + x);
+            a2.intoArray(out, ob + 2 * w + x);
+            a3.intoArray(out, ob + 3 * w + x);
+            a4.intoArray(out, ob + 4 * w + x);
+            a5.intoArray(out, ob + 5 * w + x);
+            a6.intoArray(out, ob + 6 * w + x);
+            a7.intoArray(out, ob + 7 * w + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Vertical 11-tap pass for 8 output rows: {@code dst[d + r·ds + x] = Σ_{i<11} taps[t+i]·src[s + (r+i)·ss + x]}
+     * for r < 8, x < w (w ≥ L), summed in the order i.
+     */
+    static void vert11Block8(float[] src, int s, int ss, float[] taps, int t, float[] dst, int d, int ds, int w) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
+        final FloatVector t7 = FloatVector.broadcast(S, taps[t + 7]);
+        final FloatVector t8 = FloatVector.broadcast(S, taps[t + 8]);
+        final FloatVector t9 = FloatVector.broadcast(S, taps[t + 9]);
+        final FloatVector t10 = FloatVector.broadcast(S, taps[t + 10]);
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            final int q = s + x;
+            FloatVector v;
+            FloatVector a0;
+            FloatVector a1;
+            FloatVector a2;
+            FloatVector a3;
+            FloatVector a4;
+            FloatVector a5;
+            FloatVector a6;
+            FloatVector a7;
+            v = FloatVector.fromArray(S, src, q);
+            a0 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + ss);
+            a1 = v.mul(t0);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, src, q + 2 * ss);
+            a2 = v.mul(t0);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, src, q + 3 * ss);
+            a3 = v.mul(t0);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, src, q + 4 * ss);
+            a4 = v.mul(t0);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, src, q + 5 * ss);
+            a5 = v.mul(t0);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, src, q + 6 * ss);
+            a6 = v.mul(t0);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, src, q + 7 * ss);
+            a7 = v.mul(t0);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, src, q + 8 * ss);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, src, q + 9 * ss);
+            a7 = v.fma(t2, a7);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            a0 = v.fma(t9, a0);
+            v = FloatVector.fromArray(S, src, q + 10 * ss);
+            a7 = v.fma(t3, a7);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            a1 = v.fma(t9, a1);
+            a0 = v.fma(t10, a0);
+            a0.intoArray(dst, d + x);
+            v = FloatVector.fromArray(S, src, q + 11 * ss);
+            a7 = v.fma(t4, a7);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            a4 = v.fma(t7, a4);
+            a3 = v.fma(t8, a3);
+            a2 = v.fma(t9, a2);
+            a1 = v.fma(t10, a1);
+            a1.intoArray(dst, d + ds + x);
+            v = FloatVector.fromArray(S, src, q + 12 * ss);
+            a7 = v.fma(t5, a7);
+            a6 = v.fma(t6, a6);
+            a5 = v.fma(t7, a5);
+            a4 = v.fma(t8, a4);
+            a3 = v.fma(t9, a3);
+            a2 = v.fma(t10, a2);
+            a2.intoArray(dst, d + 2 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 13 * ss);
+            a7 = v.fma(t6, a7);
+            a6 = v.fma(t7, a6);
+            a5 = v.fma(t8, a5);
+            a4 = v.fma(t9, a4);
+            a3 = v.fma(t10, a3);
+            a3.intoArray(dst, d + 3 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 14 * ss);
+            a7 = v.fma(t7, a7);
+            a6 = v.fma(t8, a6);
+            a5 = v.fma(t9, a5);
+            a4 = v.fma(t10, a4);
+            a4.intoArray(dst, d + 4 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 15 * ss);
+            a7 = v.fma(t8, a7);
+            a6 = v.fma(t9, a6);
+            a5 = v.fma(t10, a5);
+            a5.intoArray(dst, d + 5 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 16 * ss);
+            a7 = v.fma(t9, a7);
+            a6 = v.fma(t10, a6);
+            a6.intoArray(dst, d + 6 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 17 * ss);
+            a7 = v.fma(t10, a7);
+            a7.intoArray(dst, d + 7 * ds + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Horizontal 11-tap pass over {@code rows} rows: {@code out[o + y·w + x] = Σ_{j<11} taps[t+j]·h[hq + y·hs + x + j]}
+     * for x < w (w ≥ L), summed in the order j.
+     */
+    static void horiz11(float[] h, int hq, int hs, float[] taps, int t, float[] out, int o, int w, int rows) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
+        final FloatVector t7 = FloatVector.broadcast(S, taps[t + 7]);
+        final FloatVector t8 = FloatVector.broadcast(S, taps[t + 8]);
+        final FloatVector t9 = FloatVector.broadcast(S, taps[t + 9]);
+        final FloatVector t10 = FloatVector.broadcast(S, taps[t + 10]);
+        final int last = w - L;
+        for (int y = 0; y < rows; y++) {
+            final int hr = hq + y * hs;
+            final int or = o + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                final int q = hr + x;
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(t0);
+                a = FloatVector.fromArray(S, h, q + 1).fma(t1, a);
+                a = FloatVector.fromArray(S, h, q + 2).fma(t2, a);
+                a = FloatVector.fromArray(S, h, q + 3).fma(t3, a);
+                a = FloatVector.fromArray(S, h, q + 4).fma(t4, a);
+                a = FloatVector.fromArray(S, h, q + 5).fma(t5, a);
+                a = FloatVector.fromArray(S, h, q + 6).fma(t6, a);
+                a = FloatVector.fromArray(S, h, q + 7).fma(t7, a);
+                a = FloatVector.fromArray(S, h, q + 8).fma(t8, a);
+                a = FloatVector.fromArray(S, h, q + 9).fma(t9, a);
+                a = FloatVector.fromArray(S, h, q + 10).fma(t10, a);
+                a.intoArray(out, or + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * 8 output pixels of one row of a dense 11×11 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (11i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<11} Σ_{j<11} wt[wo + (11i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 8, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan11x8(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        FloatVector a7 = FloatVector.zero(S);
+        for (int i = 0; i < 11; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 11 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            final FloatVector t7 = FloatVector.fromArray(S, wt, wq + 7 * L);
+            final FloatVector t8 = FloatVector.fromArray(S, wt, wq + 8 * L);
+            final FloatVector t9 = FloatVector.fromArray(S, wt, wq + 9 * L);
+            final FloatVector t10 = FloatVector.fromArray(S, wt, wq + 10 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a7 = v.fma(t0, a7);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a7 = v.fma(t2, a7);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            a0 = v.fma(t9, a0);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a7 = v.fma(t3, a7);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            a1 = v.fma(t9, a1);
+            a0 = v.fma(t10, a0);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a7 = v.fma(t4, a7);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            a4 = v.fma(t7, a4);
+            a3 = v.fma(t8, a3);
+            a2 = v.fma(t9, a2);
+            a1 = v.fma(t10, a1);
+            v = FloatVector.fromArray(S, t, q + 12 * L);
+            a7 = v.fma(t5, a7);
+            a6 = v.fma(t6, a6);
+            a5 = v.fma(t7, a5);
+            a4 = v.fma(t8, a4);
+            a3 = v.fma(t9, a3);
+            a2 = v.fma(t10, a2);
+            v = FloatVector.fromArray(S, t, q + 13 * L);
+            a7 = v.fma(t6, a7);
+            a6 = v.fma(t7, a6);
+            a5 = v.fma(t8, a5);
+            a4 = v.fma(t9, a4);
+            a3 = v.fma(t10, a3);
+            v = FloatVector.fromArray(S, t, q + 14 * L);
+            a7 = v.fma(t7, a7);
+            a6 = v.fma(t8, a6);
+            a5 = v.fma(t9, a5);
+            a4 = v.fma(t10, a4);
+            v = FloatVector.fromArray(S, t, q + 15 * L);
+            a7 = v.fma(t8, a7);
+            a6 = v.fma(t9, a6);
+            a5 = v.fma(t10, a5);
+            v = FloatVector.fromArray(S, t, q + 16 * L);
+            a7 = v.fma(t9, a7);
+            a6 = v.fma(t10, a6);
+            v = FloatVector.fromArray(S, t, q + 17 * L);
+            a7 = v.fma(t10, a7);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+        a7.intoArray(o, oo + 7 * L);
+    }
+
+    /**
+     * 7 output pixels of one row of a dense 11×11 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (11i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<11} Σ_{j<11} wt[wo + (11i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 7, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan11x7(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        for (int i = 0; i < 11; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 11 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            final FloatVector t7 = FloatVector.fromArray(S, wt, wq + 7 * L);
+            final FloatVector t8 = FloatVector.fromArray(S, wt, wq + 8 * L);
+            final FloatVector t9 = FloatVector.fromArray(S, wt, wq + 9 * L);
+            final FloatVector t10 = FloatVector.fromArray(S, wt, wq + 10 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            a0 = v.fma(t9, a0);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            a1 = v.fma(t9, a1);
+            a0 = v.fma(t10, a0);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            a4 = v.fma(t7, a4);
+            a3 = v.fma(t8, a3);
+            a2 = v.fma(t9, a2);
+            a1 = v.fma(t10, a1);
+            v = FloatVector.fromArray(S, t, q + 12 * L);
+            a6 = v.fma(t6, a6);
+            a5 = v.fma(t7, a5);
+            a4 = v.fma(t8, a4);
+            a3 = v.fma(t9, a3);
+            a2 = v.fma(t10, a2);
+            v = FloatVector.fromArray(S, t, q + 13 * L);
+            a6 = v.fma(t7, a6);
+            a5 = v.fma(t8, a5);
+            a4 = v.fma(t9, a4);
+            a3 = v.fma(t10, a3);
+            v = FloatVector.fromArray(S, t, q + 14 * L);
+            a6 = v.fma(t8, a6);
+            a5 = v.fma(t9, a5);
+            a4 = v.fma(t10, a4);
+            v = FloatVector.fromArray(S, t, q + 15 * L);
+            a6 = v.fma(t9, a6);
+            a5 = v.fma(t10, a5);
+            v = FloatVector.fromArray(S, t, q + 16 * L);
+            a6 = v.fma(t10, a6);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+    }
+
+    /**
+     * 4 output pixels of one row of a dense 11×11 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (11i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<11} Σ_{j<11} wt[wo + (11i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 4, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan11x4(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        for (int i = 0; i < 11; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 11 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            final FloatVector t7 = FloatVector.fromArray(S, wt, wq + 7 * L);
+            final FloatVector t8 = FloatVector.fromArray(S, wt, wq + 8 * L);
+            final FloatVector t9 = FloatVector.fromArray(S, wt, wq + 9 * L);
+            final FloatVector t10 = FloatVector.fromArray(S, wt, wq + 10 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            a0 = v.fma(t9, a0);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            a1 = v.fma(t9, a1);
+            a0 = v.fma(t10, a0);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a3 = v.fma(t8, a3);
+            a2 = v.fma(t9, a2);
+            a1 = v.fma(t10, a1);
+            v = FloatVector.fromArray(S, t, q + 12 * L);
+            a3 = v.fma(t9, a3);
+            a2 = v.fma(t10, a2);
+            v = FloatVector.fromArray(S, t, q + 13 * L);
+            a3 = v.fma(t10, a3);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+    }
+
+    /**
+     * 8 output rows of a dense 13×13 filter (taps wts[wo …] row-major, row stride 13) from the padded tile p (row
+     * stride ps ≥ w + 12, rows from po) into the output plane (row stride w ≥ L, first row at ob):
+     * {@code out[ob + y·w + x] = Σ_{j<13} Σ_{i<13} wts[wo + 13i + j]·p[po + (y+i)·ps + x + j]} for y < 8, x < w,
+     * summed in that order.
+     */
+    static void dense13Block8(float[] p, int po, int ps, float[] wts, int wo, float[] out, int ob, int w) {
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S);
+            for (int j = 0; j < 13; j++) {
+                final int q = po + x + j;
+                final FloatVector t0 = FloatVector.broadcast(S, wts[wo + 0 + j]);
+                final FloatVector t1 = FloatVector.broadcast(S, wts[wo + 13 + j]);
+                final FloatVector t2 = FloatVector.broadcast(S, wts[wo + 26 + j]);
+                final FloatVector t3 = FloatVector.broadcast(S, wts[wo + 39 + j]);
+                final FloatVector t4 = FloatVector.broadcast(S, wts[wo + 52 + j]);
+                final FloatVector t5 = FloatVector.broadcast(S, wts[wo + 65 + j]);
+                final FloatVector t6 = FloatVector.broadcast(S, wts[wo + 78 + j]);
+                final FloatVector t7 = FloatVector.broadcast(S, wts[wo + 91 + j]);
+                final FloatVector t8 = FloatVector.broadcast(S, wts[wo + 104 + j]);
+                final FloatVector t9 = FloatVector.broadcast(S, wts[wo + 117 + j]);
+                final FloatVector t10 = FloatVector.broadcast(S, wts[wo + 130 + j]);
+                final FloatVector t11 = FloatVector.broadcast(S, wts[wo + 143 + j]);
+                final FloatVector t12 = FloatVector.broadcast(S, wts[wo + 156 + j]);
+                FloatVector v;
+                v = FloatVector.fromArray(S, p, q);
+                a0 = v.fma(t0, a0);
+                v = FloatVector.fromArray(S, p, q + ps);
+                a1 = v.fma(t0, a1);
+                a0 = v.fma(t1, a0);
+                v = FloatVector.fromArray(S, p, q + 2 * ps);
+                a2 = v.fma(t0, a2);
+                a1 = v.fma(t1, a1);
+                a0 = v.fma(t2, a0);
+                v = FloatVector.fromArray(S, p, q + 3 * ps);
+                a3 = v.fma(t0, a3);
+                a2 = v.fma(t1, a2);
+                a1 = v.fma(t2, a1);
+                a0 = v.fma(t3, a0);
+                v = FloatVector.fromArray(S, p, q + 4 * ps);
+                a4 = v.fma(t0, a4);
+                a3 = v.fma(t1, a3);
+                a2 = v.fma(t2, a2);
+                a1 = v.fma(t3, a1);
+                a0 = v.fma(t4, a0);
+                v = FloatVector.fromArray(S, p, q + 5 * ps);
+                a5 = v.fma(t0, a5);
+                a4 = v.fma(t1, a4);
+                a3 = v.fma(t2, a3);
+                a2 = v.fma(t3, a2);
+                a1 = v.fma(t4, a1);
+                a0 = v.fma(t5, a0);
+                v = FloatVector.fromArray(S, p, q + 6 * ps);
+                a6 = v.fma(t0, a6);
+                a5 = v.fma(t1, a5);
+                a4 = v.fma(t2, a4);
+                a3 = v.fma(t3, a3);
+                a2 = v.fma(t4, a2);
+                a1 = v.fma(t5, a1);
+                a0 = v.fma(t6, a0);
+                v = FloatVector.fromArray(S, p, q + 7 * ps);
+                a7 = v.fma(t0, a7);
+                a6 = v.fma(t1, a6);
+                a5 = v.fma(t2, a5);
+                a4 = v.fma(t3, a4);
+                a3 = v.fma(t4, a3);
+                a2 = v.fma(t5, a2);
+                a1 = v.fma(t6, a1);
+                a0 = v.fma(t7, a0);
+                v = FloatVector.fromArray(S, p, q + 8 * ps);
+                a7 = v.fma(t1, a7);
+                a6 = v.fma(t2, a6);
+                a5 = v.fma(t3, a5);
+                a4 = v.fma(t4, a4);
+                a3 = v.fma(t5, a3);
+                a2 = v.fma(t6, a2);
+                a1 = v.fma(t7, a1);
+                a0 = v.fma(t8, a0);
+                v = FloatVector.fromArray(S, p, q + 9 * ps);
+                a7 = v.fma(t2, a7);
+                a6 = v.fma(t3, a6);
+                a5 = v.fma(t4, a5);
+                a4 = v.fma(t5, a4);
+                a3 = v.fma(t6, a3);
+                a2 = v.fma(t7, a2);
+                a1 = v.fma(t8, a1);
+                a0 = v.fma(t9, a0);
+                v = FloatVector.fromArray(S, p, q + 10 * ps);
+                a7 = v.fma(t3, a7);
+                a6 = v.fma(t4, a6);
+                a5 = v.fma(t5, a5);
+                a4 = v.fma(t6, a4);
+                a3 = v.fma(t7, a3);
+                a2 = v.fma(t8, a2);
+                a1 = v.fma(t9, a1);
+                a0 = v.fma(t10, a0);
+                v = FloatVector.fromArray(S, p, q + 11 * ps);
+                a7 = v.fma(t4, a7);
+                a6 = v.fma(t5, a6);
+                a5 = v.fma(t6, a5);
+                a4 = v.fma(t7, a4);
+                a3 = v.fma(t8, a3);
+                a2 = v.fma(t9, a2);
+                a1 = v.fma(t10, a1);
+                a0 = v.fma(t11, a0);
+                v = FloatVector.fromArray(S, p, q + 12 * ps);
+                a7 = v.fma(t5, a7);
+                a6 = v.fma(t6, a6);
+                a5 = v.fma(t7, a5);
+                a4 = v.fma(t8, a4);
+                a3 = v.fma(t9, a3);
+                a2 = v.fma(t10, a2);
+                a1 = v.fma(t11, a1);
+                a0 = v.fma(t12, a0);
+                v = FloatVector.fromArray(S, p, q + 13 * ps);
+                a7 = v.fma(t6, a7);
+                a6 = v.fma(t7, a6);
+                a5 = v.fma(t8, a5);
+                a4 = v.fma(t9, a4);
+                a3 = v.fma(t10, a3);
+                a2 = v.fma(t11, a2);
+                a1 = v.fma(t12, a1);
+                v = FloatVector.fromArray(S, p, q + 14 * ps);
+                a7 = v.fma(t7, a7);
+                a6 = v.fma(t8, a6);
+                a5 = v.fma(t9, a5);
+                a4 = v.fma(t10, a4);
+                a3 = v.fma(t11, a3);
+                a2 = v.fma(t12, a2);
+                v = FloatVector.fromArray(S, p, q + 15 * ps);
+                a7 = v.fma(t8, a7);
+                a6 = v.fma(t9, a6);
+                a5 = v.fma(t10, a5);
+                a4 = v.fma(t11, a4);
+                a3 = v.fma(t12, a3);
+                v = FloatVector.fromArray(S, p, q + 16 * ps);
+                a7 = v.fma(t9, a7);
+                a6 = v.fma(t10, a6);
+                a5 = v.fma(t11, a5);
+                a4 = v.fma(t12, a4);
+                v = FloatVector.fromArray(S, p, q + 17 * ps);
+                a7 = v.fma(t10, a7);
+                a6 = v.fma(t11, a6);
+                a5 = v.fma(t12, a5);
+                v = FloatVector.fromArray(S, p, q + 18 * ps);
+                a7 = v.fma(t11, a7);
+                a6 = v.fma(t12, a6);
+                v = FloatVector.fromArray(S, p, q + 19 * ps);
+                a7 = v.fma(t12, a7);
+            }
+            a0.intoArray(out, ob + x);
+            a1.intoArray(out, ob + w + x);
+            a2.intoArray(out, ob + 2 * w + x);
+            a3.intoArray(out, ob + 3 * w + x);
+            a4.intoArray(out, ob + 4 * w + x);
+            a5.intoArray(out, ob + 5 * w + x);
+            a6.intoArray(out, ob + 6 * w + x);
+            a7.intoArray(out, ob + 7 * w + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Vertical 13-tap pass for 8 output rows: {@code dst[d + r·ds + x] = Σ_{i<13} taps[t+i]·src[s + (r+i)·ss + x]}
+     * for r < 8, x < w (w ≥ L), summed in the order i.
+     */
+    static void vert13Block8(float[] src, int s, int ss, float[] taps, int t, float[] dst, int d, int ds, int w) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
+        final FloatVector t7 = FloatVector.broadcast(S, taps[t + 7]);
+        final FloatVector t8 = FloatVector.broadcast(S, taps[t + 8]);
+        final FloatVector t9 = FloatVector.broadcast(S, taps[t + 9]);
+        final FloatVector t10 = FloatVector.broadcast(S, taps[t + 10]);
+        final FloatVector t11 = FloatVector.broadcast(S, taps[t + 11]);
+        final FloatVector t12 = FloatVector.broadcast(S, taps[t + 12]);
+        final int last = w - L;
+        for (int x = 0; ; x += L) {
+            if (x > last) {
+                x = last;
+            }
+            final int q = s + x;
+            FloatVector v;
+            FloatVector a0;
+            FloatVector a1;
+            FloatVector a2;
+            FloatVector a3;
+            FloatVector a4;
+            FloatVector a5;
+            FloatVector a6;
+            FloatVector a7;
+            v = FloatVector.fromArray(S, src, q);
+            a0 = v.mul(t0);
+            v = FloatVector.fromArray(S, src, q + ss);
+            a1 = v.mul(t0);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, src, q + 2 * ss);
+            a2 = v.mul(t0);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, src, q + 3 * ss);
+            a3 = v.mul(t0);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, src, q + 4 * ss);
+            a4 = v.mul(t0);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, src, q + 5 * ss);
+            a5 = v.mul(t0);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, src, q + 6 * ss);
+            a6 = v.mul(t0);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, src, q + 7 * ss);
+            a7 = v.mul(t0);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, src, q + 8 * ss);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, src, q + 9 * ss);
+            a7 = v.fma(t2, a7);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            a0 = v.fma(t9, a0);
+            v = FloatVector.fromArray(S, src, q + 10 * ss);
+            a7 = v.fma(t3, a7);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            a1 = v.fma(t9, a1);
+            a0 = v.fma(t10, a0);
+            v = FloatVector.fromArray(S, src, q + 11 * ss);
+            a7 = v.fma(t4, a7);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            a4 = v.fma(t7, a4);
+            a3 = v.fma(t8, a3);
+            a2 = v.fma(t9, a2);
+            a1 = v.fma(t10, a1);
+            a0 = v.fma(t11, a0);
+            v = FloatVector.fromArray(S, src, q + 12 * ss);
+            a7 = v.fma(t5, a7);
+            a6 = v.fma(t6, a6);
+            a5 = v.fma(t7, a5);
+            a4 = v.fma(t8, a4);
+            a3 = v.fma(t9, a3);
+            a2 = v.fma(t10, a2);
+            a1 = v.fma(t11, a1);
+            a0 = v.fma(t12, a0);
+            a0.intoArray(dst, d + x);
+            v = FloatVector.fromArray(S, src, q + 13 * ss);
+            a7 = v.fma(t6, a7);
+            a6 = v.fma(t7, a6);
+            a5 = v.fma(t8, a5);
+            a4 = v.fma(t9, a4);
+            a3 = v.fma(t10, a3);
+            a2 = v.fma(t11, a2);
+            a1 = v.fma(t12, a1);
+            a1.intoArray(dst, d + ds + x);
+            v = FloatVector.fromArray(S, src, q + 14 * ss);
+            a7 = v.fma(t7, a7);
+            a6 = v.fma(t8, a6);
+            a5 = v.fma(t9, a5);
+            a4 = v.fma(t10, a4);
+            a3 = v.fma(t11, a3);
+            a2 = v.fma(t12, a2);
+            a2.intoArray(dst, d + 2 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 15 * ss);
+            a7 = v.fma(t8, a7);
+            a6 = v.fma(t9, a6);
+            a5 = v.fma(t10, a5);
+            a4 = v.fma(t11, a4);
+            a3 = v.fma(t12, a3);
+            a3.intoArray(dst, d + 3 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 16 * ss);
+            a7 = v.fma(t9, a7);
+            a6 = v.fma(t10, a6);
+            a5 = v.fma(t11, a5);
+            a4 = v.fma(t12, a4);
+            a4.intoArray(dst, d + 4 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 17 * ss);
+            a7 = v.fma(t10, a7);
+            a6 = v.fma(t11, a6);
+            a5 = v.fma(t12, a5);
+            a5.intoArray(dst, d + 5 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 18 * ss);
+            a7 = v.fma(t11, a7);
+            a6 = v.fma(t12, a6);
+            a6.intoArray(dst, d + 6 * ds + x);
+            v = FloatVector.fromArray(S, src, q + 19 * ss);
+            a7 = v.fma(t12, a7);
+            a7.intoArray(dst, d + 7 * ds + x);
+            if (x == last) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Horizontal 13-tap pass over {@code rows} rows: {@code out[o + y·w + x] = Σ_{j<13} taps[t+j]·h[hq + y·hs + x + j]}
+     * for x < w (w ≥ L), summed in the order j.
+     */
+    static void horiz13(float[] h, int hq, int hs, float[] taps, int t, float[] out, int o, int w, int rows) {
+        final FloatVector t0 = FloatVector.broadcast(S, taps[t]);
+        final FloatVector t1 = FloatVector.broadcast(S, taps[t + 1]);
+        final FloatVector t2 = FloatVector.broadcast(S, taps[t + 2]);
+        final FloatVector t3 = FloatVector.broadcast(S, taps[t + 3]);
+        final FloatVector t4 = FloatVector.broadcast(S, taps[t + 4]);
+        final FloatVector t5 = FloatVector.broadcast(S, taps[t + 5]);
+        final FloatVector t6 = FloatVector.broadcast(S, taps[t + 6]);
+        final FloatVector t7 = FloatVector.broadcast(S, taps[t + 7]);
+        final FloatVector t8 = FloatVector.broadcast(S, taps[t + 8]);
+        final FloatVector t9 = FloatVector.broadcast(S, taps[t + 9]);
+        final FloatVector t10 = FloatVector.broadcast(S, taps[t + 10]);
+        final FloatVector t11 = FloatVector.broadcast(S, taps[t + 11]);
+        final FloatVector t12 = FloatVector.broadcast(S, taps[t + 12]);
+        final int last = w - L;
+        for (int y = 0; y < rows; y++) {
+            final int hr = hq + y * hs;
+            final int or = o + y * w;
+            for (int x = 0; ; x += L) {
+                if (x > last) {
+                    x = last;
+                }
+                final int q = hr + x;
+                FloatVector a = FloatVector.fromArray(S, h, q).mul(t0);
+                a = FloatVector.fromArray(S, h, q + 1).fma(t1, a);
+                a = FloatVector.fromArray(S, h, q + 2).fma(t2, a);
+                a = FloatVector.fromArray(S, h, q + 3).fma(t3, a);
+                a = FloatVector.fromArray(S, h, q + 4).fma(t4, a);
+                a = FloatVector.fromArray(S, h, q + 5).fma(t5, a);
+                a = FloatVector.fromArray(S, h, q + 6).fma(t6, a);
+                a = FloatVector.fromArray(S, h, q + 7).fma(t7, a);
+                a = FloatVector.fromArray(S, h, q + 8).fma(t8, a);
+                a = FloatVector.fromArray(S, h, q + 9).fma(t9, a);
+                a = FloatVector.fromArray(S, h, q + 10).fma(t10, a);
+                a = FloatVector.fromArray(S, h, q + 11).fma(t11, a);
+                a = FloatVector.fromArray(S, h, q + 12).fma(t12, a);
+                a.intoArray(out, or + x);
+                if (x == last) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * 8 output pixels of one row of a dense 13×13 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (13i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<13} Σ_{j<13} wt[wo + (13i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 8, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan13x8(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        FloatVector a7 = FloatVector.zero(S);
+        for (int i = 0; i < 13; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 13 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            final FloatVector t7 = FloatVector.fromArray(S, wt, wq + 7 * L);
+            final FloatVector t8 = FloatVector.fromArray(S, wt, wq + 8 * L);
+            final FloatVector t9 = FloatVector.fromArray(S, wt, wq + 9 * L);
+            final FloatVector t10 = FloatVector.fromArray(S, wt, wq + 10 * L);
+            final FloatVector t11 = FloatVector.fromArray(S, wt, wq + 11 * L);
+            final FloatVector t12 = FloatVector.fromArray(S, wt, wq + 12 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a7 = v.fma(t0, a7);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a7 = v.fma(t1, a7);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a7 = v.fma(t2, a7);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            a0 = v.fma(t9, a0);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a7 = v.fma(t3, a7);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            a1 = v.fma(t9, a1);
+            a0 = v.fma(t10, a0);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a7 = v.fma(t4, a7);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            a4 = v.fma(t7, a4);
+            a3 = v.fma(t8, a3);
+            a2 = v.fma(t9, a2);
+            a1 = v.fma(t10, a1);
+            a0 = v.fma(t11, a0);
+            v = FloatVector.fromArray(S, t, q + 12 * L);
+            a7 = v.fma(t5, a7);
+            a6 = v.fma(t6, a6);
+            a5 = v.fma(t7, a5);
+            a4 = v.fma(t8, a4);
+            a3 = v.fma(t9, a3);
+            a2 = v.fma(t10, a2);
+            a1 = v.fma(t11, a1);
+            a0 = v.fma(t12, a0);
+            v = FloatVector.fromArray(S, t, q + 13 * L);
+            a7 = v.fma(t6, a7);
+            a6 = v.fma(t7, a6);
+            a5 = v.fma(t8, a5);
+            a4 = v.fma(t9, a4);
+            a3 = v.fma(t10, a3);
+            a2 = v.fma(t11, a2);
+            a1 = v.fma(t12, a1);
+            v = FloatVector.fromArray(S, t, q + 14 * L);
+            a7 = v.fma(t7, a7);
+            a6 = v.fma(t8, a6);
+            a5 = v.fma(t9, a5);
+            a4 = v.fma(t10, a4);
+            a3 = v.fma(t11, a3);
+            a2 = v.fma(t12, a2);
+            v = FloatVector.fromArray(S, t, q + 15 * L);
+            a7 = v.fma(t8, a7);
+            a6 = v.fma(t9, a6);
+            a5 = v.fma(t10, a5);
+            a4 = v.fma(t11, a4);
+            a3 = v.fma(t12, a3);
+            v = FloatVector.fromArray(S, t, q + 16 * L);
+            a7 = v.fma(t9, a7);
+            a6 = v.fma(t10, a6);
+            a5 = v.fma(t11, a5);
+            a4 = v.fma(t12, a4);
+            v = FloatVector.fromArray(S, t, q + 17 * L);
+            a7 = v.fma(t10, a7);
+            a6 = v.fma(t11, a6);
+            a5 = v.fma(t12, a5);
+            v = FloatVector.fromArray(S, t, q + 18 * L);
+            a7 = v.fma(t11, a7);
+            a6 = v.fma(t12, a6);
+            v = FloatVector.fromArray(S, t, q + 19 * L);
+            a7 = v.fma(t12, a7);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+        a7.intoArray(o, oo + 7 * L);
+    }
+
+    /**
+     * 7 output pixels of one row of a dense 13×13 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (13i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<13} Σ_{j<13} wt[wo + (13i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 7, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan13x7(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector a4 = FloatVector.zero(S);
+        FloatVector a5 = FloatVector.zero(S);
+        FloatVector a6 = FloatVector.zero(S);
+        for (int i = 0; i < 13; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 13 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            final FloatVector t7 = FloatVector.fromArray(S, wt, wq + 7 * L);
+            final FloatVector t8 = FloatVector.fromArray(S, wt, wq + 8 * L);
+            final FloatVector t9 = FloatVector.fromArray(S, wt, wq + 9 * L);
+            final FloatVector t10 = FloatVector.fromArray(S, wt, wq + 10 * L);
+            final FloatVector t11 = FloatVector.fromArray(S, wt, wq + 11 * L);
+            final FloatVector t12 = FloatVector.fromArray(S, wt, wq + 12 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a4 = v.fma(t0, a4);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a5 = v.fma(t0, a5);
+            a4 = v.fma(t1, a4);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a6 = v.fma(t0, a6);
+            a5 = v.fma(t1, a5);
+            a4 = v.fma(t2, a4);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a6 = v.fma(t1, a6);
+            a5 = v.fma(t2, a5);
+            a4 = v.fma(t3, a4);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a6 = v.fma(t2, a6);
+            a5 = v.fma(t3, a5);
+            a4 = v.fma(t4, a4);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a6 = v.fma(t3, a6);
+            a5 = v.fma(t4, a5);
+            a4 = v.fma(t5, a4);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            a0 = v.fma(t9, a0);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a6 = v.fma(t4, a6);
+            a5 = v.fma(t5, a5);
+            a4 = v.fma(t6, a4);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            a1 = v.fma(t9, a1);
+            a0 = v.fma(t10, a0);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a6 = v.fma(t5, a6);
+            a5 = v.fma(t6, a5);
+            a4 = v.fma(t7, a4);
+            a3 = v.fma(t8, a3);
+            a2 = v.fma(t9, a2);
+            a1 = v.fma(t10, a1);
+            a0 = v.fma(t11, a0);
+            v = FloatVector.fromArray(S, t, q + 12 * L);
+            a6 = v.fma(t6, a6);
+            a5 = v.fma(t7, a5);
+            a4 = v.fma(t8, a4);
+            a3 = v.fma(t9, a3);
+            a2 = v.fma(t10, a2);
+            a1 = v.fma(t11, a1);
+            a0 = v.fma(t12, a0);
+            v = FloatVector.fromArray(S, t, q + 13 * L);
+            a6 = v.fma(t7, a6);
+            a5 = v.fma(t8, a5);
+            a4 = v.fma(t9, a4);
+            a3 = v.fma(t10, a3);
+            a2 = v.fma(t11, a2);
+            a1 = v.fma(t12, a1);
+            v = FloatVector.fromArray(S, t, q + 14 * L);
+            a6 = v.fma(t8, a6);
+            a5 = v.fma(t9, a5);
+            a4 = v.fma(t10, a4);
+            a3 = v.fma(t11, a3);
+            a2 = v.fma(t12, a2);
+            v = FloatVector.fromArray(S, t, q + 15 * L);
+            a6 = v.fma(t9, a6);
+            a5 = v.fma(t10, a5);
+            a4 = v.fma(t11, a4);
+            a3 = v.fma(t12, a3);
+            v = FloatVector.fromArray(S, t, q + 16 * L);
+            a6 = v.fma(t10, a6);
+            a5 = v.fma(t11, a5);
+            a4 = v.fma(t12, a4);
+            v = FloatVector.fromArray(S, t, q + 17 * L);
+            a6 = v.fma(t11, a6);
+            a5 = v.fma(t12, a5);
+            v = FloatVector.fromArray(S, t, q + 18 * L);
+            a6 = v.fma(t12, a6);
+        }
+        a0.intoArray(o, oo);
+        a1.intoArray(o, oo + 1 * L);
+        a2.intoArray(o, oo + 2 * L);
+        a3.intoArray(o, oo + 3 * L);
+        a4.intoArray(o, oo + 4 * L);
+        a5.intoArray(o, oo + 5 * L);
+        a6.intoArray(o, oo + 6 * L);
+    }
+
+    /**
+     * 4 output pixels of one row of a dense 13×13 filter over L channels at once: t is a channel-interleaved
+     * padded tile (cell (v, u) at t[to + v·ts + u·L …], L channels), wt the taps as vectors (tap (i, j) at
+     * wt[wo + (13i + j)·L …]): {@code o[oo + x·L + c] = Σ_{i<13} Σ_{j<13} wt[wo + (13i + j)·L + c]·t[to + i·ts + (x+j)·L + c]}
+     * for x < 4, summed in that order. Each cell vector is loaded once per filter row and feeds every output
+     * pixel it reaches.
+     */
+    static void chan13x4(float[] t, int to, int ts, float[] wt, int wo, float[] o, int oo) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        for (int i = 0; i < 13; i++) {
+            final int q = to + i * ts;
+            final int wq = wo + i * 13 * L;
+            final FloatVector t0 = FloatVector.fromArray(S, wt, wq);
+            final FloatVector t1 = FloatVector.fromArray(S, wt, wq + 1 * L);
+            final FloatVector t2 = FloatVector.fromArray(S, wt, wq + 2 * L);
+            final FloatVector t3 = FloatVector.fromArray(S, wt, wq + 3 * L);
+            final FloatVector t4 = FloatVector.fromArray(S, wt, wq + 4 * L);
+            final FloatVector t5 = FloatVector.fromArray(S, wt, wq + 5 * L);
+            final FloatVector t6 = FloatVector.fromArray(S, wt, wq + 6 * L);
+            final FloatVector t7 = FloatVector.fromArray(S, wt, wq + 7 * L);
+            final FloatVector t8 = FloatVector.fromArray(S, wt, wq + 8 * L);
+            final FloatVector t9 = FloatVector.fromArray(S, wt, wq + 9 * L);
+            final FloatVector t10 = FloatVector.fromArray(S, wt, wq + 10 * L);
+            final FloatVector t11 = FloatVector.fromArray(S, wt, wq + 11 * L);
+            final FloatVector t12 = FloatVector.fromArray(S, wt, wq + 12 * L);
+            FloatVector v;
+            v = FloatVector.fromArray(S, t, q);
+            a0 = v.fma(t0, a0);
+            v = FloatVector.fromArray(S, t, q + 1 * L);
+            a1 = v.fma(t0, a1);
+            a0 = v.fma(t1, a0);
+            v = FloatVector.fromArray(S, t, q + 2 * L);
+            a2 = v.fma(t0, a2);
+            a1 = v.fma(t1, a1);
+            a0 = v.fma(t2, a0);
+            v = FloatVector.fromArray(S, t, q + 3 * L);
+            a3 = v.fma(t0, a3);
+            a2 = v.fma(t1, a2);
+            a1 = v.fma(t2, a1);
+            a0 = v.fma(t3, a0);
+            v = FloatVector.fromArray(S, t, q + 4 * L);
+            a3 = v.fma(t1, a3);
+            a2 = v.fma(t2, a2);
+            a1 = v.fma(t3, a1);
+            a0 = v.fma(t4, a0);
+            v = FloatVector.fromArray(S, t, q + 5 * L);
+            a3 = v.fma(t2, a3);
+            a2 = v.fma(t3, a2);
+            a1 = v.fma(t4, a1);
+            a0 = v.fma(t5, a0);
+            v = FloatVector.fromArray(S, t, q + 6 * L);
+            a3 = v.fma(t3, a3);
+            a2 = v.fma(t4, a2);
+            a1 = v.fma(t5, a1);
+            a0 = v.fma(t6, a0);
+            v = FloatVector.fromArray(S, t, q + 7 * L);
+            a3 = v.fma(t4, a3);
+            a2 = v.fma(t5, a2);
+            a1 = v.fma(t6, a1);
+            a0 = v.fma(t7, a0);
+            v = FloatVector.fromArray(S, t, q + 8 * L);
+            a3 = v.fma(t5, a3);
+            a2 = v.fma(t6, a2);
+            a1 = v.fma(t7, a1);
+            a0 = v.fma(t8, a0);
+            v = FloatVector.fromArray(S, t, q + 9 * L);
+            a3 = v.fma(t6, a3);
+            a2 = v.fma(t7, a2);
+            a1 = v.fma(t8, a1);
+            a0 = v.fma(t9, a0);
+            v = FloatVector.fromArray(S, t, q + 10 * L);
+            a3 = v.fma(t7, a3);
+            a2 = v.fma(t8, a2);
+            a1 = v.fma(t9, a1);
+            a0 = v.fma(t10, a0);
+            v = FloatVector.fromArray(S, t, q + 11 * L);
+            a3 = v.fma(t8, a3);
+            a2 = v.fma(t9, a2);
+            a1 = v.fma(t10, a1);
+            a0 = v.fma(t11, a0);
+            v = FloatVector.fromArray(S, t, q + 12 * L);
+            a3 = v.fma(t9, a3);
+            a2 = v.fma(t10, a2);
+            a1 = v.fma(t11, a1);
+            a0 = v.fma(t12, a0);
+            v = FloatVector.fromArray(S, t, q + 13 * L);
+            a3 = v.fma(t10, a3);
+            a2 = v.fma(t11, a2);
+            a1 = v.fma(t12, a1);
+            v = FloatVector.fromArray(S, t, q + 14 * L);
+            a3 = v.fma(t11, a3);
+            a2 = v.fma(t12, a2);
+            v = FloatVector.fromArray(S, t, q + 15 * L);
+            a3 = v.fma(t12, a3);
         }
         a0.intoArray(o, oo);
         a1.intoArray(o, oo + 1 * L);

@@ -25,7 +25,7 @@ import org.scalespace.conv.Tensor4;
  *       whole tile (at most {@value #TILE_FLOATS} floats, L2-resident); values in the padding columns are computed
  *       and dropped.</li>
  * </ul>
- * One term per channel and k = 3, 5, 7 or 9 (the k with generated block kernels), at any width w ≥ L: no tile; the
+ * One term per channel and k = 3, 5, …, 13 (the k with generated block kernels), at any width w ≥ L: no tile; the
  * vertical pass goes first, in blocks of 8 output rows read straight from the input plane ({@link #separableBlocks}),
  * and the horizontal pass filters each block into the output plane (planes of fewer than 8 rows: the flat tile).
  * Channels with two or more terms, for those k: the dense filter the terms sum to, through the dense block kernels,
@@ -33,7 +33,7 @@ import org.scalespace.conv.Tensor4;
  * Either way each input pixel comes from memory once (the 6 rows two 8-row blocks share are read again from cache)
  * and each output pixel is written once (8 bytes per pixel).
  *
- * <p><b>Dense path.</b> The same flat padded tile. k = 3, 5, 7, 9 (w ≥ L, bands of at least 8 rows): blocks of 8
+ * <p><b>Dense path.</b> The same flat padded tile. k = 3, 5, …, 13 (w ≥ L, bands of at least 8 rows): blocks of 8
  * output rows with all k² taps of each output summed in registers ({@link #denseBlocks}, {@link Mac#denseBlock8}):
  * each padded input vector is loaded once per block and tap column and feeds up to min(k, 8) output rows, so loads,
  * not FMAs, are few (7×7: about 18 per output vector). Other k, wide planes: output rows in pairs, each padded input
@@ -139,13 +139,13 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] rowTaps = bank.packedRowTaps();
         float[] colTaps = bank.packedColTaps();
         int[] counts = bank.termCounts();
-        if (channelPath(g)) { // as the dense filters the terms sum to, channels in the vector lanes
+        if (channelPath(g) && g.k <= SEPARABLE_CHANNEL_MAX_K) { // as the composed dense filters, planes in the lanes
             denseChannels(x, composedDense(bank), g, out);
             return;
         }
         boolean seven = g.k == 7 && g.w >= L;
         boolean blocks = Mac.hasBlockKernels(g.k) && g.w >= L;
-        // k with block kernels (3, 5, 7, 9), at every width (faster than the ring on wide planes too): one-term
+        // k with block kernels (3 … 13, odd), at every width (faster than the ring on wide planes too): one-term
         // channels take the vertical pass in blocks of 8 rows straight from the input, then the horizontal pass (no
         // tile, so a bank of one-term channels needs no tile-sized bands); channels with two or more terms run as the
         // dense filter their terms sum to (composed in double precision, rounded once to float32) through the dense
@@ -325,13 +325,13 @@ public final class SimdConvEngine extends HostConvEngine {
         checkOpen();
         Geometry g = new Geometry(x, f.k(), padding);
         boolean wide = g.w >= ringMinWidth;
-        // k = 3, 5, 7, 9: blocks of 8 output rows with all k² taps summed in registers (shorter bands: the general paths)
+        // k = 3, 5, …, 13: blocks of 8 output rows with all k² taps summed in registers (shorter bands: the general paths)
         if (channelPath(g)) {
             denseChannels(x, f.data(), g, out);
             return;
         }
         boolean blocks = Mac.hasBlockKernels(g.k) && g.w >= L;
-        // k with block kernels (3, 5, 7, 9): bands on 8-row boundaries (no overlapping last block inside a plane)
+        // k with block kernels (3 … 13, odd): bands on 8-row boundaries (no overlapping last block inside a plane)
         int maxBand = blocks ? Math.max(Mac.BLOCK_ROWS, g.tileRows / Mac.BLOCK_ROWS * Mac.BLOCK_ROWS) : g.tileRows;
         run(g, maxBand, blocks ? Mac.BLOCK_ROWS : 1, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
@@ -480,6 +480,13 @@ public final class SimdConvEngine extends HostConvEngine {
             }
         }
     }
+
+    /**
+     * The largest k for which separable banks on planes narrower than a vector go through the channel path as
+     * composed dense filters (k² multiply-adds per output against 2k per term): at k = 13 that was slower than the
+     * general path on 14² planes (372 against 450 Mpx/s), at k = 11 and below faster.
+     */
+    static final int SEPARABLE_CHANNEL_MAX_K = 11;
 
     /**
      * Planes narrower than a vector (ConvNeXt's 14² and 7² stages with 16 lanes) and k with block kernels: vectors

@@ -107,7 +107,7 @@ class SimdConvEngineTest extends ConvEngineContract {
 
     @Test
     void blockKernelPathsAtPlaneEdgesAndBlockOverlaps() {
-        // the k with block kernels (3, 5, 7, 9): separable with one term per channel (vertical pass first), with
+        // the k with block kernels (3 … 13): separable with one term per channel (vertical pass first), with
         // several terms (composed dense filters next to a one-term channel) and dense;
         // heights around the 8-row block and the 8 + 2r rows a block reads (blocks touching the top and the bottom
         // edge, overlapping last blocks, planes shorter than a block), widths at and just above the vector length;
@@ -118,7 +118,7 @@ class SimdConvEngineTest extends ConvEngineContract {
         int[] widths = {lanes, lanes + 3, 56};
         long seed = 1700;
         try (SimdConvEngine one = new SimdConvEngine(1); SimdConvEngine three = new SimdConvEngine(3)) {
-            for (int k : new int[] {3, 5, 7, 9}) {
+            for (int k : new int[] {3, 5, 7, 9, 11, 13}) {
                 for (int h : heights) {
                     for (int w : widths) {
                         for (Padding p : Padding.values()) {
@@ -163,7 +163,7 @@ class SimdConvEngineTest extends ConvEngineContract {
         long seed = 2100;
         try (SimdConvEngine one = new SimdConvEngine(1); SimdConvEngine three = new SimdConvEngine(3)) {
             for (int[] s : shapes) {
-                for (int k : new int[] {3, 5, 7, 9}) {
+                for (int k : new int[] {3, 5, 7, 9, 11, 13}) {
                     for (Padding p : Padding.values()) {
                         Tensor4 x = TestData.random(seed++, s[0], s[1], s[2], s[3]);
                         String what = "k " + k + " " + p + " " + java.util.Arrays.toString(s);
