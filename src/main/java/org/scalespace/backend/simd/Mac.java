@@ -757,13 +757,14 @@ final class Mac {
 
     /**
      * The channel-interleaved padded tile of {@code SimdConvEngine.channelGroup}: cell (v, u) of the (ph × pw) tile,
-     * at t[(v·pw + u)·L …], holds lane p = src[s + lanes[p] + mapY[v]·w + mapX[u]] (zero where either map is
+     * at t[(v·pw + u)·L …], holds lane p = src[s + lanes[p] + mapY[v0 + v]·w + mapX[u]] (zero where either map is
      * negative), one gather per cell.
      */
-    static void gatherTile(float[] src, int s, int[] lanes, int[] mapY, int[] mapX, int w, int ph, int pw, float[] t) {
+    static void gatherTile(float[] src, int s, int[] lanes, int[] mapY, int v0, int[] mapX, int w, int ph, int pw,
+                           float[] t) {
         final FloatVector zero = FloatVector.zero(S);
         for (int v = 0, q = 0; v < ph; v++) {
-            int sy = mapY[v];
+            int sy = mapY[v0 + v];
             for (int u = 0; u < pw; u++, q += L) {
                 int sx = mapX[u];
                 if (sy < 0 || sx < 0) {

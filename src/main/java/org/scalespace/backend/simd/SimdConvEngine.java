@@ -561,17 +561,17 @@ public final class SimdConvEngine extends HostConvEngine {
         final int w = g.w;
         final int hw = h * w;
         final int pw = w + 2 * g.r;
-        final int ph = h + 2 * g.r;
         final int ts = pw * L;
+        // bands of rows, so that the interleaved tile stays near TILE_FLOATS however tall the planes are
+        final int band = (int) Math.max(1, Math.min(h, (long) TILE_FLOATS / ts - 2L * g.r));
         final int p0 = grp * L;
         final int np = Math.min(L, g.planes - p0);
-        sc.ensureChannels(ph * ts, hw * L, kk * L);
+        sc.ensureChannels((band + 2 * g.r) * ts, band * w * L, kk * L);
         final float[] t = sc.chanTile;
         final float[] o = sc.chanOut;
         final float[] wt = sc.chanTaps;
         final float[] in = x.data();
-        final int[] mapX = g.mapX;
-        final int[] mapY = g.mapY;
+        final float[] dst = out.data();
         final int[] lanes = sc.chanIndex; // lane p reads plane p0 + min(p, np − 1): offsets from the first plane
         for (int p = 0; p < L; p++) {
             lanes[p] = Math.min(p, np - 1) * hw;
@@ -590,27 +590,32 @@ public final class SimdConvEngine extends HostConvEngine {
         }
         final float[] taps = table != null ? table : wt;
         final int base0 = p0 * hw;
-        Mac.gatherTile(in, base0, lanes, mapY, mapX, w, ph, pw, t);
         final int last = w - px;
-        for (int y = 0; y < h; y++) {
-            for (int x0 = 0; ; x0 += px) {
-                if (x0 > last) {
-                    x0 = last;
-                }
-                Mac.chan(k, px, t, y * ts + x0 * L, ts, taps, wo, o, (y * w + x0) * L);
-                if (x0 == last) {
-                    break;
+        for (int y0 = 0; y0 < h; y0 += band) {
+            final int rows = Math.min(band, h - y0);
+            // tile rows: padded rows y0 … y0 + rows + 2r − 1, i.e. mapY entries from y0
+            Mac.gatherTile(in, base0, lanes, g.mapY, y0, g.mapX, w, rows + 2 * g.r, pw, t);
+            for (int y = 0; y < rows; y++) {
+                for (int x0 = 0; ; x0 += px) {
+                    if (x0 > last) {
+                        x0 = last;
+                    }
+                    Mac.chan(k, px, t, y * ts + x0 * L, ts, taps, wo, o, (y * w + x0) * L);
+                    if (x0 == last) {
+                        break;
+                    }
                 }
             }
-        }
-        if (np == L) {
-            Mac.scatterPlanes(o, hw, out.data(), base0, lanes);
-        } else {
-            final float[] dst = out.data();
-            for (int p = 0; p < np; p++) {
-                int base = (p0 + p) * hw;
-                for (int e = 0; e < hw; e++) {
-                    dst[base + e] = o[e * L + p];
+            final int n = rows * w;
+            final int e0 = y0 * w;
+            if (np == L) {
+                Mac.scatterPlanes(o, n, dst, base0 + e0, lanes);
+            } else {
+                for (int p = 0; p < np; p++) {
+                    int base = (p0 + p) * hw + e0;
+                    for (int e = 0; e < n; e++) {
+                        dst[base + e] = o[e * L + p];
+                    }
                 }
             }
         }

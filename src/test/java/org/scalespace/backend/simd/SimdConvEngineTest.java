@@ -156,10 +156,12 @@ class SimdConvEngineTest extends ConvEngineContract {
         // widths below the vector length (ConvNeXt's 14² and 7² stages) with a k that has block kernels: the planes
         // go through the vector lanes, L at a time. Channel counts that L divides (one tap table) and that it does
         // not (taps per group, a partial last group), groups straddling batch items, k larger than the plane,
-        // separable banks (as composed dense filters), one vs three workers bit for bit
+        // separable banks (as composed dense filters), planes taller than one band, one vs three workers bit for bit
         int lanes = SimdConvEngine.lanes();
         int[][] shapes = {{2, lanes, 7, 7}, {3, 5, 14, 14}, {1, 2 * lanes + 3, 5, lanes - 1}, {2, 1, 9, 4},
-            {1, 7, 1, 6}, {4, 3, 20, 8}, {1, lanes, 3, 11}};
+            {1, 7, 1, 6}, {4, 3, 20, 8}, {1, lanes, 3, 11},
+            // taller than one band of the interleaved tile (TILE_FLOATS / (w + 2r)·L rows)
+            {1, 3, SimdConvEngine.TILE_FLOATS / (8 * lanes) + 37, 5}};
         long seed = 2100;
         try (SimdConvEngine one = new SimdConvEngine(1); SimdConvEngine three = new SimdConvEngine(3)) {
             for (int[] s : shapes) {
