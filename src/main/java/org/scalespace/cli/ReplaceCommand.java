@@ -80,7 +80,8 @@ public final class ReplaceCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--reps", defaultValue = "21",
-            description = "timed calls per path, the two paths alternately, after a 1.5 s warm-up of both (median); "
+            description = "timed calls per path, the two paths alternately, after a warm-up of both (1.5 s for the first "
+                    + "layer of each filter size and plane width, 0.2 s after that; median); "
                     + "default ${DEFAULT-VALUE}")
     int reps;
 
@@ -156,7 +157,7 @@ public final class ReplaceCommand implements Callable<Integer> {
                 Tensor4 yd = x.like();
                 Tensor4 ys = x.like();
                 double[] times = timePair(() -> engine.dense(x, dense, pad, yd),
-                        () -> engine.separable(x, ideal, pad, ys));
+                        () -> engine.separable(x, ideal, pad, ys), k + "x" + x.w());
                 double td = times[0];
                 double ts = times[1];
                 Fidelity fid = Fidelity.compare(yd, ys);
@@ -187,12 +188,15 @@ public final class ReplaceCommand implements Callable<Integer> {
 
     /**
      * Median call times of two paths, timed alternately (call of a, call of b, …) so that both see the same machine
-     * state, after a warm-up of both, alternately, for at least {@value #WARMUP_NANOS} ns: the vector kernels are
-     * compiled by the JIT on first use, and the two paths share some of them.
+     * state, after a warm-up of both, alternately: the vector kernels are compiled by the JIT on first use, and the
+     * two paths share some of them. The warm-up lasts {@value #WARMUP_NANOS} ns the first time a filter size and
+     * plane width are timed (which kernels run depends on them), {@value #MIN_WARMUP_NANOS} ns after that, so that a
+     * model with many layers of one shape pays for compilation once.
      */
-    private double[] timePair(Runnable a, Runnable b) {
-        long end = System.nanoTime() + WARMUP_NANOS;
-        for (int i = 0; i < 3 || (i < 2000 && System.nanoTime() < end); i++) {
+    private double[] timePair(Runnable a, Runnable b, String kernels) {
+        long warm = warmed.add(kernels) ? WARMUP_NANOS : MIN_WARMUP_NANOS;
+        long end = System.nanoTime() + warm;
+        for (int i = 0; i < 3 || (i < 20000 && System.nanoTime() < end); i++) {
             a.run();
             b.run();
         }
@@ -212,6 +216,10 @@ public final class ReplaceCommand implements Callable<Integer> {
         return new double[] {ta[reps / 2], tb[reps / 2]};
     }
 
+    /** Filter sizes and plane widths already timed ({@link #timePair}). */
+    private final java.util.Set<String> warmed = new java.util.HashSet<>();
+
+    static final long MIN_WARMUP_NANOS = 200_000_000L;
     static final long WARMUP_NANOS = 1_500_000_000L;
 
     private static Tensor4 replicate(Tensor4 img, int c) {
