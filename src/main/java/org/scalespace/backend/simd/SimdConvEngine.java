@@ -29,17 +29,19 @@ import org.scalespace.conv.Tensor4;
  * vertical pass goes first, in blocks of 8 output rows read straight from the input plane ({@link #separableBlocks}),
  * and the horizontal pass filters each block into the output plane (planes of fewer than 8 rows: the flat tile).
  * Channels with two or more terms, for those k: the dense filter the terms sum to, through the dense block kernels,
- * which is as fast or faster.
- * Either way each input pixel comes from memory once (the 6 rows two 8-row blocks share are read again from cache)
- * and each output pixel is written once (8 bytes per pixel).
+ * which is as fast or faster. Either way each input pixel comes from memory once (the 2r rows two 8-row blocks share
+ * are read again from cache) and each output pixel is written once (8 bytes per pixel).
  *
  * <p><b>Dense path.</b> The same flat padded tile. k = 3, 5, …, 13 (w ≥ L, bands of at least 8 rows): blocks of 8
  * output rows with all k² taps of each output summed in registers ({@link #denseBlocks}, {@link Mac#denseBlock8}):
  * each padded input vector is loaded once per block and tap column and feeds up to min(k, 8) output rows, so loads,
  * not FMAs, are few (7×7: about 18 per output vector). Other k, wide planes: output rows in pairs, each padded input
  * row loaded once per pair and multiplied by two filter rows (one per output row), so a k×k filter costs (k+1)·k
- * loads and 2k² FMAs per two output vectors instead of 2k² of each. Narrow planes: O[q] = Σ_{i,j} A[i][j]·P[q + i·stride + j] as long flat
- * loops in L1-sized chunks (per-row calls would cost more than they save).
+ * loads and 2k² FMAs per two output vectors instead of 2k² of each. Other k, narrow planes: O[q] = Σ_{i,j}
+ * A[i][j]·P[q + i·stride + j] as long flat loops in L1-sized chunks (per-row calls would cost more than they save).
+ *
+ * <p><b>Planes narrower than a vector</b> (L > w ≥ 4, k = 3 … 13; separable banks up to k = 11 as composed dense
+ * filters): the planes go into the vector lanes, L at a time ({@link #denseChannels}).
  *
  * <p><b>Threads.</b> Units (planes × bands) are handed out dynamically, in shrinking runs of consecutive units
  * ({@link #GUIDED_DIVISOR}), to {@code threads} workers: the calling thread and a fixed team of daemon threads owned
