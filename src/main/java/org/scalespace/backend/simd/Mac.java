@@ -1,6 +1,8 @@
 package org.scalespace.backend.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -755,6 +757,216 @@ final class Mac {
         }
     }
 
+    /** Lane permutations and masks of {@link #transpose16}, stage by stage (block sizes 8, 4, 2, 1). */
+    private static final VectorShuffle<Float>[] T_DOWN = transposeShuffles(true);
+    private static final VectorShuffle<Float>[] T_UP = transposeShuffles(false);
+    private static final VectorMask<Float>[] T_SET = transposeMasks(true);
+    private static final VectorMask<Float>[] T_CLR = transposeMasks(false);
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] transposeShuffles(boolean down) {
+        VectorShuffle<Float>[] r = new VectorShuffle[4];
+        if (L != 16) {
+            return r;
+        }
+        for (int st = 0; st < 4; st++) {
+            int b = 8 >> st;
+            int[] idx = new int[16];
+            for (int l = 0; l < 16; l++) {
+                idx[l] = down ? ((l & b) != 0 ? l - b : l) : ((l & b) == 0 ? l + b : l);
+            }
+            r[st] = VectorShuffle.fromArray(S, idx, 0);
+        }
+        return r;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] transposeMasks(boolean set) {
+        VectorMask<Float>[] r = new VectorMask[4];
+        if (L != 16) {
+            return r;
+        }
+        for (int st = 0; st < 4; st++) {
+            int b = 8 >> st;
+            boolean[] m = new boolean[16];
+            for (int l = 0; l < 16; l++) {
+                m[l] = ((l & b) != 0) == set;
+            }
+            r[st] = VectorMask.fromArray(S, m, 0);
+        }
+        return r;
+    }
+
+    /**
+     * 16×16 transpose (L = 16 only): row i read at src[so[i] …16), column i written at dst[dOff[i] …16), i.e.
+     * dst[dOff[i] + j] = src[so[j] + i]. Four stages, each exchanging off-diagonal blocks of 8, 4, 2, 1 lanes
+     * between row pairs with two lane permutations and two blends.
+     */
+    static void transpose16(float[] src, int[] so, float[] dst, int[] dOff) {
+        FloatVector v0 = FloatVector.fromArray(S, src, so[0]);
+        FloatVector v1 = FloatVector.fromArray(S, src, so[1]);
+        FloatVector v2 = FloatVector.fromArray(S, src, so[2]);
+        FloatVector v3 = FloatVector.fromArray(S, src, so[3]);
+        FloatVector v4 = FloatVector.fromArray(S, src, so[4]);
+        FloatVector v5 = FloatVector.fromArray(S, src, so[5]);
+        FloatVector v6 = FloatVector.fromArray(S, src, so[6]);
+        FloatVector v7 = FloatVector.fromArray(S, src, so[7]);
+        FloatVector v8 = FloatVector.fromArray(S, src, so[8]);
+        FloatVector v9 = FloatVector.fromArray(S, src, so[9]);
+        FloatVector v10 = FloatVector.fromArray(S, src, so[10]);
+        FloatVector v11 = FloatVector.fromArray(S, src, so[11]);
+        FloatVector v12 = FloatVector.fromArray(S, src, so[12]);
+        FloatVector v13 = FloatVector.fromArray(S, src, so[13]);
+        FloatVector v14 = FloatVector.fromArray(S, src, so[14]);
+        FloatVector v15 = FloatVector.fromArray(S, src, so[15]);
+        FloatVector a;
+        FloatVector b;
+        a = v0.blend(v8.rearrange(T_DOWN[0]), T_SET[0]);
+        b = v8.blend(v0.rearrange(T_UP[0]), T_CLR[0]);
+        v0 = a;
+        v8 = b;
+        a = v1.blend(v9.rearrange(T_DOWN[0]), T_SET[0]);
+        b = v9.blend(v1.rearrange(T_UP[0]), T_CLR[0]);
+        v1 = a;
+        v9 = b;
+        a = v2.blend(v10.rearrange(T_DOWN[0]), T_SET[0]);
+        b = v10.blend(v2.rearrange(T_UP[0]), T_CLR[0]);
+        v2 = a;
+        v10 = b;
+        a = v3.blend(v11.rearrange(T_DOWN[0]), T_SET[0]);
+        b = v11.blend(v3.rearrange(T_UP[0]), T_CLR[0]);
+        v3 = a;
+        v11 = b;
+        a = v4.blend(v12.rearrange(T_DOWN[0]), T_SET[0]);
+        b = v12.blend(v4.rearrange(T_UP[0]), T_CLR[0]);
+        v4 = a;
+        v12 = b;
+        a = v5.blend(v13.rearrange(T_DOWN[0]), T_SET[0]);
+        b = v13.blend(v5.rearrange(T_UP[0]), T_CLR[0]);
+        v5 = a;
+        v13 = b;
+        a = v6.blend(v14.rearrange(T_DOWN[0]), T_SET[0]);
+        b = v14.blend(v6.rearrange(T_UP[0]), T_CLR[0]);
+        v6 = a;
+        v14 = b;
+        a = v7.blend(v15.rearrange(T_DOWN[0]), T_SET[0]);
+        b = v15.blend(v7.rearrange(T_UP[0]), T_CLR[0]);
+        v7 = a;
+        v15 = b;
+        a = v0.blend(v4.rearrange(T_DOWN[1]), T_SET[1]);
+        b = v4.blend(v0.rearrange(T_UP[1]), T_CLR[1]);
+        v0 = a;
+        v4 = b;
+        a = v1.blend(v5.rearrange(T_DOWN[1]), T_SET[1]);
+        b = v5.blend(v1.rearrange(T_UP[1]), T_CLR[1]);
+        v1 = a;
+        v5 = b;
+        a = v2.blend(v6.rearrange(T_DOWN[1]), T_SET[1]);
+        b = v6.blend(v2.rearrange(T_UP[1]), T_CLR[1]);
+        v2 = a;
+        v6 = b;
+        a = v3.blend(v7.rearrange(T_DOWN[1]), T_SET[1]);
+        b = v7.blend(v3.rearrange(T_UP[1]), T_CLR[1]);
+        v3 = a;
+        v7 = b;
+        a = v8.blend(v12.rearrange(T_DOWN[1]), T_SET[1]);
+        b = v12.blend(v8.rearrange(T_UP[1]), T_CLR[1]);
+        v8 = a;
+        v12 = b;
+        a = v9.blend(v13.rearrange(T_DOWN[1]), T_SET[1]);
+        b = v13.blend(v9.rearrange(T_UP[1]), T_CLR[1]);
+        v9 = a;
+        v13 = b;
+        a = v10.blend(v14.rearrange(T_DOWN[1]), T_SET[1]);
+        b = v14.blend(v10.rearrange(T_UP[1]), T_CLR[1]);
+        v10 = a;
+        v14 = b;
+        a = v11.blend(v15.rearrange(T_DOWN[1]), T_SET[1]);
+        b = v15.blend(v11.rearrange(T_UP[1]), T_CLR[1]);
+        v11 = a;
+        v15 = b;
+        a = v0.blend(v2.rearrange(T_DOWN[2]), T_SET[2]);
+        b = v2.blend(v0.rearrange(T_UP[2]), T_CLR[2]);
+        v0 = a;
+        v2 = b;
+        a = v1.blend(v3.rearrange(T_DOWN[2]), T_SET[2]);
+        b = v3.blend(v1.rearrange(T_UP[2]), T_CLR[2]);
+        v1 = a;
+        v3 = b;
+        a = v4.blend(v6.rearrange(T_DOWN[2]), T_SET[2]);
+        b = v6.blend(v4.rearrange(T_UP[2]), T_CLR[2]);
+        v4 = a;
+        v6 = b;
+        a = v5.blend(v7.rearrange(T_DOWN[2]), T_SET[2]);
+        b = v7.blend(v5.rearrange(T_UP[2]), T_CLR[2]);
+        v5 = a;
+        v7 = b;
+        a = v8.blend(v10.rearrange(T_DOWN[2]), T_SET[2]);
+        b = v10.blend(v8.rearrange(T_UP[2]), T_CLR[2]);
+        v8 = a;
+        v10 = b;
+        a = v9.blend(v11.rearrange(T_DOWN[2]), T_SET[2]);
+        b = v11.blend(v9.rearrange(T_UP[2]), T_CLR[2]);
+        v9 = a;
+        v11 = b;
+        a = v12.blend(v14.rearrange(T_DOWN[2]), T_SET[2]);
+        b = v14.blend(v12.rearrange(T_UP[2]), T_CLR[2]);
+        v12 = a;
+        v14 = b;
+        a = v13.blend(v15.rearrange(T_DOWN[2]), T_SET[2]);
+        b = v15.blend(v13.rearrange(T_UP[2]), T_CLR[2]);
+        v13 = a;
+        v15 = b;
+        a = v0.blend(v1.rearrange(T_DOWN[3]), T_SET[3]);
+        b = v1.blend(v0.rearrange(T_UP[3]), T_CLR[3]);
+        v0 = a;
+        v1 = b;
+        a = v2.blend(v3.rearrange(T_DOWN[3]), T_SET[3]);
+        b = v3.blend(v2.rearrange(T_UP[3]), T_CLR[3]);
+        v2 = a;
+        v3 = b;
+        a = v4.blend(v5.rearrange(T_DOWN[3]), T_SET[3]);
+        b = v5.blend(v4.rearrange(T_UP[3]), T_CLR[3]);
+        v4 = a;
+        v5 = b;
+        a = v6.blend(v7.rearrange(T_DOWN[3]), T_SET[3]);
+        b = v7.blend(v6.rearrange(T_UP[3]), T_CLR[3]);
+        v6 = a;
+        v7 = b;
+        a = v8.blend(v9.rearrange(T_DOWN[3]), T_SET[3]);
+        b = v9.blend(v8.rearrange(T_UP[3]), T_CLR[3]);
+        v8 = a;
+        v9 = b;
+        a = v10.blend(v11.rearrange(T_DOWN[3]), T_SET[3]);
+        b = v11.blend(v10.rearrange(T_UP[3]), T_CLR[3]);
+        v10 = a;
+        v11 = b;
+        a = v12.blend(v13.rearrange(T_DOWN[3]), T_SET[3]);
+        b = v13.blend(v12.rearrange(T_UP[3]), T_CLR[3]);
+        v12 = a;
+        v13 = b;
+        a = v14.blend(v15.rearrange(T_DOWN[3]), T_SET[3]);
+        b = v15.blend(v14.rearrange(T_UP[3]), T_CLR[3]);
+        v14 = a;
+        v15 = b;
+        v0.intoArray(dst, dOff[0]);
+        v1.intoArray(dst, dOff[1]);
+        v2.intoArray(dst, dOff[2]);
+        v3.intoArray(dst, dOff[3]);
+        v4.intoArray(dst, dOff[4]);
+        v5.intoArray(dst, dOff[5]);
+        v6.intoArray(dst, dOff[6]);
+        v7.intoArray(dst, dOff[7]);
+        v8.intoArray(dst, dOff[8]);
+        v9.intoArray(dst, dOff[9]);
+        v10.intoArray(dst, dOff[10]);
+        v11.intoArray(dst, dOff[11]);
+        v12.intoArray(dst, dOff[12]);
+        v13.intoArray(dst, dOff[13]);
+        v14.intoArray(dst, dOff[14]);
+        v15.intoArray(dst, dOff[15]);
+    }
+
     /**
      * The channel-interleaved padded tile of {@code SimdConvEngine.channelGroup}: cell (v, u) of the (ph × pw) tile,
      * at t[(v·pw + u)·L …], holds lane p = src[s + lanes[p] + mapY[v0 + v]·w + mapX[u]] (zero where either map is
@@ -774,6 +986,11 @@ final class Mac {
                 }
             }
         }
+    }
+
+    /** t[q + p] = src[s + lanes[p]] for every lane p: one cell of the channel-interleaved tile. */
+    static void gatherCell(float[] src, int s, int[] lanes, float[] t, int q) {
+        FloatVector.fromArray(S, src, s, lanes, 0).intoArray(t, q);
     }
 
     /** dst[d + lanes[p] + e] = o[e·L + p] for e < n, every lane p: one scatter per element vector. */

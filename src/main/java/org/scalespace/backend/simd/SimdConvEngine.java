@@ -596,7 +596,7 @@ public final class SimdConvEngine extends HostConvEngine {
         for (int y0 = 0; y0 < h; y0 += band) {
             final int rows = Math.min(band, h - y0);
             // tile rows: padded rows y0 … y0 + rows + 2r − 1, i.e. mapY entries from y0
-            Mac.gatherTile(in, base0, lanes, g.mapY, y0, g.mapX, w, rows + 2 * g.r, pw, t);
+            gatherChannels(in, base0, hw, lanes, g, y0, rows, t, sc);
             for (int y = 0; y < rows; y++) {
                 for (int x0 = 0; ; x0 += px) {
                     if (x0 > last) {
@@ -610,7 +610,9 @@ public final class SimdConvEngine extends HostConvEngine {
             }
             final int n = rows * w;
             final int e0 = y0 * w;
-            if (np == L) {
+            if (L == 16 && n >= TRANSPOSE_MIN_PIXELS) {
+                scatterChannels(o, n, dst, base0 + e0, lanes, sc);
+            } else if (np == L) {
                 Mac.scatterPlanes(o, n, dst, base0 + e0, lanes);
             } else {
                 for (int p = 0; p < np; p++) {
@@ -619,6 +621,102 @@ public final class SimdConvEngine extends HostConvEngine {
                         dst[base + e] = o[e * L + p];
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Pixels per plane (in a band) from which the channel path moves data with 16×16 transposes rather than one
+     * gather or scatter per cell. Transposes work in chunks of 16 pixels, the last overlapping the one before: on
+     * 7² planes (49 pixels, 4 chunks for 49) they were 9 % slower than gathers on JDK 17 (12 % faster on JDK 25), on
+     * 14² planes 14 % (JDK 17) and 50 % (JDK 25) faster.
+     */
+    static final int TRANSPOSE_MIN_PIXELS = 64;
+
+    /**
+     * Fills the channel-interleaved tile for output rows y0 … y0+rows−1 (tile rows: padded rows y0 − r …): with 16
+     * lanes and at least {@link #TRANSPOSE_MIN_PIXELS} interior pixels, the interior cells come from 16×16 transposes of the planes' contiguous
+     * pixels (every plane read in chunks of 16 consecutive pixels, the last chunk overlapping the one before; cheaper
+     * than one gather per cell: 62 against 78 ns per 256 floats on JDK 17, 30 on JDK 25), the padding cells from
+     * gathers through the padding tables (zero padding: zero stores); otherwise every cell through
+     * {@link Mac#gatherTile}.
+     */
+    private static void gatherChannels(float[] in, int base0, int hw, int[] lanes, Geometry g, int y0, int rows,
+                                       float[] t, Scratch sc) {
+        final int w = g.w;
+        final int r = g.r;
+        final int pw = w + 2 * r;
+        final int ph = rows + 2 * r;
+        final int rowLo = Math.max(0, y0 - r);                // interior rows of the plane in the tile
+        final int rowHi = Math.min(g.h, y0 + rows + r);
+        final int eLo = rowLo * w;
+        final int eHi = rowHi * w;
+        if (L != 16 || eHi - eLo < TRANSPOSE_MIN_PIXELS) {
+            Mac.gatherTile(in, base0, lanes, g.mapY, y0, g.mapX, w, ph, pw, t);
+            return;
+        }
+        // padding cells (rows outside the plane, and the r columns on each side of every row)
+        final int[] mapX = g.mapX;
+        final int[] mapY = g.mapY;
+        final jdk.incubator.vector.FloatVector zero = jdk.incubator.vector.FloatVector.zero(Mac.S);
+        for (int v = 0; v < ph; v++) {
+            int padded = y0 - r + v;
+            boolean interiorRow = padded >= 0 && padded < g.h;
+            int sy = mapY[y0 + v];
+            for (int u = 0; u < pw; u++) {
+                if (interiorRow && u >= r && u < r + w) {
+                    continue;
+                }
+                int q = (v * pw + u) * L;
+                int sx = mapX[u];
+                if (sy < 0 || sx < 0) {
+                    zero.intoArray(t, q);
+                } else {
+                    Mac.gatherCell(in, base0 + sy * w + sx, lanes, t, q);
+                }
+            }
+        }
+        // interior cells: flat pixel e of the plane → tile cell (e / w − (y0 − r), e % w + r)
+        final int[] cellOf = g.cellOf();
+        final int shift = y0 * pw * L;
+        final int[] so = sc.transSrc;
+        final int[] dOff = sc.transDst;
+        final int lastChunk = eHi - 16;
+        for (int e = eLo; ; e += 16) {
+            if (e > lastChunk) {
+                e = lastChunk;
+            }
+            for (int i = 0; i < 16; i++) {
+                so[i] = base0 + lanes[i] + e;
+                dOff[i] = cellOf[e + i] - shift;
+            }
+            Mac.transpose16(in, so, t, dOff);
+            if (e == lastChunk) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * The output tile's n cells (pixel e of the band at o[e·L …]) back into the planes, through 16×16 transposes
+     * (chunks of 16 pixels, the last overlapping the one before). Lanes of a partial group repeat its last plane,
+     * whose values they hold, so they write that plane's pixels again with the same values.
+     */
+    private static void scatterChannels(float[] o, int n, float[] dst, int d, int[] lanes, Scratch sc) {
+        final int[] so = sc.transSrc;
+        final int[] dOff = sc.transDst;
+        final int lastChunk = n - 16;
+        for (int e = 0; ; e += 16) {
+            if (e > lastChunk) {
+                e = lastChunk;
+            }
+            for (int i = 0; i < 16; i++) {
+                so[i] = (e + i) * L;
+                dOff[i] = d + lanes[i] + e;
+            }
+            Mac.transpose16(o, so, dst, dOff);
+            if (e == lastChunk) {
+                break;
             }
         }
     }
@@ -736,6 +834,23 @@ public final class SimdConvEngine extends HostConvEngine {
         final int[] mapX;
         final int[] mapY;
         final boolean zeroPadX; // every padding column of a row is zero (mapX < 0 there)
+        private int[] cellOf;
+
+        /**
+         * For the channel path: cellOf[e] = ((e / w + r)·(w + 2r) + e % w + r)·L, the offset in a channel-interleaved
+         * tile starting at padded row −r of plane pixel e (made on first use).
+         */
+        int[] cellOf() {
+            if (cellOf == null) {
+                int pw = w + 2 * r;
+                int[] c = new int[h * w];
+                for (int e = 0; e < c.length; e++) {
+                    c[e] = ((e / w + r) * pw + e % w + r) * L;
+                }
+                cellOf = c;
+            }
+            return cellOf;
+        }
 
         Geometry(Tensor4 x, int k, Padding padding) {
             this.h = x.h();
@@ -797,6 +912,8 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] chanOut = new float[0];
         float[] chanTaps = new float[0];
         final int[] chanIndex = new int[L];
+        final int[] transSrc = new int[16];
+        final int[] transDst = new int[16];
 
         void ensureChannels(int tile, int outTile, int taps) {
             if (chanTile.length < tile) {

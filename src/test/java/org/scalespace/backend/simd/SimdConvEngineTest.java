@@ -161,7 +161,9 @@ class SimdConvEngineTest extends ConvEngineContract {
         int[][] shapes = {{2, lanes, 7, 7}, {3, 5, 14, 14}, {1, 2 * lanes + 3, 5, lanes - 1}, {2, 1, 9, 4},
             {1, 7, 1, 6}, {4, 3, 20, 8}, {1, lanes, 3, 11},
             // taller than one band of the interleaved tile (TILE_FLOATS / (w + 2r)·L rows)
-            {1, 3, SimdConvEngine.TILE_FLOATS / (8 * lanes) + 37, 5}};
+            {1, 3, SimdConvEngine.TILE_FLOATS / (8 * lanes) + 37, 5},
+            // enough pixels for the transposes (TRANSPOSE_MIN_PIXELS), a partial group and one of 16 planes
+            {1, lanes + 5, 9, 8}, {2, lanes, 14, 13}};
         long seed = 2100;
         try (SimdConvEngine one = new SimdConvEngine(1); SimdConvEngine three = new SimdConvEngine(3)) {
             for (int[] s : shapes) {
