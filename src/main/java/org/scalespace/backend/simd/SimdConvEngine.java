@@ -33,7 +33,7 @@ import org.scalespace.conv.Tensor4;
  * are read again from cache) and each output pixel is written once (8 bytes per pixel).
  *
  * <p><b>Dense path.</b> The same flat padded tile. k = 3, 5, …, 13 (w ≥ L, bands of at least 8 rows): blocks of 8
- * output rows with all k² taps of each output summed in registers ({@link #denseBlocks}, {@link Mac#denseBlock8}):
+ * output rows with all k² taps of each output summed in registers ({@link #denseBlocks}, {@link BlockKernels#denseBlock8}):
  * each padded input vector is loaded once per block and tap column and feeds up to min(k, 8) output rows, so loads,
  * not FMAs, are few (7×7: about 18 per output vector). Other k, wide planes: output rows in pairs, each padded input
  * row loaded once per pair and multiplied by two filter rows (one per output row), so a k×k filter costs (k+1)·k
@@ -146,7 +146,7 @@ public final class SimdConvEngine extends HostConvEngine {
             return;
         }
         boolean seven = g.k == 7 && g.w >= L;
-        boolean blocks = Mac.hasBlockKernels(g.k) && g.w >= L;
+        boolean blocks = BlockKernels.hasBlockKernels(g.k) && g.w >= L;
         // k with block kernels (3 … 13, odd), at every width (faster than the ring on wide planes too): one-term
         // channels take the vertical pass in blocks of 8 rows straight from the input, then the horizontal pass (no
         // tile, so a bank of one-term channels needs no tile-sized bands); channels with two or more terms run as the
@@ -159,9 +159,9 @@ public final class SimdConvEngine extends HostConvEngine {
         float[] dense = blocks && maxTerms > 1 ? composedDense(bank) : null;
         boolean ring = g.w >= ringMinWidth && !blocks;
         int maxBand = ring || oneTerm ? Integer.MAX_VALUE
-                : blocks ? Math.max(Mac.BLOCK_ROWS, g.tileRows / Mac.BLOCK_ROWS * Mac.BLOCK_ROWS) : g.tileRows;
+                : blocks ? Math.max(BlockKernels.BLOCK_ROWS, g.tileRows / BlockKernels.BLOCK_ROWS * BlockKernels.BLOCK_ROWS) : g.tileRows;
         int kk = g.k * g.k;
-        run(g, maxBand, blocks ? Mac.BLOCK_ROWS : 1, (sc, plane, y0, y1) -> {
+        run(g, maxBand, blocks ? BlockKernels.BLOCK_ROWS : 1, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
             int base = plane * g.h * g.w;
             int tapBase = c * SeparableBank.MAX_TERMS * g.k;
@@ -170,10 +170,10 @@ public final class SimdConvEngine extends HostConvEngine {
             } else if (ring) {
                 sc.ensure(g, maxTerms * g.k * g.vecW);
                 separableBand(x.data(), out.data(), base, g, y0, y1, counts[c], rowTaps, colTaps, tapBase, sc);
-            } else if (blocks && y1 - y0 >= Mac.BLOCK_ROWS && counts[c] == 1) {
+            } else if (blocks && y1 - y0 >= BlockKernels.BLOCK_ROWS && counts[c] == 1) {
                 sc.ensureBlocks(g);
                 separableBlocks(x.data(), out.data(), base, g, y0, y1, rowTaps, colTaps, tapBase, sc);
-            } else if (blocks && y1 - y0 >= Mac.BLOCK_ROWS) {
+            } else if (blocks && y1 - y0 >= BlockKernels.BLOCK_ROWS) {
                 sc.ensureTileBlocks(g, y1 - y0);
                 denseBlocks(x.data(), out.data(), base, g, y0, y1, dense, c * kk, sc);
             } else if (seven && counts[c] == 1) {
@@ -200,9 +200,9 @@ public final class SimdConvEngine extends HostConvEngine {
 
     /**
      * The separable one-term filter of a band of at least 8 rows (k with block kernels, w ≥ L), vertical pass
-     * first: per block of 8 output rows, {@link Mac#vertBlock8} reads the 8 + 2r input rows it needs straight from
+     * first: per block of 8 output rows, {@link BlockKernels#vertBlock8} reads the 8 + 2r input rows it needs straight from
      * the input plane (rows outside the plane, at its top and bottom, through a copy mapped by the vertical padding)
-     * into a block buffer of 8 rows with r padding columns on each side, and {@link Mac#horiz} filters those rows
+     * into a block buffer of 8 rows with r padding columns on each side, and {@link BlockKernels#horiz} filters those rows
      * along x into the output plane. The last block overlaps the one before when 8 does not divide the band (same
      * values rewritten). Loads per output vector (k = 7): 1.75 + 7, against ~16 memory operations for fill, row pass
      * and column pass of {@link #separableTile7}; there is no tile fill at all.
@@ -224,17 +224,17 @@ public final class SimdConvEngine extends HostConvEngine {
         } else {
             sc.blockZeroStride = -1;
         }
-        final int last = y1 - Mac.BLOCK_ROWS;
-        for (int y = y0; ; y += Mac.BLOCK_ROWS) {
+        final int last = y1 - BlockKernels.BLOCK_ROWS;
+        for (int y = y0; ; y += BlockKernels.BLOCK_ROWS) {
             if (y > last) {
                 y = last;
             }
             final int top = y - r; // first input row the block reads
-            if (top >= 0 && top + Mac.BLOCK_ROWS + 2 * r <= h) {
-                Mac.vertBlock8(k, in, base + top * w, w, rowTaps, tapBase, vb, r, ps, w);
+            if (top >= 0 && top + BlockKernels.BLOCK_ROWS + 2 * r <= h) {
+                BlockKernels.vertBlock8(k, in, base + top * w, w, rowTaps, tapBase, vb, r, ps, w);
             } else {
                 final float[] e = sc.blockEdge;
-                for (int m = 0; m < Mac.BLOCK_ROWS + 2 * r; m++) {
+                for (int m = 0; m < BlockKernels.BLOCK_ROWS + 2 * r; m++) {
                     int sy = g.mapY[top + m + r];
                     if (sy < 0) {
                         java.util.Arrays.fill(e, m * w, (m + 1) * w, 0f);
@@ -242,10 +242,10 @@ public final class SimdConvEngine extends HostConvEngine {
                         System.arraycopy(in, base + sy * w, e, m * w, w);
                     }
                 }
-                Mac.vertBlock8(k, e, 0, w, rowTaps, tapBase, vb, r, ps, w);
+                BlockKernels.vertBlock8(k, e, 0, w, rowTaps, tapBase, vb, r, ps, w);
             }
             if (!g.zeroPadX) { // the padding columns from the filtered columns they mirror or repeat
-                for (int rr = 0, q = 0; rr < Mac.BLOCK_ROWS; rr++, q += ps) {
+                for (int rr = 0, q = 0; rr < BlockKernels.BLOCK_ROWS; rr++, q += ps) {
                     for (int p = 0; p < r; p++) {
                         int sl = mapX[p];
                         vb[q + p] = sl < 0 ? 0f : vb[q + r + sl];
@@ -254,7 +254,7 @@ public final class SimdConvEngine extends HostConvEngine {
                     }
                 }
             }
-            Mac.horiz(k, vb, 0, ps, colTaps, tapBase, out, base + y * w, w, Mac.BLOCK_ROWS);
+            BlockKernels.horiz(k, vb, 0, ps, colTaps, tapBase, out, base + y * w, w, BlockKernels.BLOCK_ROWS);
             if (y == last) {
                 break;
             }
@@ -332,12 +332,12 @@ public final class SimdConvEngine extends HostConvEngine {
             denseChannels(x, f.data(), g, out);
             return;
         }
-        boolean blocks = Mac.hasBlockKernels(g.k) && g.w >= L;
+        boolean blocks = BlockKernels.hasBlockKernels(g.k) && g.w >= L;
         // k with block kernels (3 … 13, odd): bands on 8-row boundaries (no overlapping last block inside a plane)
-        int maxBand = blocks ? Math.max(Mac.BLOCK_ROWS, g.tileRows / Mac.BLOCK_ROWS * Mac.BLOCK_ROWS) : g.tileRows;
-        run(g, maxBand, blocks ? Mac.BLOCK_ROWS : 1, (sc, plane, y0, y1) -> {
+        int maxBand = blocks ? Math.max(BlockKernels.BLOCK_ROWS, g.tileRows / BlockKernels.BLOCK_ROWS * BlockKernels.BLOCK_ROWS) : g.tileRows;
+        run(g, maxBand, blocks ? BlockKernels.BLOCK_ROWS : 1, (sc, plane, y0, y1) -> {
             int c = plane % x.c();
-            if (blocks && y1 - y0 >= Mac.BLOCK_ROWS) {
+            if (blocks && y1 - y0 >= BlockKernels.BLOCK_ROWS) {
                 sc.ensureTileBlocks(g, y1 - y0);
                 denseBlocks(x.data(), out.data(), plane * g.h * g.w, g, y0, y1, f.data(), c * g.k * g.k, sc);
                 return;
@@ -462,21 +462,21 @@ public final class SimdConvEngine extends HostConvEngine {
     }
 
     /**
-     * Dense k×k filter (k with block kernels) of a band of at least {@link Mac#BLOCK_ROWS} rows (w ≥ L): the padded
-     * tile P is filled with vector moves, then {@link Mac#denseBlock8} writes blocks of 8 output rows straight into
+     * Dense k×k filter (k with block kernels) of a band of at least {@link BlockKernels#BLOCK_ROWS} rows (w ≥ L): the padded
+     * tile P is filled with vector moves, then {@link BlockKernels#denseBlock8} writes blocks of 8 output rows straight into
      * the output plane, the last block overlapping the one before when 8 does not divide the band (it rewrites those
      * rows with the same values: every output is summed in the same order wherever its block starts).
      */
     private static void denseBlocks(float[] in, float[] out, int base, Geometry g, int y0, int y1, float[] wts,
                                     int wOff, Scratch sc) {
         final int ps = g.stride;
-        final int last = y1 - y0 - Mac.BLOCK_ROWS;
+        final int last = y1 - y0 - BlockKernels.BLOCK_ROWS;
         fillTileVector(in, base, g, y0, y1, sc);
-        for (int y = 0; ; y += Mac.BLOCK_ROWS) {
+        for (int y = 0; ; y += BlockKernels.BLOCK_ROWS) {
             if (y > last) {
                 y = last;
             }
-            Mac.denseBlock8(g.k, sc.tileP, y * ps, ps, wts, wOff, out, base + (y0 + y) * g.w, g.w);
+            BlockKernels.denseBlock8(g.k, sc.tileP, y * ps, ps, wts, wOff, out, base + (y0 + y) * g.w, g.w);
             if (y == last) {
                 break;
             }
@@ -495,14 +495,14 @@ public final class SimdConvEngine extends HostConvEngine {
      * run over channels instead of x ({@link #denseChannels}).
      */
     static boolean channelPath(Geometry g) {
-        return Mac.hasBlockKernels(g.k) && g.w < L && g.w >= Mac.CHAN_PIXELS[Mac.CHAN_PIXELS.length - 1];
+        return BlockKernels.hasBlockKernels(g.k) && g.w < L && g.w >= BlockKernels.CHAN_PIXELS[BlockKernels.CHAN_PIXELS.length - 1];
     }
 
     /**
      * Dense k×k filters on planes narrower than a vector, L planes at a time with the planes in the vector lanes:
      * the L planes of a group are gathered into a channel-interleaved padded tile ((h + 2r) × (w + 2r) cells of L
      * floats, padding through the padding tables), the taps of their channels into L-lane tap vectors, then
-     * {@link Mac#chan} computes 8, 7 or 4 output pixels per call ({@link #pixelsPerCall}) with every cell vector loaded
+     * {@link BlockKernels#chan} computes 8, 7 or 4 output pixels per call ({@link #pixelsPerCall}) with every cell vector loaded
      * once per filter row and fed to every output it reaches (7×7: ~18 loads per output vector, all aligned), and the
      * result is scattered back into the L output planes. Rows: the last call overlaps the one before when the count does
      * not divide w. With x in the lanes, a 14-wide row fills 14 of 16 lanes only with a padded copy, and a 7-wide row
@@ -542,7 +542,7 @@ public final class SimdConvEngine extends HostConvEngine {
     static int pixelsPerCall(int w) {
         int best = -1;
         long bestCost = Long.MAX_VALUE;
-        for (int px : Mac.CHAN_PIXELS) {
+        for (int px : BlockKernels.CHAN_PIXELS) {
             if (px > w) {
                 continue;
             }
@@ -602,7 +602,7 @@ public final class SimdConvEngine extends HostConvEngine {
                     if (x0 > last) {
                         x0 = last;
                     }
-                    Mac.chan(k, px, t, y * ts + x0 * L, ts, taps, wo, o, (y * w + x0) * L);
+                    BlockKernels.chan(k, px, t, y * ts + x0 * L, ts, taps, wo, o, (y * w + x0) * L);
                     if (x0 == last) {
                         break;
                     }
@@ -928,12 +928,12 @@ public final class SimdConvEngine extends HostConvEngine {
         }
 
         void ensureBlocks(Geometry g) {
-            int nb = Mac.BLOCK_ROWS * g.stride;
+            int nb = BlockKernels.BLOCK_ROWS * g.stride;
             if (blockBuf.length < nb) {
                 blockBuf = new float[nb];
                 blockZeroStride = -1;
             }
-            int ne = (Mac.BLOCK_ROWS + 2 * g.r) * g.w;
+            int ne = (BlockKernels.BLOCK_ROWS + 2 * g.r) * g.w;
             if (blockEdge.length < ne) {
                 blockEdge = new float[ne];
             }
