@@ -145,7 +145,6 @@ public final class SimdConvEngine extends HostConvEngine {
             denseChannels(x, composedDense(bank), g, out);
             return;
         }
-        boolean seven = g.k == 7 && g.w >= L;
         boolean blocks = BlockKernels.hasBlockKernels(g.k) && g.w >= L;
         // k with block kernels (3 … 13, odd), at every width (faster than the ring on wide planes too): one-term
         // channels take the vertical pass in blocks of 8 rows straight from the input, then the horizontal pass (no
@@ -176,9 +175,6 @@ public final class SimdConvEngine extends HostConvEngine {
             } else if (blocks && y1 - y0 >= BlockKernels.BLOCK_ROWS) {
                 sc.ensureTileBlocks(g, y1 - y0);
                 denseBlocks(x.data(), out.data(), base, g, y0, y1, dense, c * kk, sc);
-            } else if (seven && counts[c] == 1) {
-                sc.ensureTile7(g, y1 - y0);
-                separableTile7(x.data(), out.data(), base, g, y0, y1, rowTaps, colTaps, tapBase, sc);
             } else {
                 sc.ensureTile(g, y1 - y0);
                 separableTile(x.data(), out.data(), base, g, y0, y1, counts[c], rowTaps, colTaps, tapBase, sc);
@@ -205,7 +201,7 @@ public final class SimdConvEngine extends HostConvEngine {
      * into a block buffer of 8 rows with r padding columns on each side, and {@link BlockKernels#horiz} filters those rows
      * along x into the output plane. The last block overlaps the one before when 8 does not divide the band (same
      * values rewritten). Loads per output vector (k = 7): 1.75 + 7, against ~16 memory operations for fill, row pass
-     * and column pass of {@link #separableTile7}; there is no tile fill at all.
+     * and column pass of the flat tile; there is no tile fill at all.
      */
     private static void separableBlocks(float[] in, float[] out, int base, Geometry g, int y0, int y1,
                                    float[] rowTaps, float[] colTaps, int tapBase, Scratch sc) {
@@ -400,26 +396,6 @@ public final class SimdConvEngine extends HostConvEngine {
         for (int yy = 0; yy < band; yy++) {
             System.arraycopy(sc.tileO, yy * stride, out, base + (y0 + yy) * w, w);
         }
-    }
-
-    /**
-     * The separable 7-tap, one-term case of {@link #separableTile} (w ≥ L): the padded tile is filled with vector
-     * moves ({@link #fillTileVector}), the row pass is one flat loop over it ({@link Mac#row7}), and the column pass writes
-     * straight into the output plane, two rows at a time ({@link Mac#col7}), instead of into a third tile that is
-     * then copied row by row.
-     */
-    private static void separableTile7(float[] in, float[] out, int base, Geometry g, int y0, int y1,
-                                       float[] rowTaps, float[] colTaps, int tapBase, Scratch sc) {
-        final int band = y1 - y0;
-        fillTileVector(in, base, g, y0, y1, sc);
-        Mac.row7(sc.tileP, 0, colTaps, tapBase, sc.tileH, 0, tile7Len(g, band));
-        Mac.col7(sc.tileH, g.stride, rowTaps, tapBase, out, base + y0 * g.w, g.w, band);
-    }
-
-    /** Floats of the row-pass tile of {@link #separableTile7}: (band + 2r) rows of the stride, rounded up to 2L. */
-    static int tile7Len(Geometry g, int band) {
-        int n = (band + 2 * g.r) * g.stride;
-        return (n + 2 * L - 1) / (2 * L) * (2 * L);
     }
 
     /**
@@ -954,16 +930,6 @@ public final class SimdConvEngine extends HostConvEngine {
                 tileO = new float[Math.max(nOut, rows2)];
             }
             ensureOffsets(g);
-        }
-
-        void ensureTile7(Geometry g, int band) {
-            int nH = tile7Len(g, band);
-            if (tileP.length < nH + 8 + L) { // the row pass reads up to nH + 6
-                tileP = new float[nH + 8 + L];
-            }
-            if (tileH.length < nH) {
-                tileH = new float[nH];
-            }
         }
 
         void ensureTileBlocks(Geometry g, int band) {
