@@ -494,6 +494,7 @@ public final class SimdConvEngine extends HostConvEngine {
         // table of C/L groups of tap vectors serves all; otherwise each group builds its own
         final float[] table = c % L == 0 ? tapTable(wts, c, kk) : null;
         final int px = pixelsPerCall(g.w);
+        g.cellOf(); // made here, before the workers start (their start publishes it to them)
         runUnits(groups, (sc, grp) -> channelGroup(x, wts, table, px, g, out, grp, sc));
     }
 
@@ -814,7 +815,8 @@ public final class SimdConvEngine extends HostConvEngine {
 
         /**
          * For the channel path: cellOf[e] = ((e / w + r)·(w + 2r) + e % w + r)·L, the offset in a channel-interleaved
-         * tile starting at padded row −r of plane pixel e (made on first use).
+         * tile starting at padded row −r of plane pixel e (made on first use, by the calling thread before the workers
+         * start: {@link #denseChannels}).
          */
         int[] cellOf() {
             if (cellOf == null) {
