@@ -777,27 +777,6 @@ final class Mac {
         v15.intoArray(dst, dOff[15]);
     }
 
-    /**
-     * The channel-interleaved padded tile of {@code SimdConvEngine.channelGroup}: cell (v, u) of the (ph × pw) tile,
-     * at t[(v·pw + u)·L …], holds lane p = src[s + lanes[p] + mapY[v0 + v]·w + mapX[u]] (zero where either map is
-     * negative), one gather per cell.
-     */
-    static void gatherTile(float[] src, int s, int[] lanes, int[] mapY, int v0, int[] mapX, int w, int ph, int pw,
-                           float[] t) {
-        final FloatVector zero = FloatVector.zero(S);
-        for (int v = 0, q = 0; v < ph; v++) {
-            int sy = mapY[v0 + v];
-            for (int u = 0; u < pw; u++, q += L) {
-                int sx = mapX[u];
-                if (sy < 0 || sx < 0) {
-                    zero.intoArray(t, q);
-                } else {
-                    FloatVector.fromArray(S, src, s + sy * w + sx, lanes, 0).intoArray(t, q);
-                }
-            }
-        }
-    }
-
     /** t[q + p] = src[s + lanes[p]] for every lane p: one cell of the channel-interleaved tile. */
     static void gatherCell(float[] src, int s, int[] lanes, float[] t, int q) {
         FloatVector.fromArray(S, src, s, lanes, 0).intoArray(t, q);

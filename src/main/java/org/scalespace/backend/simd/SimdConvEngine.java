@@ -182,6 +182,9 @@ public final class SimdConvEngine extends HostConvEngine {
         });
     }
 
+    /** {@link #denseChannels}'s table of tap vectors, reused across calls (calls are serialised). */
+    private float[] tapBuf = new float[0];
+
     private SeparableBank composedOf;
     private float[] composed;
 
@@ -242,12 +245,7 @@ public final class SimdConvEngine extends HostConvEngine {
             }
             if (!g.zeroPadX) { // the padding columns from the filtered columns they mirror or repeat
                 for (int rr = 0, q = 0; rr < BlockKernels.BLOCK_ROWS; rr++, q += ps) {
-                    for (int p = 0; p < r; p++) {
-                        int sl = mapX[p];
-                        vb[q + p] = sl < 0 ? 0f : vb[q + r + sl];
-                        int sr = mapX[r + w + p];
-                        vb[q + r + w + p] = sr < 0 ? 0f : vb[q + r + sr];
-                    }
+                    fillPads(vb, q + r, w, r, mapX, vb, q);
                 }
             }
             BlockKernels.horiz(k, vb, 0, ps, colTaps, tapBase, out, base + y * w, w, BlockKernels.BLOCK_ROWS);
@@ -420,12 +418,7 @@ public final class SimdConvEngine extends HostConvEngine {
                 int off = base + sy * w;
                 Mac.copy(in, off, tile, q + r, w);
                 if (!padsKnownZero) {
-                    for (int p = 0; p < r; p++) {
-                        int sl = mapX[p];
-                        tile[q + p] = sl < 0 ? 0f : in[off + sl];
-                        int sr = mapX[r + w + p];
-                        tile[q + r + w + p] = sr < 0 ? 0f : in[off + sr];
-                    }
+                    fillPads(in, off, w, r, mapX, tile, q);
                 }
             }
         }
@@ -491,16 +484,25 @@ public final class SimdConvEngine extends HostConvEngine {
         final int kk = g.k * g.k;
         final int c = x.c();
         // the taps as L-lane vectors: when L divides C every group starts at a multiple of L in the channels, so one
-        // table of C/L groups of tap vectors serves all; otherwise each group builds its own
-        final float[] table = c % L == 0 ? tapTable(wts, c, kk) : null;
+        // table of C/L groups of tap vectors serves all (rebuilt per call, since the filters' array may have changed,
+        // into a buffer the engine keeps); otherwise each group builds its own
+        final float[] table;
+        if (c % L == 0) {
+            if (tapBuf.length < c * kk) {
+                tapBuf = new float[c * kk];
+            }
+            table = tapBuf;
+            tapTable(wts, c, kk, table);
+        } else {
+            table = null;
+        }
         final int px = pixelsPerCall(g.w);
         g.cellOf(); // made here, before the workers start (their start publishes it to them)
         runUnits(groups, (sc, grp) -> channelGroup(x, wts, table, px, g, out, grp, sc));
     }
 
     /** Taps of channels c0 … c0+L−1 as vectors: table[(c0/L)·kk·L + e·L + p] = wts[(c0 + p)·kk + e]. */
-    private static float[] tapTable(float[] wts, int c, int kk) {
-        float[] t = new float[c * kk];
+    private static void tapTable(float[] wts, int c, int kk, float[] t) {
         for (int ch = 0; ch < c; ch++) {
             int g0 = ch / L * kk * L;
             int p = ch % L;
@@ -508,7 +510,6 @@ public final class SimdConvEngine extends HostConvEngine {
                 t[g0 + e * L + p] = wts[ch * kk + e];
             }
         }
-        return t;
     }
 
     /**
@@ -587,17 +588,11 @@ public final class SimdConvEngine extends HostConvEngine {
             }
             final int n = rows * w;
             final int e0 = y0 * w;
+            // lanes of a partial group repeat its last plane and hold its values: they write them again
             if (L == 16 && n >= TRANSPOSE_MIN_PIXELS) {
                 scatterChannels(o, n, dst, base0 + e0, lanes, sc);
-            } else if (np == L) {
-                Mac.scatterPlanes(o, n, dst, base0 + e0, lanes);
             } else {
-                for (int p = 0; p < np; p++) {
-                    int base = (p0 + p) * hw + e0;
-                    for (int e = 0; e < n; e++) {
-                        dst[base + e] = o[e * L + p];
-                    }
-                }
+                Mac.scatterPlanes(o, n, dst, base0 + e0, lanes);
             }
         }
     }
@@ -615,8 +610,7 @@ public final class SimdConvEngine extends HostConvEngine {
      * lanes and at least {@link #TRANSPOSE_MIN_PIXELS} interior pixels, the interior cells come from 16×16 transposes of the planes' contiguous
      * pixels (every plane read in chunks of 16 consecutive pixels, the last chunk overlapping the one before; cheaper
      * than one gather per cell: 62 against 78 ns per 256 floats on JDK 17, 30 on JDK 25), the padding cells from
-     * gathers through the padding tables (zero padding: zero stores); otherwise every cell through
-     * {@link Mac#gatherTile}.
+     * gathers through the padding tables (zero padding: zero stores); otherwise every cell by a gather.
      */
     private static void gatherChannels(float[] in, int base0, int hw, int[] lanes, Geometry g, int y0, int rows,
                                        float[] t, Scratch sc) {
@@ -628,11 +622,9 @@ public final class SimdConvEngine extends HostConvEngine {
         final int rowHi = Math.min(g.h, y0 + rows + r);
         final int eLo = rowLo * w;
         final int eHi = rowHi * w;
-        if (L != 16 || eHi - eLo < TRANSPOSE_MIN_PIXELS) {
-            Mac.gatherTile(in, base0, lanes, g.mapY, y0, g.mapX, w, ph, pw, t);
-            return;
-        }
-        // padding cells (rows outside the plane, and the r columns on each side of every row)
+        final boolean transposes = L == 16 && eHi - eLo >= TRANSPOSE_MIN_PIXELS;
+        // one gather per cell, or zero; with transposes only the padding cells (rows outside the plane, and the r
+        // columns on each side of every row)
         final int[] mapX = g.mapX;
         final int[] mapY = g.mapY;
         final jdk.incubator.vector.FloatVector zero = jdk.incubator.vector.FloatVector.zero(Mac.S);
@@ -641,7 +633,7 @@ public final class SimdConvEngine extends HostConvEngine {
             boolean interiorRow = padded >= 0 && padded < g.h;
             int sy = mapY[y0 + v];
             for (int u = 0; u < pw; u++) {
-                if (interiorRow && u >= r && u < r + w) {
+                if (transposes && interiorRow && u >= r && u < r + w) {
                     continue;
                 }
                 int q = (v * pw + u) * L;
@@ -652,6 +644,9 @@ public final class SimdConvEngine extends HostConvEngine {
                     Mac.gatherCell(in, base0 + sy * w + sx, lanes, t, q);
                 }
             }
+        }
+        if (!transposes) {
+            return;
         }
         // interior cells: flat pixel e of the plane → tile cell (e / w − (y0 − r), e % w + r)
         final int[] cellOf = g.cellOf();
@@ -786,6 +781,15 @@ public final class SimdConvEngine extends HostConvEngine {
 
     static void fillPaddedRowInto(float[] in, int off, int w, int r, int[] mapX, float[] dst, int dstOff) {
         System.arraycopy(in, off, dst, dstOff + r, w);
+        fillPads(in, off, w, r, mapX, dst, dstOff);
+    }
+
+    /**
+     * The 2r padding samples of a padded row at {@code dst[dstOff …]} (r on each side of its w samples) from the row
+     * {@code in[off … off+w)}: padded column p gets in[off + mapX[p]], or zero where mapX[p] < 0. {@code in} may be
+     * {@code dst} itself, with off = dstOff + r.
+     */
+    static void fillPads(float[] in, int off, int w, int r, int[] mapX, float[] dst, int dstOff) {
         for (int p = 0; p < r; p++) {
             int s = mapX[p];
             dst[dstOff + p] = s < 0 ? 0f : in[off + s];
@@ -970,10 +974,6 @@ public final class SimdConvEngine extends HostConvEngine {
     @FunctionalInterface
     interface BandTask {
         void run(Scratch sc, int plane, int y0, int y1);
-    }
-
-    private void run(Geometry g, int maxBandRows, BandTask task) {
-        run(g, maxBandRows, 1, task);
     }
 
     /**
