@@ -21,7 +21,11 @@ public interface Backend extends AutoCloseable {
 
     /**
      * For each filter of the problem and each family block, the index of the best candidate and its score
-     * ({@code best[n*blocks + b]}, {@code score[n*blocks + b]}, n relative to {@code problem.first()}).
+     * ({@code best[n*blocks + b]}, {@code score[n*blocks + b]}, n relative to {@code problem.first()}). With the l2
+     * metric and no frame (every normalisation but paper) the reported score must be within
+     * {@link org.scalespace.fit.Fitter#SCORE_SLACK}·(Σh² + score) of the exact objective of the reported candidate:
+     * the fitter relies on it to skip the exact re-evaluation of families that cannot win. A score that is NaN or
+     * negative switches that skip off for the filter.
      */
     void coarseArgmin(CoarseProblem problem, int[] best, double[] score);
 

@@ -210,6 +210,16 @@ abstract class BackendContractTest {
                 assertTrue(chosen <= min + tol, at + ": chosen candidate " + got + " scores " + chosen
                         + ", the best (" + arg + ") " + min + " (tolerance " + tol + ")");
                 assertEquals(chosen, score[n * blocks + b], tol, at + ": reported score of candidate " + got);
+                if (opt.metric() == Metric.L2 && opt.normalisation() != Normalisation.PAPER) {
+                    // the bound the fitter's screen relies on (Fitter.SCORE_SLACK, relative to Σh'² + score)
+                    double qh = 0;
+                    for (double v : h) {
+                        qh += v * v;
+                    }
+                    double rep = score[n * blocks + b];
+                    assertTrue(Math.abs(rep - chosen) <= Fitter.SCORE_SLACK * (qh + rep), at + ": reported score "
+                            + rep + " vs " + chosen + " is outside the fitter's screening slack");
+                }
                 if (got != arg) {
                     differ++;
                 }
