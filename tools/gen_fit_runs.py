@@ -136,39 +136,70 @@ def method(kind):
 
 
 MAX_DOC = """    /**
-     * {@link #%s} for the gain-offset and gain scores (every score ≤ 0), without masks: for floats ≤ 0 the order
-     * of their bit patterns as signed ints is the reverse of their order as floats, so the lowest score is the largest
-     * int. Its low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per candidate (one cycle, no
-     * mask register) keeps the best score and, among equal truncated scores, the lowest index (c1 − c0 ≤ 2^bits).
-     * The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the earlier run wins ties
-     * too. The truncation costs {@code bits} of the score's 24 significant bits (6 for the default runs of 48: 8e-6
-     * relative to the explained energy); the winners are re-evaluated in double precision on the host.
+     * {@link #%s} for the gain-offset and gain scores, without masks, from the packed table of score mode
+     * 0 or 1 ({@link Tables#packed}; this run's records from {@code p0}, %d floats per candidate): each candidate's
+     * explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as ints is
+     * their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per
+     * candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the lowest index
+     * (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the
+     * earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for the
+     * default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision on
+     * the host.
      */"""
+
+STRIDE = {"general": 8, "symmetric": 5, "antisymmetric": 4, "dog": 3}
+
+
+def packed_dot(kind):
+    """n0 = s_c·(D + x·a_c) from the packed record at pk[p]."""
+    if kind == "dog":
+        return ("            FloatVector n0 = lap.fma(FloatVector.broadcast(S, pk[p]),\n"
+                "                    x.fma(FloatVector.broadcast(S, pk[p + 1]), hc.mul(pk[p + 2])));\n")
+    if kind == "general":
+        return ("            FloatVector f0 = v2.fma(FloatVector.broadcast(S, pk[p + 2]),\n"
+                "                    v1.fma(FloatVector.broadcast(S, pk[p + 1]), v0.mul(pk[p])));\n"
+                "            FloatVector e0 = v6.fma(FloatVector.broadcast(S, pk[p + 6]),\n"
+                "                    v5.fma(FloatVector.broadcast(S, pk[p + 5]),\n"
+                "                            v4.fma(FloatVector.broadcast(S, pk[p + 4]), v3.mul(pk[p + 3]))));\n"
+                "            FloatVector n0 = x.fma(FloatVector.broadcast(S, pk[p + 7]), f0.add(e0));\n")
+    if kind == "symmetric":
+        return ("            FloatVector d0 = v1.fma(FloatVector.broadcast(S, pk[p + 1]), v0.mul(pk[p]))\n"
+                "                    .add(vc.fma(FloatVector.broadcast(S, pk[p + 3]), v2.mul(pk[p + 2])));\n"
+                "            FloatVector n0 = x.fma(FloatVector.broadcast(S, pk[p + 4]), d0);\n")
+    return ("            FloatVector d0 = v2.fma(FloatVector.broadcast(S, pk[p + 2]),\n"
+            "                    v1.fma(FloatVector.broadcast(S, pk[p + 1]), v0.mul(pk[p])));\n"
+            "            FloatVector n0 = x.fma(FloatVector.broadcast(S, pk[p + 3]), d0);\n")
+
+
+MAX_SIG = {
+    "general": "runGeneralMax(float[] pk, int p0, float[] w, int wb, int k, float[] xl, int c0, int c1,\n"
+               "                                      float[] best, int bits) {",
+    "symmetric": "runSymmetricMax(float[] pk, int p0, float[] w, int wb, int k, float[] xl, int c0, int c1,\n"
+                 "                                        float[] best, int bits) {",
+    "antisymmetric": "runAntisymmetricMax(float[] pk, int p0, float[] w, int wb, int k, float[] xl, int c0,\n"
+                     "                                            int c1, float[] best, int bits) {",
+    "dog": "runDogMax(float[] pk, int p0, float[] lapArr, float[] h, int hcOff, float[] xl, int c0,\n"
+           "                                  int c1, float[] best, int bits) {",
+}
 
 
 def max_method(kind):
     base = {"general": "runGeneral", "symmetric": "runSymmetric", "antisymmetric": "runAntisymmetric",
             "dog": "runDog"}[kind]
-    sig = SIG[kind].replace("boolean quad, int c0, int c1, float[] best) {",
-                            "int c0, int c1, float[] best, int bits) {")
-    sig = sig.replace("float[] q,\n", "float[] q,\n").replace("float[] qm, ", "")
-    name = base + "Max"
-    sig = sig.replace(base + "(", name + "(", 1)
-    sig = sig.replace("\n" + " " * (24 + len(base) + 1), "\n" + " " * (24 + len(name) + 1))
-    out = [MAX_DOC % base, "    private static void " + sig, PROLOG[kind].rstrip("\n")]
+    st = STRIDE[kind]
+    out = [MAX_DOC % (base, st), "    private static void " + MAX_SIG[kind], PROLOG[kind].rstrip("\n")]
     out.append("        FloatVector x = FloatVector.fromArray(S, xl, 0);")
     out.append("        IntVector keep = IntVector.broadcast(IS, -(1 << bits));")
-    out.append("        IntVector acc = IntVector.broadcast(IS, Integer.MIN_VALUE);")
+    out.append("        IntVector acc = IntVector.broadcast(IS, 0);")
     out.append("        int top = c1 - 1;")
-    out.append("        for (int c = c0; c < c1; c++) {")
-    body = dot(kind, 0) + (
-        "            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);\n"
-        "            IntVector s0 = n0.mul(n0).mul(q[c]).reinterpretAsInts();\n"
+    out.append(f"        for (int c = c0, p = p0; c < c1; c++, p += {st}) {{")
+    body = packed_dot(kind) + (
+        "            IntVector s0 = n0.mul(n0).reinterpretAsInts();\n"
         "            acc = acc.max(s0.and(keep).or(top - c));\n")
     out.append(body.rstrip("\n"))
     out.append("        }")
-    out.append("        // the run's best: truncated score and index, merged into accumulator 0 (strict <)")
-    out.append("        FloatVector rs = acc.and(keep).reinterpretAsFloats();")
+    out.append("        // the run's best: truncated score (−energy) and index, merged into accumulator 0 (strict <)")
+    out.append("        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();")
     out.append("        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))")
     out.append("                .convert(VectorOperators.I2F, 0);")
     out.append("        FloatVector bs = FloatVector.fromArray(S, best, 0);")

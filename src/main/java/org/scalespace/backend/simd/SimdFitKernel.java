@@ -27,6 +27,8 @@ final class SimdFitKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Floats per dog candidate in the packed tables. */
+    static final int DOG_STRIDE = 3;
 
     /** Float copies of a candidate set's tables and per-candidate score constants, built once per set. */
     static final class Tables {
@@ -57,6 +59,13 @@ final class SimdFitKernel {
         final float[] negIq; // −1 / Σm²
         final float[] negSm; // −Σm
         float[] dense;     // for l1
+        // dog (k ≤ 7): dogRunEnd[c] is the end of the run of candidates from c that share their Laplacian terms (one σ)
+        final int[] dogRunEnd;
+        // the packed tables of the mask-free run methods (see packed()), per score mode 0 and 1, built on first use;
+        // packOff[c] is the offset of run start c's record in them
+        private final float[][] packedByMode = new float[2][];
+        private final int[] packOff;
+        private final CandidateSet cs;
 
         Tables(CandidateSet cs) {
             col = toFloat(cs.colVecs);
@@ -167,6 +176,134 @@ final class SimdFitKernel {
                 negIq[c] = -iq[c];
                 negSm[c] = -sm[c];
             }
+            this.cs = cs;
+            dogRunEnd = new int[cs.k <= 7 ? n : 0];
+            packOff = new int[cs.k <= 7 ? n : 0];
+            if (cs.k <= 7) {
+                int off = 0;
+                for (int b = 0; b < cs.blocks(); b++) {
+                    int c1 = cs.blockStart[b + 1];
+                    boolean dog = cs.families.get(b) == org.scalespace.model.Family.DOG;
+                    boolean oneTerm = true;
+                    for (int c = cs.blockStart[b]; c < c1; c++) {
+                        oneTerm &= terms[c] == 1;
+                    }
+                    if (dog) {
+                        for (int c = cs.blockStart[b]; c < c1; ) {
+                            int end = c;
+                            while (end < c1 && cs.colIdx[3 * end + 1] == cs.colIdx[3 * c + 1]
+                                    && cs.rowIdx[3 * end + 1] == cs.rowIdx[3 * c + 1]
+                                    && cs.colIdx[3 * end + 2] == cs.colIdx[3 * c + 2]
+                                    && cs.rowIdx[3 * end + 2] == cs.rowIdx[3 * c + 2]) {
+                                end++;
+                            }
+                            dogRunEnd[c] = end;
+                            packOff[c] = off;
+                            off += DOG_STRIDE * (end - c);
+                            c = end;
+                        }
+                    } else if (oneTerm) {
+                        for (int c = cs.blockStart[b]; c < c1; c = runEnd[c]) {
+                            packOff[c] = off;
+                            off += stride(runKind[c]) * (runEnd[c] - c);
+                        }
+                    }
+                }
+                packedSize = off;
+            } else {
+                packedSize = 0;
+            }
+        }
+
+        private final int packedSize;
+
+        /** Floats per candidate in the packed table of a single-term run of the given kind (see {@link #packed}). */
+        static int stride(byte kind) {
+            return kind == 1 ? 5 : kind == 2 ? 4 : 8;
+        }
+
+        /**
+         * The packed table of the mask-free run methods for score mode 0 (gain-offset) or 1 (gain), k ≤ 7: per
+         * candidate of a single-term run, its coefficient-scaled row values and its score offset, all multiplied by
+         * s_c = √(−q_c) (q_c = −1/Σ(m − mean m)² or −1/Σm²), so that n' = s_c·(D + x·a_c) and the explained energy
+         * n'² = −q_c·(D + x·a_c)² needs no per-candidate scale: symmetric runs [row_0..row_2, row_r, a] (5 floats),
+         * antisymmetric [row_0..row_2, a] (4), others [row_0..row_6, a] (8); per dog candidate [coef_1, a, 1]·s_c (3).
+         * One sequential stream per run instead of three tables (rows padded to 8, a, q): the coarse kernel reads
+         * about half the bytes per filter group, and one multiply per candidate goes.
+         */
+        synchronized float[] packed(int mode) {
+            float[] pk = packedByMode[mode];
+            if (pk != null) {
+                return pk;
+            }
+            pk = new float[packedSize];
+            float[] q = scoreScales(mode);
+            float[] a = scoreOffsets(mode);
+            int k = cs.k;
+            int r = k / 2;
+            for (int b = 0; b < cs.blocks(); b++) {
+                int c1 = cs.blockStart[b + 1];
+                if (cs.families.get(b) == org.scalespace.model.Family.DOG) {
+                    for (int c = cs.blockStart[b]; c < c1; c++) {
+                        float sc = (float) Math.sqrt(-(double) q[c]);
+                        int o = packOff[runStart(c, b, true)] + DOG_STRIDE * (c - runStart(c, b, true));
+                        pk[o] = coef[3 * c + 1] * sc;
+                        pk[o + 1] = a[c] * sc;
+                        pk[o + 2] = sc;
+                    }
+                    continue;
+                }
+                boolean oneTerm = true;
+                for (int c = cs.blockStart[b]; c < c1; c++) {
+                    oneTerm &= terms[c] == 1;
+                }
+                if (!oneTerm) {
+                    continue;
+                }
+                for (int c0 = cs.blockStart[b]; c0 < c1; c0 = runEnd[c0]) {
+                    byte kind = runKind[c0];
+                    int st = stride(kind);
+                    for (int c = c0; c < runEnd[c0]; c++) {
+                        float sc = (float) Math.sqrt(-(double) q[c]);
+                        int o = packOff[c0] + st * (c - c0);
+                        int rb = c * 8;
+                        if (kind == 1) {
+                            pk[o] = rowByCand[rb] * sc;
+                            pk[o + 1] = rowByCand[rb + 1] * sc;
+                            pk[o + 2] = rowByCand[rb + 2] * sc;
+                            pk[o + 3] = rowByCand[rb + r] * sc;
+                        } else if (kind == 2) {
+                            pk[o] = rowByCand[rb] * sc;
+                            pk[o + 1] = rowByCand[rb + 1] * sc;
+                            pk[o + 2] = rowByCand[rb + 2] * sc;
+                        } else {
+                            for (int i = 0; i < 7; i++) {
+                                pk[o + i] = rowByCand[rb + i] * sc;
+                            }
+                        }
+                        pk[o + st - 1] = a[c] * sc;
+                    }
+                }
+            }
+            packedByMode[mode] = pk;
+            return pk;
+        }
+
+        /** The start of the (dog or single-term) run that holds candidate c of block b. */
+        private int runStart(int c, int b, boolean dog) {
+            int s = cs.blockStart[b];
+            while (true) {
+                int e = dog ? dogRunEnd[s] : runEnd[s];
+                if (c < e) {
+                    return s;
+                }
+                s = e;
+            }
+        }
+
+        /** Offset of run start c's record in the packed tables. */
+        int packOff(int c) {
+            return packOff[c];
         }
 
         /** The candidate constant a of num = D + x·a: −Σm/k² (gain-offset, gain: x = 0 there), −Σm (none/paper). */
@@ -437,6 +574,7 @@ final class SimdFitKernel {
         float[] qm = t.qm;
         boolean quad = mode != 2;
         float[] rc = t.rowByCand;
+        float[] pk = quad ? t.packed(mode) : null;
         int[] colIdx = t.colIdx;
         int c = c0;
         while (c < c1) {
@@ -444,13 +582,14 @@ final class SimdFitKernel {
             int end = t.runEnd[c]; // runs never cross a block start, so end ≤ c1
             byte kind = t.runKind[c];
             int bits = indexBits(end - c);
-            if (quad && bits <= MAX_INDEX_BITS) {
+            if (pk != null && bits <= MAX_INDEX_BITS) {
+                int p0 = t.packOff(c);
                 if (kind == 1) {
-                    runSymmetricMax(rc, w, wb, k, xl, a, q, c, end, best, bits);
+                    runSymmetricMax(pk, p0, w, wb, k, xl, c, end, best, bits);
                 } else if (kind == 2) {
-                    runAntisymmetricMax(rc, w, wb, k, xl, a, q, c, end, best, bits);
+                    runAntisymmetricMax(pk, p0, w, wb, k, xl, c, end, best, bits);
                 } else {
-                    runGeneralMax(rc, w, wb, k, xl, a, q, c, end, best, bits);
+                    runGeneralMax(pk, p0, w, wb, k, xl, c, end, best, bits);
                 }
             } else if (kind == 1) {
                 runSymmetric(rc, w, wb, k, xl, a, q, qm, quad, c, end, best);
@@ -484,22 +623,19 @@ final class SimdFitKernel {
         int r = k / 2;
         int hc = (r * k + r) * L;
         int c = c0;
+        float[] pk = quad ? t.packed(mode) : null;
         while (c < c1) {
             int u1 = t.colIdx[3 * c + 1];
             int v1 = t.rowIdx[3 * c + 1];
             int u2 = t.colIdx[3 * c + 2];
             int v2 = t.rowIdx[3 * c + 2];
-            int end = c;
-            while (end < c1 && t.colIdx[3 * end + 1] == u1 && t.rowIdx[3 * end + 1] == v1
-                    && t.colIdx[3 * end + 2] == u2 && t.rowIdx[3 * end + 2] == v2) {
-                end++;
-            }
+            int end = t.dogRunEnd[c]; // the candidates that share these Laplacian terms (one σ), within the block
             java.util.Arrays.fill(lapArr, 0f);
             rowDotW(t.rowPad, v1 * 8, w, u1 * k * L, k, lapArr);
             rowDotW(t.rowPad, v2 * 8, w, u2 * k * L, k, lapArr);
             int bits = indexBits(end - c);
-            if (quad && bits <= MAX_INDEX_BITS) {
-                runDogMax(lapArr, h, hc, xl, t.coef, a, q, c, end, best, bits);
+            if (pk != null && bits <= MAX_INDEX_BITS) {
+                runDogMax(pk, t.packOff(c), lapArr, h, hc, xl, c, end, best, bits);
             } else {
                 runDog(lapArr, h, hc, xl, t.coef, a, q, t.qm, quad, c, end, best);
             }
@@ -914,16 +1050,18 @@ final class SimdFitKernel {
     }
 
     /**
-     * {@link #runGeneral} for the gain-offset and gain scores (every score ≤ 0), without masks: for floats ≤ 0 the order
-     * of their bit patterns as signed ints is the reverse of their order as floats, so the lowest score is the largest
-     * int. Its low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per candidate (one cycle, no
-     * mask register) keeps the best score and, among equal truncated scores, the lowest index (c1 − c0 ≤ 2^bits).
-     * The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the earlier run wins ties
-     * too. The truncation costs {@code bits} of the score's 24 significant bits (6 for the default runs of 48: 8e-6
-     * relative to the explained energy); the winners are re-evaluated in double precision on the host.
+     * {@link #runGeneral} for the gain-offset and gain scores, without masks, from the packed table of score mode
+     * 0 or 1 ({@link Tables#packed}; this run's records from {@code p0}, 8 floats per candidate): each candidate's
+     * explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as ints is
+     * their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per
+     * candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the lowest index
+     * (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the
+     * earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for the
+     * default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision on
+     * the host.
      */
-    private static void runGeneralMax(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
-                                      int c0, int c1, float[] best, int bits) {
+    private static void runGeneralMax(float[] pk, int p0, float[] w, int wb, int k, float[] xl, int c0, int c1,
+                                      float[] best, int bits) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector v0 = FloatVector.fromArray(S, w, wb);
         FloatVector v1 = k > 1 ? FloatVector.fromArray(S, w, wb + L) : zero;
@@ -934,22 +1072,20 @@ final class SimdFitKernel {
         FloatVector v6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
         FloatVector x = FloatVector.fromArray(S, xl, 0);
         IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, Integer.MIN_VALUE);
+        IntVector acc = IntVector.broadcast(IS, 0);
         int top = c1 - 1;
-        for (int c = c0; c < c1; c++) {
-            int rb0 = (c) * 8;
-            FloatVector p0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
-            FloatVector e0 = v6.fma(FloatVector.broadcast(S, rc[rb0 + 6]),
-                    v5.fma(FloatVector.broadcast(S, rc[rb0 + 5]),
-                            v4.fma(FloatVector.broadcast(S, rc[rb0 + 4]), v3.mul(rc[rb0 + 3]))));
-            FloatVector d0 = p0.add(e0);
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            IntVector s0 = n0.mul(n0).mul(q[c]).reinterpretAsInts();
+        for (int c = c0, p = p0; c < c1; c++, p += 8) {
+            FloatVector f0 = v2.fma(FloatVector.broadcast(S, pk[p + 2]),
+                    v1.fma(FloatVector.broadcast(S, pk[p + 1]), v0.mul(pk[p])));
+            FloatVector e0 = v6.fma(FloatVector.broadcast(S, pk[p + 6]),
+                    v5.fma(FloatVector.broadcast(S, pk[p + 5]),
+                            v4.fma(FloatVector.broadcast(S, pk[p + 4]), v3.mul(pk[p + 3]))));
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, pk[p + 7]), f0.add(e0));
+            IntVector s0 = n0.mul(n0).reinterpretAsInts();
             acc = acc.max(s0.and(keep).or(top - c));
         }
-        // the run's best: truncated score and index, merged into accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats();
+        // the run's best: truncated score (−energy) and index, merged into accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
         FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
                 .convert(VectorOperators.I2F, 0);
         FloatVector bs = FloatVector.fromArray(S, best, 0);
@@ -959,16 +1095,18 @@ final class SimdFitKernel {
     }
 
     /**
-     * {@link #runSymmetric} for the gain-offset and gain scores (every score ≤ 0), without masks: for floats ≤ 0 the order
-     * of their bit patterns as signed ints is the reverse of their order as floats, so the lowest score is the largest
-     * int. Its low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per candidate (one cycle, no
-     * mask register) keeps the best score and, among equal truncated scores, the lowest index (c1 − c0 ≤ 2^bits).
-     * The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the earlier run wins ties
-     * too. The truncation costs {@code bits} of the score's 24 significant bits (6 for the default runs of 48: 8e-6
-     * relative to the explained energy); the winners are re-evaluated in double precision on the host.
+     * {@link #runSymmetric} for the gain-offset and gain scores, without masks, from the packed table of score mode
+     * 0 or 1 ({@link Tables#packed}; this run's records from {@code p0}, 5 floats per candidate): each candidate's
+     * explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as ints is
+     * their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per
+     * candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the lowest index
+     * (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the
+     * earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for the
+     * default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision on
+     * the host.
      */
-    private static void runSymmetricMax(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
-                                        int c0, int c1, float[] best, int bits) {
+    private static void runSymmetricMax(float[] pk, int p0, float[] w, int wb, int k, float[] xl, int c0, int c1,
+                                        float[] best, int bits) {
         // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
         FloatVector zero = FloatVector.zero(S);
         int r = k / 2;
@@ -981,18 +1119,17 @@ final class SimdFitKernel {
         FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
         FloatVector x = FloatVector.fromArray(S, xl, 0);
         IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, Integer.MIN_VALUE);
+        IntVector acc = IntVector.broadcast(IS, 0);
         int top = c1 - 1;
-        for (int c = c0; c < c1; c++) {
-            int rb0 = (c) * 8;
-            FloatVector d0 = v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0]))
-                    .add(vc.fma(FloatVector.broadcast(S, rc[rb0 + r]), v2.mul(rc[rb0 + 2])));
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            IntVector s0 = n0.mul(n0).mul(q[c]).reinterpretAsInts();
+        for (int c = c0, p = p0; c < c1; c++, p += 5) {
+            FloatVector d0 = v1.fma(FloatVector.broadcast(S, pk[p + 1]), v0.mul(pk[p]))
+                    .add(vc.fma(FloatVector.broadcast(S, pk[p + 3]), v2.mul(pk[p + 2])));
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, pk[p + 4]), d0);
+            IntVector s0 = n0.mul(n0).reinterpretAsInts();
             acc = acc.max(s0.and(keep).or(top - c));
         }
-        // the run's best: truncated score and index, merged into accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats();
+        // the run's best: truncated score (−energy) and index, merged into accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
         FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
                 .convert(VectorOperators.I2F, 0);
         FloatVector bs = FloatVector.fromArray(S, best, 0);
@@ -1002,16 +1139,18 @@ final class SimdFitKernel {
     }
 
     /**
-     * {@link #runAntisymmetric} for the gain-offset and gain scores (every score ≤ 0), without masks: for floats ≤ 0 the order
-     * of their bit patterns as signed ints is the reverse of their order as floats, so the lowest score is the largest
-     * int. Its low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per candidate (one cycle, no
-     * mask register) keeps the best score and, among equal truncated scores, the lowest index (c1 − c0 ≤ 2^bits).
-     * The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the earlier run wins ties
-     * too. The truncation costs {@code bits} of the score's 24 significant bits (6 for the default runs of 48: 8e-6
-     * relative to the explained energy); the winners are re-evaluated in double precision on the host.
+     * {@link #runAntisymmetric} for the gain-offset and gain scores, without masks, from the packed table of score mode
+     * 0 or 1 ({@link Tables#packed}; this run's records from {@code p0}, 4 floats per candidate): each candidate's
+     * explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as ints is
+     * their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per
+     * candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the lowest index
+     * (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the
+     * earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for the
+     * default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision on
+     * the host.
      */
-    private static void runAntisymmetricMax(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
-                                            int c0, int c1, float[] best, int bits) {
+    private static void runAntisymmetricMax(float[] pk, int p0, float[] w, int wb, int k, float[] xl, int c0,
+                                            int c1, float[] best, int bits) {
         // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
         FloatVector zero = FloatVector.zero(S);
         int r = k / 2;
@@ -1023,18 +1162,17 @@ final class SimdFitKernel {
                 .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
         FloatVector x = FloatVector.fromArray(S, xl, 0);
         IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, Integer.MIN_VALUE);
+        IntVector acc = IntVector.broadcast(IS, 0);
         int top = c1 - 1;
-        for (int c = c0; c < c1; c++) {
-            int rb0 = (c) * 8;
-            FloatVector d0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            IntVector s0 = n0.mul(n0).mul(q[c]).reinterpretAsInts();
+        for (int c = c0, p = p0; c < c1; c++, p += 4) {
+            FloatVector d0 = v2.fma(FloatVector.broadcast(S, pk[p + 2]),
+                    v1.fma(FloatVector.broadcast(S, pk[p + 1]), v0.mul(pk[p])));
+            FloatVector n0 = x.fma(FloatVector.broadcast(S, pk[p + 3]), d0);
+            IntVector s0 = n0.mul(n0).reinterpretAsInts();
             acc = acc.max(s0.and(keep).or(top - c));
         }
-        // the run's best: truncated score and index, merged into accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats();
+        // the run's best: truncated score (−energy) and index, merged into accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
         FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
                 .convert(VectorOperators.I2F, 0);
         FloatVector bs = FloatVector.fromArray(S, best, 0);
@@ -1044,30 +1182,32 @@ final class SimdFitKernel {
     }
 
     /**
-     * {@link #runDog} for the gain-offset and gain scores (every score ≤ 0), without masks: for floats ≤ 0 the order
-     * of their bit patterns as signed ints is the reverse of their order as floats, so the lowest score is the largest
-     * int. Its low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per candidate (one cycle, no
-     * mask register) keeps the best score and, among equal truncated scores, the lowest index (c1 − c0 ≤ 2^bits).
-     * The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the earlier run wins ties
-     * too. The truncation costs {@code bits} of the score's 24 significant bits (6 for the default runs of 48: 8e-6
-     * relative to the explained energy); the winners are re-evaluated in double precision on the host.
+     * {@link #runDog} for the gain-offset and gain scores, without masks, from the packed table of score mode
+     * 0 or 1 ({@link Tables#packed}; this run's records from {@code p0}, 3 floats per candidate): each candidate's
+     * explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as ints is
+     * their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per
+     * candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the lowest index
+     * (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the
+     * earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for the
+     * default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision on
+     * the host.
      */
-    private static void runDogMax(float[] lapArr, float[] h, int hcOff, float[] xl, float[] coef, float[] a, float[] q,
-                                  int c0, int c1, float[] best, int bits) {
+    private static void runDogMax(float[] pk, int p0, float[] lapArr, float[] h, int hcOff, float[] xl, int c0,
+                                  int c1, float[] best, int bits) {
         FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
         FloatVector hc = FloatVector.fromArray(S, h, hcOff);
         FloatVector x = FloatVector.fromArray(S, xl, 0);
         IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, Integer.MIN_VALUE);
+        IntVector acc = IntVector.broadcast(IS, 0);
         int top = c1 - 1;
-        for (int c = c0; c < c1; c++) {
-            FloatVector d0 = lap.fma(FloatVector.broadcast(S, coef[3 * (c) + 1]), hc);
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            IntVector s0 = n0.mul(n0).mul(q[c]).reinterpretAsInts();
+        for (int c = c0, p = p0; c < c1; c++, p += 3) {
+            FloatVector n0 = lap.fma(FloatVector.broadcast(S, pk[p]),
+                    x.fma(FloatVector.broadcast(S, pk[p + 1]), hc.mul(pk[p + 2])));
+            IntVector s0 = n0.mul(n0).reinterpretAsInts();
             acc = acc.max(s0.and(keep).or(top - c));
         }
-        // the run's best: truncated score and index, merged into accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats();
+        // the run's best: truncated score (−energy) and index, merged into accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
         FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
                 .convert(VectorOperators.I2F, 0);
         FloatVector bs = FloatVector.fromArray(S, best, 0);
