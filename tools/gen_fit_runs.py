@@ -210,9 +210,103 @@ def max_method(kind):
     return "\n".join(out)
 
 
+MAX2_DOC = """    /**
+     * {@link #%s} for two groups of L filters at once (W in w and wB, score lanes in xl and xlB, accumulators
+     * in best and bestB): each packed record is read and broadcast once for both groups. Per group the operations
+     * are those of {@link #%s}, in the same order, so the results are the same bit for bit.
+     */"""
+
+MAX2_SIG = {
+    "general": "runGeneralMax2(float[] pk, int p0, float[] w, float[] wB, int wb, int k, float[] xl,\n"
+               "                                       float[] xlB, int c0, int c1, float[] best, float[] bestB,\n"
+               "                                       int bits) {",
+    "symmetric": "runSymmetricMax2(float[] pk, int p0, float[] w, float[] wB, int wb, int k, float[] xl,\n"
+                 "                                         float[] xlB, int c0, int c1, float[] best, float[] bestB,\n"
+                 "                                         int bits) {",
+    "antisymmetric": "runAntisymmetricMax2(float[] pk, int p0, float[] w, float[] wB, int wb, int k,\n"
+                     "                                             float[] xl, float[] xlB, int c0, int c1, float[] best,\n"
+                     "                                             float[] bestB, int bits) {",
+    "dog": "runDogMax2(float[] pk, int p0, float[] lapArr, float[] lapArrB, float[] h, float[] hB,\n"
+           "                                   int hcOff, float[] xl, float[] xlB, int c0, int c1, float[] best,\n"
+           "                                   float[] bestB, int bits) {",
+}
+
+
+def prolog_b(kind):
+    """Group B's loop invariants: PROLOG with w → wB and v → u (lap, hc → lapB, hcB for dog)."""
+    if kind == "dog":
+        return ("        FloatVector lapB = FloatVector.fromArray(S, lapArrB, 0);\n"
+                "        FloatVector hcB = FloatVector.fromArray(S, hB, hcOff);\n")
+    lines = []
+    for line in PROLOG[kind].rstrip("\n").split("\n"):
+        if "FloatVector zero" in line or "int r = " in line or line.strip().startswith("//"):
+            continue
+        line = line.replace("(S, w, ", "(S, wB, ")
+        for name in ["v0", "v1", "v2", "v3", "v4", "v5", "v6", "vc"]:
+            line = line.replace(name + " =", "u" + name[1:] + " =")
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def packed_pair(kind):
+    """Both groups' n from one set of broadcasts of the record at pk[p]."""
+    st = STRIDE[kind]
+    out = [f"            FloatVector r{i} = FloatVector.broadcast(S, pk[p{' + ' + str(i) if i else ''}]);\n"
+           for i in range(st)]
+    out.append("            IntVector idx = IntVector.broadcast(IS, top - c);\n")
+    for g, (v, x, acc) in enumerate([("v", "x", "acc"), ("u", "xB", "accB")]):
+        n = "nA" if g == 0 else "nB"
+        if kind == "dog":
+            lap, hc = ("lap", "hc") if g == 0 else ("lapB", "hcB")
+            out.append(f"            FloatVector {n} = {lap}.fma(r0, {x}.fma(r1, {hc}.mul(r2)));\n")
+        elif kind == "general":
+            out.append(f"            FloatVector {n} = {x}.fma(r7, {v}2.fma(r2, {v}1.fma(r1, {v}0.mul(r0)))\n"
+                       f"                    .add({v}6.fma(r6, {v}5.fma(r5, {v}4.fma(r4, {v}3.mul(r3))))));\n")
+        elif kind == "symmetric":
+            out.append(f"            FloatVector {n} = {x}.fma(r4, {v}1.fma(r1, {v}0.mul(r0))\n"
+                       f"                    .add({v}c.fma(r3, {v}2.mul(r2))));\n")
+        else:
+            out.append(f"            FloatVector {n} = {x}.fma(r3, {v}2.fma(r2, {v}1.fma(r1, {v}0.mul(r0))));\n")
+        out.append(f"            {acc} = {acc}.max({n}.mul({n}).reinterpretAsInts().and(keep).or(idx));\n")
+    return "".join(out)
+
+
+def merge(g):
+    acc, best = "acc" + g, "best" + g
+    return [f"        FloatVector rs{g} = {acc}.and(keep).reinterpretAsFloats().neg();",
+            f"        FloatVector ri{g} = (FloatVector) IntVector.broadcast(IS, top).sub({acc}.and((1 << bits) - 1))",
+            "                .convert(VectorOperators.I2F, 0);",
+            f"        FloatVector bs{g} = FloatVector.fromArray(S, {best}, 0);",
+            f"        VectorMask<Float> m{g} = rs{g}.compare(VectorOperators.LT, bs{g});",
+            f"        bs{g}.blend(rs{g}, m{g}).intoArray({best}, 0);",
+            f"        FloatVector.fromArray(S, {best}, L).blend(ri{g}, m{g}).intoArray({best}, L);"]
+
+
+def max2_method(kind):
+    base = {"general": "runGeneral", "symmetric": "runSymmetric", "antisymmetric": "runAntisymmetric",
+            "dog": "runDog"}[kind]
+    st = STRIDE[kind]
+    out = [MAX2_DOC % (base + "Max", base + "Max"), "    private static void " + MAX2_SIG[kind],
+           PROLOG[kind].rstrip("\n"), prolog_b(kind).rstrip("\n")]
+    out.append("        FloatVector x = FloatVector.fromArray(S, xl, 0);")
+    out.append("        FloatVector xB = FloatVector.fromArray(S, xlB, 0);")
+    out.append("        IntVector keep = IntVector.broadcast(IS, -(1 << bits));")
+    out.append("        IntVector acc = IntVector.broadcast(IS, 0);")
+    out.append("        IntVector accB = IntVector.broadcast(IS, 0);")
+    out.append("        int top = c1 - 1;")
+    out.append(f"        for (int c = c0, p = p0; c < c1; c++, p += {st}) {{")
+    out.append(packed_pair(kind).rstrip("\n"))
+    out.append("        }")
+    out.append("        // each group's best: truncated score (−energy) and index, merged into its accumulator 0 (strict <)")
+    out += merge("") + merge("B")
+    out.append("    }")
+    return "\n".join(out)
+
+
 print("    // ---- generated by tools/gen_fit_runs.py; edit the script, not these methods ----")
 print()
 print("\n\n".join([method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]]
-                  + [max_method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]]))
+                  + [max_method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]]
+                  + [max2_method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]]))
 print()
 print("    // ---- end of generated code ----")

@@ -355,43 +355,94 @@ final class SimdFitKernel {
                 nt[b] = Math.max(nt[b], t.terms[c]);
             }
         }
-        for (int g0 = 0; g0 < p.count(); g0 += L) {
+        // groups of L filters, two at a time where there are two (the pair shares each pass over the tables)
+        float[] hB = new float[kk * L];
+        float[] wB = l1 ? null : new float[cs.numCol * k * L];
+        float[] sumsB = new float[2 * L];
+        float[] frameB = new float[2 * L];
+        float[] outB = new float[2 * L];
+        for (int g0 = 0; g0 < p.count(); ) {
             int nl = Math.min(L, p.count() - g0);
-            // transpose; pad missing lanes with the group's last filter
-            for (int l = 0; l < L; l++) {
-                int base = (p.first() + g0 + Math.min(l, nl - 1)) * kk;
-                for (int e = 0; e < kk; e++) {
-                    h[e * L + l] = (float) p.filters()[base + e];
-                }
-            }
-            sums(h, kk, sums);
-            if (!l1) {
-                if (k <= 7) {
-                    computeW7(h, t.colPad, t.usedCols, k, w);
-                } else {
-                    computeW(h, t.col, t.usedCols, k, w);
-                }
+            int nlB = Math.min(L, p.count() - g0 - nl);
+            boolean pair = nlB > 0 && !l1 && k <= 7;
+            prepareGroup(p, t, g0, nl, l1, h, w, sums);
+            if (pair) {
+                prepareGroup(p, t, g0 + L, nlB, false, hB, wB, sumsB);
             }
             for (int b = 0; b < blocks; b++) {
-                for (int l = 0; l < L; l++) {
-                    int n = g0 + Math.min(l, nl - 1);
-                    frame[l] = (float) p.offset(n, b);
-                    frame[L + l] = (float) (1.0 / p.scale(n, b));
+                frameLanes(p, g0, nl, b, frame);
+                if (pair) {
+                    frameLanes(p, g0 + L, nlB, b, frameB);
                 }
-                if (l1) {
-                    blockL1(h, hp, kk, frame, t.dense(cs), cs.blockStart[b], cs.blockStart[b + 1], out);
-                } else if (cs.families.get(b) == org.scalespace.model.Family.DOG && k <= 7) {
-                    blockL2Dog(t, h, w, k, kk, sums, frame, mode, cs.blockStart[b], cs.blockStart[b + 1], out);
-                } else if (nt[b] == 1 && k <= 7) {
-                    blockL2OneTerm(t, w, k, kk, sums, frame, mode, cs.blockStart[b], cs.blockStart[b + 1], out);
+                int c0 = cs.blockStart[b];
+                int c1 = cs.blockStart[b + 1];
+                boolean dog = cs.families.get(b) == org.scalespace.model.Family.DOG && k <= 7;
+                if (pair && dog) {
+                    blockL2Dog(t, h, hB, w, wB, k, kk, sums, sumsB, frame, frameB, mode, c0, c1, out, outB);
+                } else if (pair && nt[b] == 1) {
+                    blockL2OneTerm(t, w, wB, k, kk, sums, sumsB, frame, frameB, mode, c0, c1, out, outB);
                 } else {
-                    blockL2(t, w, k, kk, sums, frame, mode, nt[b], cs.blockStart[b], cs.blockStart[b + 1], out);
+                    block(t, cs, h, hp, w, k, kk, sums, frame, mode, l1, dog, nt[b], c0, c1, out);
+                    if (pair) {
+                        block(t, cs, hB, hp, wB, k, kk, sumsB, frameB, mode, false, dog, nt[b], c0, c1, outB);
+                    }
                 }
                 for (int l = 0; l < nl; l++) {
                     score[(g0 + l) * blocks + b] = out[l];
                     best[(g0 + l) * blocks + b] = (int) out[L + l];
                 }
+                for (int l = 0; pair && l < nlB; l++) {
+                    score[(g0 + L + l) * blocks + b] = outB[l];
+                    best[(g0 + L + l) * blocks + b] = (int) outB[L + l];
+                }
             }
+            g0 += pair ? 2 * L : L;
+        }
+    }
+
+    /** Transposes filters g0 .. g0+nl into h (missing lanes: the group's last filter), their sums, and W unless l1. */
+    private static void prepareGroup(CoarseProblem p, Tables t, int g0, int nl, boolean l1, float[] h, float[] w,
+                                     float[] sums) {
+        CandidateSet cs = p.candidates();
+        int k = cs.k;
+        int kk = cs.kk;
+        for (int l = 0; l < L; l++) {
+            int base = (p.first() + g0 + Math.min(l, nl - 1)) * kk;
+            for (int e = 0; e < kk; e++) {
+                h[e * L + l] = (float) p.filters()[base + e];
+            }
+        }
+        sums(h, kk, sums);
+        if (!l1) {
+            if (k <= 7) {
+                computeW7(h, t.colPad, t.usedCols, k, w);
+            } else {
+                computeW(h, t.col, t.usedCols, k, w);
+            }
+        }
+    }
+
+    /** The frame of block b per lane of the group at g0: offsets in [0, L), 1/scale in [L, 2L). */
+    private static void frameLanes(CoarseProblem p, int g0, int nl, int b, float[] frame) {
+        for (int l = 0; l < L; l++) {
+            int n = g0 + Math.min(l, nl - 1);
+            frame[l] = (float) p.offset(n, b);
+            frame[L + l] = (float) (1.0 / p.scale(n, b));
+        }
+    }
+
+    /** One family block for one group of L filters. */
+    private static void block(Tables t, CandidateSet cs, float[] h, float[] hp, float[] w, int k, int kk,
+                              float[] sums, float[] frame, int mode, boolean l1, boolean dog, int nt, int c0, int c1,
+                              float[] out) {
+        if (l1) {
+            blockL1(h, hp, kk, frame, t.dense(cs), c0, c1, out);
+        } else if (dog) {
+            blockL2Dog(t, h, null, w, null, k, kk, sums, null, frame, null, mode, c0, c1, out, null);
+        } else if (nt == 1 && k <= 7) {
+            blockL2OneTerm(t, w, null, k, kk, sums, null, frame, null, mode, c0, c1, out, null);
+        } else {
+            blockL2(t, w, k, kk, sums, frame, mode, nt, c0, c1, out);
         }
     }
 
@@ -561,14 +612,31 @@ final class SimdFitKernel {
      * vector register (compare, masked load, compare, blend), a ~15-cycle chain that one accumulator would carry from
      * candidate to candidate. {@link #finishAcc} merges them by (score, index), so the result is the sequential one:
      * the lowest index among equal scores.
+     *
+     * <p>With a second group of L filters (wB, sumsB, frameB, outB not null) the mask-free runs read each candidate's
+     * packed record once for both groups ({@code run*Max2}): in the full fit the kernel is bound by streaming the
+     * candidate tables (~390 KB per pass) rather than by arithmetic, so a pass over them now serves 2L filters. The
+     * results are those of two single-group calls, bit for bit (same operations in the same order per group).
      */
-    private static void blockL2OneTerm(Tables t, float[] w, int k, int kk, float[] sums, float[] frame, int mode,
-                                       int c0, int c1, float[] out) {
+    private static void blockL2OneTerm(Tables t, float[] w, float[] wB, int k, int kk, float[] sums, float[] sumsB,
+                                       float[] frame, float[] frameB, int mode, int c0, int c1, float[] out,
+                                       float[] outB) {
+        boolean pair = wB != null;
         float[] base = new float[L];
         float[] best = new float[2 * ACC * L];
         base(sums, frame, mode, kk, base);
         initAcc(best, c0);
         float[] xl = scoreLanes(sums, frame, mode);
+        float[] baseB = null;
+        float[] bestB = null;
+        float[] xlB = null;
+        if (pair) {
+            baseB = new float[L];
+            bestB = new float[2 * ACC * L];
+            base(sumsB, frameB, mode, kk, baseB);
+            initAcc(bestB, c0);
+            xlB = scoreLanes(sumsB, frameB, mode);
+        }
         float[] a = t.scoreOffsets(mode);
         float[] q = t.scoreScales(mode);
         float[] qm = t.qm;
@@ -584,42 +652,75 @@ final class SimdFitKernel {
             int bits = indexBits(end - c);
             if (pk != null && bits <= MAX_INDEX_BITS) {
                 int p0 = t.packOff(c);
-                if (kind == 1) {
+                if (pair) { // one pass over the run's records for both groups
+                    if (kind == 1) {
+                        runSymmetricMax2(pk, p0, w, wB, wb, k, xl, xlB, c, end, best, bestB, bits);
+                    } else if (kind == 2) {
+                        runAntisymmetricMax2(pk, p0, w, wB, wb, k, xl, xlB, c, end, best, bestB, bits);
+                    } else {
+                        runGeneralMax2(pk, p0, w, wB, wb, k, xl, xlB, c, end, best, bestB, bits);
+                    }
+                } else if (kind == 1) {
                     runSymmetricMax(pk, p0, w, wb, k, xl, c, end, best, bits);
                 } else if (kind == 2) {
                     runAntisymmetricMax(pk, p0, w, wb, k, xl, c, end, best, bits);
                 } else {
                     runGeneralMax(pk, p0, w, wb, k, xl, c, end, best, bits);
                 }
-            } else if (kind == 1) {
-                runSymmetric(rc, w, wb, k, xl, a, q, qm, quad, c, end, best);
-            } else if (kind == 2) {
-                runAntisymmetric(rc, w, wb, k, xl, a, q, qm, quad, c, end, best);
             } else {
-                runGeneral(rc, w, wb, k, xl, a, q, qm, quad, c, end, best);
+                for (int g = 0; g < (pair ? 2 : 1); g++) {
+                    float[] wg = g == 0 ? w : wB;
+                    float[] xg = g == 0 ? xl : xlB;
+                    float[] bg = g == 0 ? best : bestB;
+                    if (kind == 1) {
+                        runSymmetric(rc, wg, wb, k, xg, a, q, qm, quad, c, end, bg);
+                    } else if (kind == 2) {
+                        runAntisymmetric(rc, wg, wb, k, xg, a, q, qm, quad, c, end, bg);
+                    } else {
+                        runGeneral(rc, wg, wb, k, xg, a, q, qm, quad, c, end, bg);
+                    }
+                }
             }
             c = end;
         }
         finishAcc(best, base, out);
+        if (pair) {
+            finishAcc(bestB, baseB, outB);
+        }
     }
 
     /**
      * {@link #blockL2} for the {@code dog} block with k ≤ 7. Its candidates are δ⊗δ − α·(d2⊗t + t⊗d2) with σ outer
      * and α inner, so ⟨h, m⟩ = h_centre − α·⟨h, L_σ⟩: the Laplacian's dot product is formed once per σ (two
      * straight-line k-term expressions, {@link #rowDotW}) and every α costs one multiply-add ({@link #runDog}, with
-     * the accumulators of {@link #blockL2OneTerm}).
+     * the accumulators of {@link #blockL2OneTerm}). With a second group (hB, wB, … not null) the packed records are
+     * read once for both, as in {@link #blockL2OneTerm}.
      */
-    private static void blockL2Dog(Tables t, float[] h, float[] w, int k, int kk, float[] sums, float[] frame,
-                                   int mode, int c0, int c1, float[] out) {
+    private static void blockL2Dog(Tables t, float[] h, float[] hB, float[] w, float[] wB, int k, int kk,
+                                   float[] sums, float[] sumsB, float[] frame, float[] frameB, int mode, int c0,
+                                   int c1, float[] out, float[] outB) {
+        boolean pair = wB != null;
         float[] base = new float[L];
         float[] best = new float[2 * ACC * L];
         base(sums, frame, mode, kk, base);
         initAcc(best, c0);
         float[] xl = scoreLanes(sums, frame, mode);
+        float[] lapArr = new float[L];
+        float[] baseB = null;
+        float[] bestB = null;
+        float[] xlB = null;
+        float[] lapB = null;
+        if (pair) {
+            baseB = new float[L];
+            bestB = new float[2 * ACC * L];
+            base(sumsB, frameB, mode, kk, baseB);
+            initAcc(bestB, c0);
+            xlB = scoreLanes(sumsB, frameB, mode);
+            lapB = new float[L];
+        }
         float[] a = t.scoreOffsets(mode);
         float[] q = t.scoreScales(mode);
         boolean quad = mode != 2;
-        float[] lapArr = new float[L];
         int r = k / 2;
         int hc = (r * k + r) * L;
         int c = c0;
@@ -633,15 +734,30 @@ final class SimdFitKernel {
             java.util.Arrays.fill(lapArr, 0f);
             rowDotW(t.rowPad, v1 * 8, w, u1 * k * L, k, lapArr);
             rowDotW(t.rowPad, v2 * 8, w, u2 * k * L, k, lapArr);
+            if (pair) {
+                java.util.Arrays.fill(lapB, 0f);
+                rowDotW(t.rowPad, v1 * 8, wB, u1 * k * L, k, lapB);
+                rowDotW(t.rowPad, v2 * 8, wB, u2 * k * L, k, lapB);
+            }
             int bits = indexBits(end - c);
             if (pk != null && bits <= MAX_INDEX_BITS) {
-                runDogMax(pk, t.packOff(c), lapArr, h, hc, xl, c, end, best, bits);
+                if (pair) {
+                    runDogMax2(pk, t.packOff(c), lapArr, lapB, h, hB, hc, xl, xlB, c, end, best, bestB, bits);
+                } else {
+                    runDogMax(pk, t.packOff(c), lapArr, h, hc, xl, c, end, best, bits);
+                }
             } else {
                 runDog(lapArr, h, hc, xl, t.coef, a, q, t.qm, quad, c, end, best);
+                if (pair) {
+                    runDog(lapB, hB, hc, xlB, t.coef, a, q, t.qm, quad, c, end, bestB);
+                }
             }
             c = end;
         }
         finishAcc(best, base, out);
+        if (pair) {
+            finishAcc(bestB, baseB, outB);
+        }
     }
 
     /**
@@ -1214,6 +1330,233 @@ final class SimdFitKernel {
         VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
         bs.blend(rs, m).intoArray(best, 0);
         FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
+    }
+
+    /**
+     * {@link #runGeneralMax} for two groups of L filters at once (W in w and wB, score lanes in xl and xlB, accumulators
+     * in best and bestB): each packed record is read and broadcast once for both groups. Per group the operations
+     * are those of {@link #runGeneralMax}, in the same order, so the results are the same bit for bit.
+     */
+    private static void runGeneralMax2(float[] pk, int p0, float[] w, float[] wB, int wb, int k, float[] xl,
+                                       float[] xlB, int c0, int c1, float[] best, float[] bestB,
+                                       int bits) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector v0 = FloatVector.fromArray(S, w, wb);
+        FloatVector v1 = k > 1 ? FloatVector.fromArray(S, w, wb + L) : zero;
+        FloatVector v2 = k > 2 ? FloatVector.fromArray(S, w, wb + 2 * L) : zero;
+        FloatVector v3 = k > 3 ? FloatVector.fromArray(S, w, wb + 3 * L) : zero;
+        FloatVector v4 = k > 4 ? FloatVector.fromArray(S, w, wb + 4 * L) : zero;
+        FloatVector v5 = k > 5 ? FloatVector.fromArray(S, w, wb + 5 * L) : zero;
+        FloatVector v6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
+        FloatVector u0 = FloatVector.fromArray(S, wB, wb);
+        FloatVector u1 = k > 1 ? FloatVector.fromArray(S, wB, wb + L) : zero;
+        FloatVector u2 = k > 2 ? FloatVector.fromArray(S, wB, wb + 2 * L) : zero;
+        FloatVector u3 = k > 3 ? FloatVector.fromArray(S, wB, wb + 3 * L) : zero;
+        FloatVector u4 = k > 4 ? FloatVector.fromArray(S, wB, wb + 4 * L) : zero;
+        FloatVector u5 = k > 5 ? FloatVector.fromArray(S, wB, wb + 5 * L) : zero;
+        FloatVector u6 = k > 6 ? FloatVector.fromArray(S, wB, wb + 6 * L) : zero;
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector xB = FloatVector.fromArray(S, xlB, 0);
+        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
+        IntVector acc = IntVector.broadcast(IS, 0);
+        IntVector accB = IntVector.broadcast(IS, 0);
+        int top = c1 - 1;
+        for (int c = c0, p = p0; c < c1; c++, p += 8) {
+            FloatVector r0 = FloatVector.broadcast(S, pk[p]);
+            FloatVector r1 = FloatVector.broadcast(S, pk[p + 1]);
+            FloatVector r2 = FloatVector.broadcast(S, pk[p + 2]);
+            FloatVector r3 = FloatVector.broadcast(S, pk[p + 3]);
+            FloatVector r4 = FloatVector.broadcast(S, pk[p + 4]);
+            FloatVector r5 = FloatVector.broadcast(S, pk[p + 5]);
+            FloatVector r6 = FloatVector.broadcast(S, pk[p + 6]);
+            FloatVector r7 = FloatVector.broadcast(S, pk[p + 7]);
+            IntVector idx = IntVector.broadcast(IS, top - c);
+            FloatVector nA = x.fma(r7, v2.fma(r2, v1.fma(r1, v0.mul(r0)))
+                    .add(v6.fma(r6, v5.fma(r5, v4.fma(r4, v3.mul(r3))))));
+            acc = acc.max(nA.mul(nA).reinterpretAsInts().and(keep).or(idx));
+            FloatVector nB = xB.fma(r7, u2.fma(r2, u1.fma(r1, u0.mul(r0)))
+                    .add(u6.fma(r6, u5.fma(r5, u4.fma(r4, u3.mul(r3))))));
+            accB = accB.max(nB.mul(nB).reinterpretAsInts().and(keep).or(idx));
+        }
+        // each group's best: truncated score (−energy) and index, merged into its accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
+        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bs = FloatVector.fromArray(S, best, 0);
+        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
+        bs.blend(rs, m).intoArray(best, 0);
+        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
+        FloatVector rsB = accB.and(keep).reinterpretAsFloats().neg();
+        FloatVector riB = (FloatVector) IntVector.broadcast(IS, top).sub(accB.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bsB = FloatVector.fromArray(S, bestB, 0);
+        VectorMask<Float> mB = rsB.compare(VectorOperators.LT, bsB);
+        bsB.blend(rsB, mB).intoArray(bestB, 0);
+        FloatVector.fromArray(S, bestB, L).blend(riB, mB).intoArray(bestB, L);
+    }
+
+    /**
+     * {@link #runSymmetricMax} for two groups of L filters at once (W in w and wB, score lanes in xl and xlB, accumulators
+     * in best and bestB): each packed record is read and broadcast once for both groups. Per group the operations
+     * are those of {@link #runSymmetricMax}, in the same order, so the results are the same bit for bit.
+     */
+    private static void runSymmetricMax2(float[] pk, int p0, float[] w, float[] wB, int wb, int k, float[] xl,
+                                         float[] xlB, int c0, int c1, float[] best, float[] bestB,
+                                         int bits) {
+        // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
+        FloatVector zero = FloatVector.zero(S);
+        int r = k / 2;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
+                .add(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
+                .add(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
+        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
+                .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
+        FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
+        FloatVector u0 = r > 0 ? FloatVector.fromArray(S, wB, wb)
+                .add(FloatVector.fromArray(S, wB, wb + (k - 1) * L)) : zero;
+        FloatVector u1 = r > 1 ? FloatVector.fromArray(S, wB, wb + L)
+                .add(FloatVector.fromArray(S, wB, wb + (k - 2) * L)) : zero;
+        FloatVector u2 = r > 2 ? FloatVector.fromArray(S, wB, wb + 2 * L)
+                .add(FloatVector.fromArray(S, wB, wb + (k - 3) * L)) : zero;
+        FloatVector uc = FloatVector.fromArray(S, wB, wb + r * L);
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector xB = FloatVector.fromArray(S, xlB, 0);
+        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
+        IntVector acc = IntVector.broadcast(IS, 0);
+        IntVector accB = IntVector.broadcast(IS, 0);
+        int top = c1 - 1;
+        for (int c = c0, p = p0; c < c1; c++, p += 5) {
+            FloatVector r0 = FloatVector.broadcast(S, pk[p]);
+            FloatVector r1 = FloatVector.broadcast(S, pk[p + 1]);
+            FloatVector r2 = FloatVector.broadcast(S, pk[p + 2]);
+            FloatVector r3 = FloatVector.broadcast(S, pk[p + 3]);
+            FloatVector r4 = FloatVector.broadcast(S, pk[p + 4]);
+            IntVector idx = IntVector.broadcast(IS, top - c);
+            FloatVector nA = x.fma(r4, v1.fma(r1, v0.mul(r0))
+                    .add(vc.fma(r3, v2.mul(r2))));
+            acc = acc.max(nA.mul(nA).reinterpretAsInts().and(keep).or(idx));
+            FloatVector nB = xB.fma(r4, u1.fma(r1, u0.mul(r0))
+                    .add(uc.fma(r3, u2.mul(r2))));
+            accB = accB.max(nB.mul(nB).reinterpretAsInts().and(keep).or(idx));
+        }
+        // each group's best: truncated score (−energy) and index, merged into its accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
+        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bs = FloatVector.fromArray(S, best, 0);
+        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
+        bs.blend(rs, m).intoArray(best, 0);
+        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
+        FloatVector rsB = accB.and(keep).reinterpretAsFloats().neg();
+        FloatVector riB = (FloatVector) IntVector.broadcast(IS, top).sub(accB.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bsB = FloatVector.fromArray(S, bestB, 0);
+        VectorMask<Float> mB = rsB.compare(VectorOperators.LT, bsB);
+        bsB.blend(rsB, mB).intoArray(bestB, 0);
+        FloatVector.fromArray(S, bestB, L).blend(riB, mB).intoArray(bestB, L);
+    }
+
+    /**
+     * {@link #runAntisymmetricMax} for two groups of L filters at once (W in w and wB, score lanes in xl and xlB, accumulators
+     * in best and bestB): each packed record is read and broadcast once for both groups. Per group the operations
+     * are those of {@link #runAntisymmetricMax}, in the same order, so the results are the same bit for bit.
+     */
+    private static void runAntisymmetricMax2(float[] pk, int p0, float[] w, float[] wB, int wb, int k,
+                                             float[] xl, float[] xlB, int c0, int c1, float[] best,
+                                             float[] bestB, int bits) {
+        // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
+        FloatVector zero = FloatVector.zero(S);
+        int r = k / 2;
+        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
+                .sub(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
+        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
+                .sub(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
+        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
+                .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
+        FloatVector u0 = r > 0 ? FloatVector.fromArray(S, wB, wb)
+                .sub(FloatVector.fromArray(S, wB, wb + (k - 1) * L)) : zero;
+        FloatVector u1 = r > 1 ? FloatVector.fromArray(S, wB, wb + L)
+                .sub(FloatVector.fromArray(S, wB, wb + (k - 2) * L)) : zero;
+        FloatVector u2 = r > 2 ? FloatVector.fromArray(S, wB, wb + 2 * L)
+                .sub(FloatVector.fromArray(S, wB, wb + (k - 3) * L)) : zero;
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector xB = FloatVector.fromArray(S, xlB, 0);
+        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
+        IntVector acc = IntVector.broadcast(IS, 0);
+        IntVector accB = IntVector.broadcast(IS, 0);
+        int top = c1 - 1;
+        for (int c = c0, p = p0; c < c1; c++, p += 4) {
+            FloatVector r0 = FloatVector.broadcast(S, pk[p]);
+            FloatVector r1 = FloatVector.broadcast(S, pk[p + 1]);
+            FloatVector r2 = FloatVector.broadcast(S, pk[p + 2]);
+            FloatVector r3 = FloatVector.broadcast(S, pk[p + 3]);
+            IntVector idx = IntVector.broadcast(IS, top - c);
+            FloatVector nA = x.fma(r3, v2.fma(r2, v1.fma(r1, v0.mul(r0))));
+            acc = acc.max(nA.mul(nA).reinterpretAsInts().and(keep).or(idx));
+            FloatVector nB = xB.fma(r3, u2.fma(r2, u1.fma(r1, u0.mul(r0))));
+            accB = accB.max(nB.mul(nB).reinterpretAsInts().and(keep).or(idx));
+        }
+        // each group's best: truncated score (−energy) and index, merged into its accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
+        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bs = FloatVector.fromArray(S, best, 0);
+        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
+        bs.blend(rs, m).intoArray(best, 0);
+        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
+        FloatVector rsB = accB.and(keep).reinterpretAsFloats().neg();
+        FloatVector riB = (FloatVector) IntVector.broadcast(IS, top).sub(accB.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bsB = FloatVector.fromArray(S, bestB, 0);
+        VectorMask<Float> mB = rsB.compare(VectorOperators.LT, bsB);
+        bsB.blend(rsB, mB).intoArray(bestB, 0);
+        FloatVector.fromArray(S, bestB, L).blend(riB, mB).intoArray(bestB, L);
+    }
+
+    /**
+     * {@link #runDogMax} for two groups of L filters at once (W in w and wB, score lanes in xl and xlB, accumulators
+     * in best and bestB): each packed record is read and broadcast once for both groups. Per group the operations
+     * are those of {@link #runDogMax}, in the same order, so the results are the same bit for bit.
+     */
+    private static void runDogMax2(float[] pk, int p0, float[] lapArr, float[] lapArrB, float[] h, float[] hB,
+                                   int hcOff, float[] xl, float[] xlB, int c0, int c1, float[] best,
+                                   float[] bestB, int bits) {
+        FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
+        FloatVector hc = FloatVector.fromArray(S, h, hcOff);
+        FloatVector lapB = FloatVector.fromArray(S, lapArrB, 0);
+        FloatVector hcB = FloatVector.fromArray(S, hB, hcOff);
+        FloatVector x = FloatVector.fromArray(S, xl, 0);
+        FloatVector xB = FloatVector.fromArray(S, xlB, 0);
+        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
+        IntVector acc = IntVector.broadcast(IS, 0);
+        IntVector accB = IntVector.broadcast(IS, 0);
+        int top = c1 - 1;
+        for (int c = c0, p = p0; c < c1; c++, p += 3) {
+            FloatVector r0 = FloatVector.broadcast(S, pk[p]);
+            FloatVector r1 = FloatVector.broadcast(S, pk[p + 1]);
+            FloatVector r2 = FloatVector.broadcast(S, pk[p + 2]);
+            IntVector idx = IntVector.broadcast(IS, top - c);
+            FloatVector nA = lap.fma(r0, x.fma(r1, hc.mul(r2)));
+            acc = acc.max(nA.mul(nA).reinterpretAsInts().and(keep).or(idx));
+            FloatVector nB = lapB.fma(r0, xB.fma(r1, hcB.mul(r2)));
+            accB = accB.max(nB.mul(nB).reinterpretAsInts().and(keep).or(idx));
+        }
+        // each group's best: truncated score (−energy) and index, merged into its accumulator 0 (strict <)
+        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
+        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bs = FloatVector.fromArray(S, best, 0);
+        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
+        bs.blend(rs, m).intoArray(best, 0);
+        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
+        FloatVector rsB = accB.and(keep).reinterpretAsFloats().neg();
+        FloatVector riB = (FloatVector) IntVector.broadcast(IS, top).sub(accB.and((1 << bits) - 1))
+                .convert(VectorOperators.I2F, 0);
+        FloatVector bsB = FloatVector.fromArray(S, bestB, 0);
+        VectorMask<Float> mB = rsB.compare(VectorOperators.LT, bsB);
+        bsB.blend(rsB, mB).intoArray(bestB, 0);
+        FloatVector.fromArray(S, bestB, L).blend(riB, mB).intoArray(bestB, L);
     }
 
     // ---- end of generated code ----
