@@ -181,6 +181,21 @@ public final class Objective {
      * energy is a ratio of quadratics in α, so the nearer end is not always the better one).
      */
     public double dogBestAlpha(double sigma, double alphaMax) {
+        return dogBest(sigma, alphaMax, false);
+    }
+
+    /**
+     * {@code dog} with the l2 metric: the objective at the α of {@link #dogBestAlpha}, i.e. min over α ∈ [0, alphaMax]
+     * of {@link #value}(σ, α). Where that α is the interior optimum with a free amplitude (gain-offset, gain) the
+     * value is the residual of the least-squares solve itself, ‖h‖² − bᵀG⁻¹b over the (centred) δ and L: the same
+     * quantity as {@link #value} at that α up to rounding, without forming the three-term template again (the 1-D
+     * search of dog's refinement calls this at every σ it tries).
+     */
+    public double dogBestValue(double sigma, double alphaMax) {
+        return dogBest(sigma, alphaMax, true);
+    }
+
+    private double dogBest(double sigma, double alphaMax, boolean wantValue) {
         if (family != Family.DOG || metric != Metric.L2) {
             throw new IllegalStateException("dogBestAlpha needs family dog and metric l2");
         }
@@ -210,14 +225,22 @@ public final class Objective {
             double a = (hi * lll - hL * il) / det;
             double cc = (ii * hL - il * hi) / det;
             alpha = (det > 0 && a != 0) ? -cc / a : Double.NaN;
+            if (wantValue && alpha >= 0 && alpha <= alphaMax) {
+                // the residual of the 2×2 solve: ‖h‖² − (hi, hL) G⁻¹ (hi, hL)ᵀ, centred for gain-offset
+                double q0 = centre ? sqH - sumH * sumH / n : sqH;
+                double explained = (hi * hi * lll - 2 * hi * hL * il + hL * hL * ii) / det;
+                return Math.max(q0 - explained, 0.0);
+            }
         } else {
             // ‖h' − δ + αL‖²: α = ⟨δ − h', L⟩ / ⟨L, L⟩
             alpha = ll > 0 ? (lc - hl) / ll : 0.0;
         }
         if (alpha >= 0 && alpha <= alphaMax) {
-            return alpha;
+            return wantValue ? value(sigma, alpha) : alpha;
         }
-        return value(sigma, 0.0) <= value(sigma, alphaMax) ? 0.0 : alphaMax;
+        double v0 = value(sigma, 0.0);
+        double v1 = value(sigma, alphaMax);
+        return wantValue ? Math.min(v0, v1) : (v0 <= v1 ? 0.0 : alphaMax);
     }
 
     private double rowHCol(double[] row, double[] col) {

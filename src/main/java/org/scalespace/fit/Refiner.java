@@ -437,7 +437,7 @@ public final class Refiner {
         double amax = opt.alphaMax();
         DoubleUnaryOperator f = x -> {
             double s = Math.exp(x);
-            return count(evals, obj.value(s, obj.dogBestAlpha(s, amax)));
+            return count(evals, obj.dogBestValue(s, amax));
         };
         double x = Math.log(p1);
         double[] r = lineMin(f, x, lnStep, lnLo, lnHi, 0.25 * tol / p1);

@@ -64,4 +64,47 @@ class ObjectiveTest {
             }
         }
     }
+
+    /**
+     * dog with l2: {@link Objective#dogBestValue} is the residual (by its definition, from the dense template) at
+     * {@link Objective#dogBestAlpha}, and no α of a fine grid on [0, αmax] does better: on dog templates plus noise
+     * (interior optimum, where the value comes from the least-squares solve itself) and on noise (often clamped).
+     */
+    @org.junit.jupiter.api.Test
+    void dogBestValueIsTheResidualAtTheBestAlpha() {
+        Random rnd = new Random(41);
+        double amax = 20;
+        for (int k : new int[] {3, 5, 7}) {
+            for (Construction c : Construction.values()) {
+                for (Normalisation norm : new Normalisation[] {Normalisation.GAIN_OFFSET, Normalisation.GAIN,
+                    Normalisation.NONE}) {
+                    Objective o = new Objective(k, Family.DOG, c, norm, Metric.L2);
+                    for (int t = 0; t < 12; t++) {
+                        double s0 = 0.4 + 2 * rnd.nextDouble();
+                        double[] h = t % 3 == 2 ? new double[k * k]
+                                : Templates.dense(Family.DOG, c, k, s0, s0, 0.5 + 5 * rnd.nextDouble());
+                        double gain = 0.5 + rnd.nextDouble();
+                        for (int i = 0; i < h.length; i++) {
+                            h[i] = gain * h[i] + 0.2 + (t % 3 == 2 ? 1.0 : 0.01) * rnd.nextGaussian();
+                        }
+                        o.setFilter(h);
+                        double sigma = s0 * (0.8 + 0.4 * rnd.nextDouble());
+                        double alpha = o.dogBestAlpha(sigma, amax);
+                        double got = o.dogBestValue(sigma, amax);
+                        double expected = residual(h, Templates.dense(Family.DOG, c, k, sigma, sigma, alpha), norm,
+                                Metric.L2);
+                        String what = "k=" + k + " " + c.id() + " " + norm.id() + " σ=" + sigma + " α=" + alpha;
+                        assertEquals(expected, got, 1e-10 * (1 + expected), what);
+                        for (int j = 0; j <= 400; j++) {
+                            double a = amax * j / 400;
+                            double v = residual(h, Templates.dense(Family.DOG, c, k, sigma, sigma, a), norm,
+                                    Metric.L2);
+                            org.junit.jupiter.api.Assertions.assertTrue(got <= v + 1e-10 * (1 + v),
+                                    what + ": α=" + a + " gives " + v + " < " + got);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
