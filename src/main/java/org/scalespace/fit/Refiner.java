@@ -145,9 +145,9 @@ public final class Refiner {
      * with the l2 metric. A step is the Newton step where the Hessian is positive definite, a diagonally scaled
      * gradient step otherwise, clipped to the trust radius (initially one grid step) and to the range; a coordinate
      * on a range end whose gradient points outwards is held there (projected Newton). A step that does not lower the
-     * objective is rejected and the radius quartered. Converged when an accepted step moves every σ by less than
-     * tolerance/20: Newton converges quadratically, so the point is then far closer than the tolerance to the
-     * minimum. Returns null when it does not converge within {@value #NEWTON_MAX_ITER} iterations or meets a
+     * objective is rejected and the radius quartered. Converged when a Newton step (positive-definite Hessian) moves
+     * every σ by less than tolerance/20: Newton converges quadratically, so the step's end, which is returned (its
+     * value computed, not its derivatives), is then far closer than the tolerance to the minimum. Returns null when it does not converge within {@value #NEWTON_MAX_ITER} iterations or meets a
      * non-finite value (the caller then uses the derivative-free search).
      */
     Point newton(Objective obj, boolean same, double p1, double p2) {
@@ -215,14 +215,15 @@ public final class Refiner {
             xn[0] = clamp(x[0] + step[0]);
             xn[1] = same ? xn[0] : clamp(x[1] + step[1]);
             evals++;
+            if (converged) {
+                // the Newton step is below the tolerance/20: the minimum is within it of x, and the step's end is
+                // the better estimate (quadratic convergence); only its value is needed, not its derivatives
+                return newtonPoint(obj, xn, same, evals);
+            }
             if (!derivs(obj, same, xn, nd, gn, hn)) {
-                return converged ? newtonPoint(obj, x, same, evals) : null;
+                return null;
             }
             boolean lower = nd[0] <= dv[0];
-            if (converged) {
-                // the Newton step is below the tolerance: the minimum is within it of either point
-                return lower ? newtonPoint(obj, xn, same, evals) : newtonPoint(obj, x, same, evals);
-            }
             if (lower) {
                 double[] t = x;
                 x = xn;
