@@ -69,7 +69,13 @@ final class SimdFitKernel {
         // packOff[c] is the offset of run start c's record in them
         private final float[][] packedByMode = new float[2][];
         private final int[] packOff;
-        private final CandidateSet cs;
+        private final int packedSize;
+        // per family block: what its packed records are (PACK_NONE, PACK_ONE_TERM, PACK_DOG), and where it starts.
+        // Copies, not the CandidateSet itself: the backend keeps Tables in a WeakHashMap keyed by the set, and a value
+        // that referenced its key would keep both alive for ever
+        private final byte[] packKind;
+        private final int[] blockStart;
+        private final int k;
 
         Tables(CandidateSet cs) {
             col = toFloat(cs.colVecs);
@@ -180,46 +186,46 @@ final class SimdFitKernel {
                 negIq[c] = -iq[c];
                 negSm[c] = -sm[c];
             }
-            this.cs = cs;
+            k = cs.k;
+            blockStart = cs.blockStart.clone();
+            packKind = new byte[cs.blocks()];
             dogRunEnd = new int[cs.k <= 7 ? n : 0];
             packOff = new int[cs.k <= 7 ? n : 0];
-            if (cs.k <= 7) {
-                int off = 0;
-                for (int b = 0; b < cs.blocks(); b++) {
-                    int c1 = cs.blockStart[b + 1];
-                    boolean dog = cs.families.get(b) == org.scalespace.model.Family.DOG;
-                    boolean oneTerm = true;
-                    for (int c = cs.blockStart[b]; c < c1; c++) {
-                        oneTerm &= terms[c] == 1;
+            int off = 0;
+            for (int b = 0; b < cs.blocks() && cs.k <= 7; b++) {
+                int c1 = cs.blockStart[b + 1];
+                boolean oneTerm = true;
+                for (int c = cs.blockStart[b]; c < c1; c++) {
+                    oneTerm &= terms[c] == 1;
+                }
+                if (cs.families.get(b) == org.scalespace.model.Family.DOG) {
+                    packKind[b] = PACK_DOG;
+                    for (int c = cs.blockStart[b]; c < c1; c = dogRunEnd[c]) {
+                        int end = c;
+                        while (end < c1 && cs.colIdx[3 * end + 1] == cs.colIdx[3 * c + 1]
+                                && cs.rowIdx[3 * end + 1] == cs.rowIdx[3 * c + 1]
+                                && cs.colIdx[3 * end + 2] == cs.colIdx[3 * c + 2]
+                                && cs.rowIdx[3 * end + 2] == cs.rowIdx[3 * c + 2]) {
+                            end++;
+                        }
+                        dogRunEnd[c] = end;
+                        packOff[c] = off;
+                        off += DOG_STRIDE * (end - c);
                     }
-                    if (dog) {
-                        for (int c = cs.blockStart[b]; c < c1; ) {
-                            int end = c;
-                            while (end < c1 && cs.colIdx[3 * end + 1] == cs.colIdx[3 * c + 1]
-                                    && cs.rowIdx[3 * end + 1] == cs.rowIdx[3 * c + 1]
-                                    && cs.colIdx[3 * end + 2] == cs.colIdx[3 * c + 2]
-                                    && cs.rowIdx[3 * end + 2] == cs.rowIdx[3 * c + 2]) {
-                                end++;
-                            }
-                            dogRunEnd[c] = end;
-                            packOff[c] = off;
-                            off += DOG_STRIDE * (end - c);
-                            c = end;
-                        }
-                    } else if (oneTerm) {
-                        for (int c = cs.blockStart[b]; c < c1; c = runEnd[c]) {
-                            packOff[c] = off;
-                            off += stride(runKind[c]) * (runEnd[c] - c);
-                        }
+                } else if (oneTerm) {
+                    packKind[b] = PACK_ONE_TERM;
+                    for (int c = cs.blockStart[b]; c < c1; c = runEnd[c]) {
+                        packOff[c] = off;
+                        off += stride(runKind[c]) * (runEnd[c] - c);
                     }
                 }
-                packedSize = off;
-            } else {
-                packedSize = 0;
             }
+            packedSize = off;
         }
 
-        private final int packedSize;
+        private static final byte PACK_NONE = 0;
+        private static final byte PACK_ONE_TERM = 1;
+        private static final byte PACK_DOG = 2;
 
         /** Floats per candidate in the packed table of a single-term run of the given kind (see {@link #packed}). */
         static int stride(byte kind) {
@@ -243,34 +249,27 @@ final class SimdFitKernel {
             pk = new float[packedSize];
             float[] q = scoreScales(mode);
             float[] a = scoreOffsets(mode);
-            int k = cs.k;
             int r = k / 2;
-            for (int b = 0; b < cs.blocks(); b++) {
-                int c1 = cs.blockStart[b + 1];
-                if (cs.families.get(b) == org.scalespace.model.Family.DOG) {
-                    for (int c = cs.blockStart[b]; c < c1; c++) {
-                        float sc = (float) Math.sqrt(-(double) q[c]);
-                        int o = packOff[runStart(c, b, true)] + DOG_STRIDE * (c - runStart(c, b, true));
-                        pk[o] = coef[3 * c + 1] * sc;
-                        pk[o + 1] = a[c] * sc;
-                        pk[o + 2] = sc;
-                    }
+            for (int b = 0; b < packKind.length; b++) {
+                if (packKind[b] == PACK_NONE) {
                     continue;
                 }
-                boolean oneTerm = true;
-                for (int c = cs.blockStart[b]; c < c1; c++) {
-                    oneTerm &= terms[c] == 1;
-                }
-                if (!oneTerm) {
-                    continue;
-                }
-                for (int c0 = cs.blockStart[b]; c0 < c1; c0 = runEnd[c0]) {
-                    byte kind = runKind[c0];
-                    int st = stride(kind);
-                    for (int c = c0; c < runEnd[c0]; c++) {
+                boolean dog = packKind[b] == PACK_DOG;
+                int c1 = blockStart[b + 1];
+                for (int c0 = blockStart[b]; c0 < c1; c0 = dog ? dogRunEnd[c0] : runEnd[c0]) {
+                    int end = dog ? dogRunEnd[c0] : runEnd[c0];
+                    byte kind = dog ? 0 : runKind[c0];
+                    int st = dog ? DOG_STRIDE : stride(kind);
+                    for (int c = c0; c < end; c++) {
                         float sc = (float) Math.sqrt(-(double) q[c]);
                         int o = packOff[c0] + st * (c - c0);
                         int rb = c * 8;
+                        if (dog) {
+                            pk[o] = coef[3 * c + 1] * sc;
+                            pk[o + 1] = a[c] * sc;
+                            pk[o + 2] = sc;
+                            continue;
+                        }
                         if (kind == 1) {
                             pk[o] = rowByCand[rb] * sc;
                             pk[o + 1] = rowByCand[rb + 1] * sc;
@@ -291,18 +290,6 @@ final class SimdFitKernel {
             }
             packedByMode[mode] = pk;
             return pk;
-        }
-
-        /** The start of the (dog or single-term) run that holds candidate c of block b. */
-        private int runStart(int c, int b, boolean dog) {
-            int s = cs.blockStart[b];
-            while (true) {
-                int e = dog ? dogRunEnd[s] : runEnd[s];
-                if (c < e) {
-                    return s;
-                }
-                s = e;
-            }
         }
 
         /** Offset of run start c's record in the packed tables. */
