@@ -20,6 +20,15 @@ public interface Backend extends AutoCloseable {
     boolean threadSafe();
 
     /**
+     * How many of {@code threads} the fitter should use for a batch of {@code filters} it is about to fit (each call
+     * counts the batch as begun). All of them by default; a backend whose code runs far slower before the JIT has
+     * compiled it may ask for fewer at first. Results never depend on it.
+     */
+    default int threadsFor(int filters, int threads) {
+        return threads;
+    }
+
+    /**
      * For each filter of the problem and each family block, the index of the best candidate and its score
      * ({@code best[n*blocks + b]}, {@code score[n*blocks + b]}, n relative to {@code problem.first()}). With the l2
      * metric and no frame (every normalisation but paper) the reported score must be within

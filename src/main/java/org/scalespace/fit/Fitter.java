@@ -20,7 +20,8 @@ import org.scalespace.model.Templates;
  * double precision, refines every family whose coarse relative l2 is within {@value #REFINE_FACTOR}× (+
  * {@value #REFINE_SLACK}) of the best family's, and selects the family with the smallest relative l2 (ties: the
  * earlier family of SPEC §4). Work is split into chunks of filters run on {@code threads} threads (one thread for a
- * backend that is not thread-safe). Results come back in input order.
+ * backend that is not thread-safe, fewer while the backend asks for fewer: {@link Backend#threadsFor}). Results come
+ * back in input order and do not depend on the number of threads.
  */
 public final class Fitter {
     /**
@@ -173,6 +174,8 @@ public final class Fitter {
         for (int s = 0; s < n; s += chunk) {
             chunks.add(new int[] {s, Math.min(n, s + chunk)});
         }
+        // the backend may want fewer workers while the JIT is cold (SimdBackend#threadsFor)
+        int threads = Math.max(1, Math.min(this.threads, backend.threadsFor(n, this.threads)));
         if (threads == 1 || chunks.size() == 1) {
             for (int[] c : chunks) {
                 fitChunk(bank, first, cs, same, c[0], c[1], out);

@@ -11,6 +11,18 @@ import org.scalespace.fit.CandidateSet;
  * Construct only after {@link VectorSupport#unavailableReason()} is empty.
  */
 public final class SimdBackend implements Backend {
+    /**
+     * Filters of this JVM's first batches that run on half the threads ({@link #threadsFor}). Until C2 has compiled
+     * the Vector API kernels they run ~100× slower (the allocating Java fallback), so a second worker on a 2-core
+     * machine adds almost nothing but takes a core from the JIT compiler: measured with `scalespace fit` on the
+     * 2-core VM, the first 16,384 filters took 1.54–1.66 s on one thread and 1.94–2.03 s on two, and a 500,000-filter
+     * fit whose first slice ran on one thread took 5.4–6.0 s end to end instead of 6.0–6.6 (benchmarks/RESULTS.md).
+     * Half rather than one, so that machines with many cores (and compiler threads of their own) keep some
+     * parallelism; not measured there.
+     */
+    static final long COLD_FILTERS = 16384;
+    private static final java.util.concurrent.atomic.AtomicLong BEGUN = new java.util.concurrent.atomic.AtomicLong();
+
     private final Map<CandidateSet, SimdFitKernel.Tables> tables = new WeakHashMap<>();
 
     @Override
@@ -27,6 +39,17 @@ public final class SimdBackend implements Backend {
     @Override
     public boolean threadSafe() {
         return true;
+    }
+
+    /** Half the threads (at least one) for batches that begin among this JVM's first {@link #COLD_FILTERS} filters. */
+    @Override
+    public int threadsFor(int filters, int threads) {
+        return threadsAfter(BEGUN.getAndAdd(filters), threads);
+    }
+
+    /** The policy of {@link #threadsFor(int, int)} for a batch that begins after {@code begun} filters. */
+    static int threadsAfter(long begun, int threads) {
+        return begun < COLD_FILTERS ? Math.max(1, threads / 2) : threads;
     }
 
     private SimdFitKernel.Tables tables(CandidateSet cs) {
