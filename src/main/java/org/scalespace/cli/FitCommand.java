@@ -220,7 +220,7 @@ public final class FitCommand implements Callable<Integer> {
             stdout.flush();
             double writeSecs = streamCsv ? allSecs - secs : (System.nanoTime() - tWrite) / 1e9;
             if (!quiet) {
-                summary(err, tally, secs, be, fitter.threads(), opt);
+                summary(err, tally, secs, be, Math.max(1, fitter.threadsUsed()), opt);
                 err.printf(Locale.ROOT, "time: reading and checking %.3f s, fitting %.3f s, writing %.3f s%s%n",
                         readSecs, secs, writeSecs, streamCsv ? " (results written as they are fitted)" : "");
             }

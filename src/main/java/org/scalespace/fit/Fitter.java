@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import org.scalespace.backend.Backend;
 import org.scalespace.backend.CoarseProblem;
@@ -40,6 +41,7 @@ public final class Fitter {
     private final java.util.Map<String, CandidateSet> sets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean keepModels = true;
     private volatile boolean screenScores = true;
+    private final AtomicInteger threadsUsed = new AtomicInteger();
 
     public Fitter(Backend backend, FitOptions opt, int threads) {
         if (threads < 1) {
@@ -74,9 +76,18 @@ public final class Fitter {
         return this;
     }
 
-    /** Threads actually used. */
+    /** Threads this fitter runs batches on (one for a backend that is not thread-safe). */
     public int threads() {
         return threads;
+    }
+
+    /**
+     * The most threads a batch of this fitter has actually run on so far: fewer than {@link #threads()} when every
+     * batch was fitted while the backend asked for fewer ({@link Backend#threadsFor}, e.g. a few filters in a fresh
+     * JVM on the simd backend); 0 before the first batch.
+     */
+    public int threadsUsed() {
+        return threadsUsed.get();
     }
 
     /** The coarse grid for filters of size k (cached). */
@@ -176,6 +187,7 @@ public final class Fitter {
         }
         // the backend may want fewer workers while the JIT is cold (SimdBackend#threadsFor)
         int threads = Math.max(1, Math.min(this.threads, backend.threadsFor(n, this.threads)));
+        threadsUsed.accumulateAndGet(Math.min(threads, chunks.size()), Math::max);
         if (threads == 1 || chunks.size() == 1) {
             for (int[] c : chunks) {
                 fitChunk(bank, first, cs, same, c[0], c[1], out);
