@@ -185,48 +185,68 @@ public final class Fitter {
         for (int s = 0; s < n; s += chunk) {
             chunks.add(new int[] {s, Math.min(n, s + chunk)});
         }
-        // the backend may want fewer workers while the JIT is cold (SimdBackend#threadsFor)
-        int threads = Math.max(1, Math.min(this.threads, backend.threadsFor(n, this.threads)));
+        // The backend may want fewer workers while the JIT is cold (Backend#threadsFor): it is asked about at most
+        // COLD_PIECE filters at a time, and a piece it wants fewer workers for is run on its own, so that one large
+        // batch is not run on fewer threads as a whole.
+        for (int ci = 0; ci < chunks.size(); ) {
+            int from = chunks.get(ci)[0];
+            int ask = Math.min(n - from, COLD_PIECE);
+            int t = Math.max(1, Math.min(threads, backend.threadsFor(ask, threads)));
+            int end = ci + 1;
+            while (end < chunks.size() && (t == threads || chunks.get(end)[1] - from <= ask)) {
+                end++;
+            }
+            runChunks(chunks.subList(ci, end), t, bank, first, cs, same, out, progress);
+            ci = end;
+        }
+        return List.of(out);
+    }
+
+    /** Filters per question to {@link Backend#threadsFor} (one CLI slice). */
+    private static final int COLD_PIECE = 16384;
+
+    /** Fits the given chunks on up to {@code threads} threads. */
+    private void runChunks(List<int[]> chunks, int threads, FilterBank bank, int first, CandidateSet cs,
+                           boolean same, FitResult[] out, LongConsumer progress) {
         threadsUsed.accumulateAndGet(Math.min(threads, chunks.size()), Math::max);
         if (threads == 1 || chunks.size() == 1) {
             for (int[] c : chunks) {
                 fitChunk(bank, first, cs, same, c[0], c[1], out);
                 progress.accept(c[1] - c[0]);
             }
-        } else {
-            ExecutorService ex = Executors.newFixedThreadPool(Math.min(threads, chunks.size()), r -> {
-                Thread t = new Thread(r, "scalespace-fit");
-                t.setDaemon(true);
-                return t;
-            });
-            try {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int[] c : chunks) {
-                    fs.add(ex.submit(() -> {
-                        fitChunk(bank, first, cs, same, c[0], c[1], out);
-                        progress.accept(c[1] - c[0]);
-                    }));
-                }
-                for (Future<?> f : fs) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("fit interrupted", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException) {
-                    throw (RuntimeException) c;
-                }
-                if (c instanceof Error) {
-                    throw (Error) c;
-                }
-                throw new IllegalStateException(c);
-            } finally {
-                ex.shutdownNow();
-            }
+            return;
         }
-        return List.of(out);
+        ExecutorService ex = Executors.newFixedThreadPool(Math.min(threads, chunks.size()), r -> {
+            Thread t = new Thread(r, "scalespace-fit");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int[] c : chunks) {
+                fs.add(ex.submit(() -> {
+                    fitChunk(bank, first, cs, same, c[0], c[1], out);
+                    progress.accept(c[1] - c[0]);
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("fit interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) {
+                throw (RuntimeException) c;
+            }
+            if (c instanceof Error) {
+                throw (Error) c;
+            }
+            throw new IllegalStateException(c);
+        } finally {
+            ex.shutdownNow();
+        }
     }
 
     private void fitChunk(FilterBank bank, int first, CandidateSet cs, boolean same, int from, int to,
