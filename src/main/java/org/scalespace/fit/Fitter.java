@@ -310,13 +310,18 @@ public final class Fitter {
         String[] edge = new String[blocks];
         Objective.Eval[] evs = new Objective.Eval[blocks];
         double bestRel = Double.POSITIVE_INFINITY;
-        double[] sumsOf = null;
+        // Σh', Σh'² of the comparison frame in sumsOf (all families share h' except with paper): h's, for a start
+        double[] sumsOf = h;
         double sh = 0;
         double qh = 0;
+        for (double v : h) {
+            sh += v;
+            qh += v * v;
+        }
         // Which families need the exact (double) objective: with identity frames and l2 the backend's coarse scores
         // (float on simd/OpenCL/CUDA) are within SCORE_SLACK·(Σh² + score) of it, so a family whose score is
         // clearly out of the refinement band can neither be refined nor win, and its exact value is not computed.
-        boolean[] exact = screen(l2 && screenScores, h, frames, fOff, score, bOff, blocks);
+        boolean[] exact = screen(l2 && screenScores, sh, qh, h.length, frames, fOff, score, bOff, blocks);
         for (int b = 0; b < blocks; b++) {
             Frames.Frame fr = frames[fOff + b];
             if (fr == null || !exact[b]) { // undefined (paper normalisation) or screened out
@@ -328,7 +333,7 @@ public final class Fitter {
             p1[b] = cs.p1[c];
             p2[b] = cs.p2[c];
             if (l2) {
-                if (hp[b] != sumsOf) { // Σh', Σh'² once per comparison frame (all families share h' except paper)
+                if (hp[b] != sumsOf) { // another comparison frame (paper normalisation)
                     sumsOf = hp[b];
                     sh = 0;
                     qh = 0;
@@ -397,14 +402,15 @@ public final class Fitter {
     public static final double SCORE_SLACK = 1e-4;
 
     /**
-     * Per family block, whether fitOne needs the exact objective. With the l2 metric and identity frames (every
+     * Per family block, whether fitOne needs the exact objective, for a filter with Σh = sh, Σh² = qh and kk values.
+     * With the l2 metric and identity frames (every
      * normalisation but paper) a block is left out when even the most favourable reading of the coarse scores within
      * {@link #SCORE_SLACK} puts it outside the refinement band of the best block: rel_b ≥ √((s_b − τ)/dev) &gt;
      * REFINE_FACTOR·√((s_best + τ)/dev) + REFINE_SLACK. Such a block is neither refined nor the winner (the band
      * includes the best block itself), so the results are those of computing every block exactly.
      */
-    static boolean[] screen(boolean l2, double[] h, Frames.Frame[] frames, int fOff, double[] score, int bOff,
-                                    int blocks) {
+    static boolean[] screen(boolean l2, double sh, double qh, int kk, Frames.Frame[] frames, int fOff, double[] score,
+                            int bOff, int blocks) {
         boolean[] exact = new boolean[blocks];
         java.util.Arrays.fill(exact, true);
         if (!l2) {
@@ -415,13 +421,7 @@ public final class Fitter {
                 return exact;
             }
         }
-        double sh = 0;
-        double qh = 0;
-        for (double v : h) {
-            sh += v;
-            qh += v * v;
-        }
-        double dev = qh - sh * sh / h.length;
+        double dev = qh - sh * sh / kk;
         if (!(dev > 0)) {
             return exact;
         }

@@ -211,14 +211,7 @@ abstract class BackendContractTest {
                         + ", the best (" + arg + ") " + min + " (tolerance " + tol + ")");
                 assertEquals(chosen, score[n * blocks + b], tol, at + ": reported score of candidate " + got);
                 if (opt.metric() == Metric.L2 && opt.normalisation() != Normalisation.PAPER) {
-                    // the bound the fitter's screen relies on (Fitter.SCORE_SLACK, relative to Σh'² + score)
-                    double qh = 0;
-                    for (double v : h) {
-                        qh += v * v;
-                    }
-                    double rep = score[n * blocks + b];
-                    assertTrue(Math.abs(rep - chosen) <= Fitter.SCORE_SLACK * (qh + rep), at + ": reported score "
-                            + rep + " vs " + chosen + " is outside the fitter's screening slack");
+                    assertWithinScreeningSlack(score[n * blocks + b], chosen, h, at);
                 }
                 if (got != arg) {
                     differ++;
@@ -228,6 +221,19 @@ abstract class BackendContractTest {
         }
         System.out.printf("%s %s: %d of %d choices differ from the brute-force arg-min (near-ties), worst excess %.2e%n",
                 backendName(), what, differ, count * blocks, worst);
+    }
+
+    /**
+     * The bound the fitter's screen relies on (Fitter.SCORE_SLACK): with l2 and no frame, a reported score is within
+     * SCORE_SLACK·(Σh² + score) of the exact objective of its candidate.
+     */
+    static void assertWithinScreeningSlack(double reported, double exact, double[] h, String what) {
+        double qh = 0;
+        for (double v : h) {
+            qh += v * v;
+        }
+        assertTrue(Math.abs(reported - exact) <= Fitter.SCORE_SLACK * (qh + reported), what + ": reported score "
+                + reported + " vs " + exact + " is outside the fitter's screening slack");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

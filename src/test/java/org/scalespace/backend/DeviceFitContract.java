@@ -164,10 +164,8 @@ public abstract class DeviceFitContract<B extends Backend> {
                 assertEquals(scoreRef[idx], score[idx], tol + 1e-5 * Math.abs(scoreRef[idx]),
                         "returned score, filter " + i + " block " + fams.get(b));
                 if (metric == Metric.L2 && norm != Normalisation.PAPER) {
-                    // the bound the fitter's screen relies on (Fitter.SCORE_SLACK; here qh = Σh², no frame)
-                    assertTrue(Math.abs(score[idx] - mine) <= Fitter.SCORE_SLACK * (qh + score[idx]),
-                            "returned score " + score[idx] + " vs " + mine + " outside the fitter's screening slack, "
-                                    + "filter " + i + " block " + fams.get(b));
+                    BackendContractTest.assertWithinScreeningSlack(score[idx], mine, h,
+                            "filter " + i + " block " + fams.get(b));
                 }
                 if (c == bestRef[idx]) {
                     same++;

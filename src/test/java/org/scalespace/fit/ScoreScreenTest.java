@@ -136,7 +136,7 @@ class ScoreScreenTest {
         java.util.Arrays.fill(frames, Frames.Frame.IDENTITY);
         int kept = 0;
         for (int n = 0; n < bank.count(); n++) {
-            boolean[] exact = Fitter.screen(true, bank.filter(n), frames, 0, score, n * blocks, blocks);
+            boolean[] exact = screen(true, bank.filter(n), frames, 0, score, n * blocks, blocks);
             for (boolean x : exact) {
                 kept += x ? 1 : 0;
             }
@@ -166,23 +166,35 @@ class ScoreScreenTest {
         for (int b = 0; b < 4; b++) {
             score[b] = rel[b] * rel[b] * dev;
         }
-        assertArrayEquals(new boolean[] {true, true, false, false}, Fitter.screen(true, h, id, 0, score, 0, 4));
+        assertArrayEquals(new boolean[] {true, true, false, false}, screen(true, h, id, 0, score, 0, 4));
         // l1, a frame other than the identity, a NaN or negative score: everything exact
-        assertArrayEquals(new boolean[] {true, true, true, true}, Fitter.screen(false, h, id, 0, score, 0, 4));
+        assertArrayEquals(new boolean[] {true, true, true, true}, screen(false, h, id, 0, score, 0, 4));
         Frames.Frame[] paper = id.clone();
         paper[2] = new Frames.Frame(0.0, 2.0);
-        assertArrayEquals(new boolean[] {true, true, true, true}, Fitter.screen(true, h, paper, 0, score, 0, 4));
+        assertArrayEquals(new boolean[] {true, true, true, true}, screen(true, h, paper, 0, score, 0, 4));
         double[] nan = score.clone();
         nan[3] = Double.NaN;
-        assertArrayEquals(new boolean[] {true, true, true, true}, Fitter.screen(true, h, id, 0, nan, 0, 4));
+        assertArrayEquals(new boolean[] {true, true, true, true}, screen(true, h, id, 0, nan, 0, 4));
         double[] neg = score.clone();
         neg[3] = -1;
-        assertArrayEquals(new boolean[] {true, true, true, true}, Fitter.screen(true, h, id, 0, neg, 0, 4));
+        assertArrayEquals(new boolean[] {true, true, true, true}, screen(true, h, id, 0, neg, 0, 4));
         // the slack: a score just outside the band taken at face value (by 1e-4 relative, far less than
         // SCORE_SLACK·(Σh² + score)) is kept, one outside it by more than the slack is not
         double edge = 1.05 * 0.30 + 0.002;
         double best = 0.30 * 0.30 * dev;
         double[] near = {best, edge * edge * dev * (1 + 1e-4), edge * edge * dev + 4 * Fitter.SCORE_SLACK * qh, best};
-        assertArrayEquals(new boolean[] {true, true, false, true}, Fitter.screen(true, h, id, 0, near, 0, 4));
+        assertArrayEquals(new boolean[] {true, true, false, true}, screen(true, h, id, 0, near, 0, 4));
+    }
+
+    /** {@link Fitter#screen} for filter h (its sums computed here). */
+    private static boolean[] screen(boolean l2, double[] h, Frames.Frame[] frames, int fOff, double[] score, int bOff,
+                                    int blocks) {
+        double sh = 0;
+        double qh = 0;
+        for (double v : h) {
+            sh += v;
+            qh += v * v;
+        }
+        return Fitter.screen(l2, sh, qh, h.length, frames, fOff, score, bOff, blocks);
     }
 }

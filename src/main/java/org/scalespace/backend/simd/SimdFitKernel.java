@@ -67,7 +67,8 @@ final class SimdFitKernel {
         final int[] dogRunEnd;
         // the packed tables of the mask-free run methods (see packed()), per score mode 0 and 1, built on first use;
         // packOff[c] is the offset of run start c's record in them
-        private final float[][] packedByMode = new float[2][];
+        private volatile float[] packed0; // score mode 0
+        private volatile float[] packed1; // score mode 1
         private final int[] packOff;
         private final int packedSize;
         // per family block: what its packed records are (PACK_NONE, PACK_ONE_TERM, PACK_DOG), and where it starts.
@@ -241,8 +242,13 @@ final class SimdFitKernel {
          * One sequential stream per run instead of three tables (rows padded to 8, a, q): the coarse kernel reads
          * about half the bytes per filter group, and one multiply per candidate goes.
          */
-        synchronized float[] packed(int mode) {
-            float[] pk = packedByMode[mode];
+        float[] packed(int mode) {
+            float[] pk = mode == 0 ? packed0 : packed1; // built once: no lock on the per-block path
+            return pk != null ? pk : buildPacked(mode);
+        }
+
+        private synchronized float[] buildPacked(int mode) {
+            float[] pk = mode == 0 ? packed0 : packed1;
             if (pk != null) {
                 return pk;
             }
@@ -288,7 +294,11 @@ final class SimdFitKernel {
                     }
                 }
             }
-            packedByMode[mode] = pk;
+            if (mode == 0) {
+                packed0 = pk;
+            } else {
+                packed1 = pk;
+            }
             return pk;
         }
 
