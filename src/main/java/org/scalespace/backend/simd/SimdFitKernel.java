@@ -601,6 +601,27 @@ final class SimdFitKernel {
     }
 
     /**
+     * One group's arg-min state in a block: the score's candidate-independent part, the {@value #ACC} accumulators
+     * ({@link #initAcc}) and the score lanes ({@link #scoreLanes}).
+     */
+    private static final class GroupAcc {
+        final float[] base = new float[L];
+        final float[] best = new float[2 * ACC * L];
+        final float[] xl;
+
+        GroupAcc(float[] sums, float[] frame, int mode, int kk, int c0) {
+            base(sums, frame, mode, kk, base);
+            initAcc(best, c0);
+            xl = scoreLanes(sums, frame, mode);
+        }
+
+        /** The merged arg-min plus the base into out[0..2L) ({@link #finishAcc}). */
+        void finish(float[] out) {
+            finishAcc(best, base, out);
+        }
+    }
+
+    /**
      * {@link #blockL2} for single-term candidates with k ≤ 7: consecutive candidates share their column vector (σx
      * outer, σy inner), so within each run of one column vector its k vectors W_u[0..k) are loop invariants and a
      * candidate costs k broadcast multiply-adds, written as one straight-line expression, with its row vector (scaled
@@ -623,21 +644,12 @@ final class SimdFitKernel {
                                        float[] frame, float[] frameB, int mode, int c0, int c1, float[] out,
                                        float[] outB) {
         boolean pair = wB != null;
-        float[] base = new float[L];
-        float[] best = new float[2 * ACC * L];
-        base(sums, frame, mode, kk, base);
-        initAcc(best, c0);
-        float[] xl = scoreLanes(sums, frame, mode);
-        float[] baseB = null;
-        float[] bestB = null;
-        float[] xlB = null;
-        if (pair) {
-            baseB = new float[L];
-            bestB = new float[2 * ACC * L];
-            base(sumsB, frameB, mode, kk, baseB);
-            initAcc(bestB, c0);
-            xlB = scoreLanes(sumsB, frameB, mode);
-        }
+        GroupAcc ga = new GroupAcc(sums, frame, mode, kk, c0);
+        GroupAcc gb = pair ? new GroupAcc(sumsB, frameB, mode, kk, c0) : null;
+        float[] best = ga.best;
+        float[] xl = ga.xl;
+        float[] bestB = pair ? gb.best : null;
+        float[] xlB = pair ? gb.xl : null;
         float[] a = t.scoreOffsets(mode);
         float[] q = t.scoreScales(mode);
         float[] qm = t.qm;
@@ -684,9 +696,9 @@ final class SimdFitKernel {
             }
             c = end;
         }
-        finishAcc(best, base, out);
+        ga.finish(out);
         if (pair) {
-            finishAcc(bestB, baseB, outB);
+            gb.finish(outB);
         }
     }
 
@@ -701,24 +713,14 @@ final class SimdFitKernel {
                                    float[] sums, float[] sumsB, float[] frame, float[] frameB, int mode, int c0,
                                    int c1, float[] out, float[] outB) {
         boolean pair = wB != null;
-        float[] base = new float[L];
-        float[] best = new float[2 * ACC * L];
-        base(sums, frame, mode, kk, base);
-        initAcc(best, c0);
-        float[] xl = scoreLanes(sums, frame, mode);
+        GroupAcc ga = new GroupAcc(sums, frame, mode, kk, c0);
+        GroupAcc gb = pair ? new GroupAcc(sumsB, frameB, mode, kk, c0) : null;
+        float[] best = ga.best;
+        float[] xl = ga.xl;
+        float[] bestB = pair ? gb.best : null;
+        float[] xlB = pair ? gb.xl : null;
         float[] lapArr = new float[L];
-        float[] baseB = null;
-        float[] bestB = null;
-        float[] xlB = null;
-        float[] lapB = null;
-        if (pair) {
-            baseB = new float[L];
-            bestB = new float[2 * ACC * L];
-            base(sumsB, frameB, mode, kk, baseB);
-            initAcc(bestB, c0);
-            xlB = scoreLanes(sumsB, frameB, mode);
-            lapB = new float[L];
-        }
+        float[] lapB = pair ? new float[L] : null;
         float[] a = t.scoreOffsets(mode);
         float[] q = t.scoreScales(mode);
         boolean quad = mode != 2;
@@ -755,9 +757,9 @@ final class SimdFitKernel {
             }
             c = end;
         }
-        finishAcc(best, base, out);
+        ga.finish(out);
         if (pair) {
-            finishAcc(bestB, baseB, outB);
+            gb.finish(outB);
         }
     }
 
