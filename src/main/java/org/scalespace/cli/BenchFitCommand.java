@@ -11,7 +11,7 @@ import org.scalespace.backend.Backends;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -17,7 +17,7 @@ import org.scalespace.fit.Fitter;
 import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;
 import org.scalespace.fit.ScaleMode;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.io.AtomicFiles;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.io.LayerSource;

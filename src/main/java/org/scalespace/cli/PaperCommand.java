@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import org.scalespace.backend.Backend;
 import org.scalespace.backend.Backends;
 import org.scalespace.fit.PaperMethods;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.model.Construction;
 import picocli.CommandLine.Command;

@@ -27,7 +27,7 @@ import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
 import org.scalespace.io.AtomicFiles;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.io.NpyArray;
 import org.scalespace.io.NpyReader;

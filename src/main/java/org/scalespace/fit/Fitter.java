@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import org.scalespace.backend.Backend;
 import org.scalespace.backend.CoarseProblem;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.model.Family;
 import org.scalespace.model.Templates;
 

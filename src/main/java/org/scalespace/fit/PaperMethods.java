@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scalespace.backend.Backend;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
 import org.scalespace.model.Profile;

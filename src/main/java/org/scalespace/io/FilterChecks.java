@@ -1,6 +1,7 @@
 package org.scalespace.io;
 
 import java.util.function.IntFunction;
+import org.scalespace.model.FilterBank;
 
 /** Shape and value checks shared by all filter readers (package-private; see {@link FilterReaders#validate}). */
 final class FilterChecks {

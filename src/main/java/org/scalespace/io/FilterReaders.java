@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.scalespace.model.FilterBank;
 
 /**
  * Reading learned filters: the entry point that picks the reader for a file, the bundled master key filters, and the

@@ -1,6 +1,7 @@
 package org.scalespace.io;
 
 import java.io.IOException;
+import org.scalespace.model.FilterBank;
 
 /**
  * The filters of one layer, read a slice at a time: how {@code scalespace fit} streams a large {@code .npy} file

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.scalespace.model.FilterBank;
 
 /**
  * Reads NumPy {@code .npz} archives ({@code numpy.savez} / {@code savez_compressed}: a zip of {@code .npy} members,

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.scalespace.model.FilterBank;
 
 /**
  * Reads depthwise filters from <a href="https://github.com/huggingface/safetensors">safetensors</a> files: an 8-byte

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.scalespace.model.FilterBank;
 
 /**
  * Reads the plain-text filter format of {@code master_key_filters_convnextv2_tiny.txt}:

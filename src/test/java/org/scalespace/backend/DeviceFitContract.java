@@ -20,7 +20,7 @@ import org.scalespace.fit.Frames;
 import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;
 import org.scalespace.fit.ScaleMode;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;

@@ -19,7 +19,7 @@ import org.scalespace.backend.Backends;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.io.NpyWriter;
 import org.scalespace.io.ResultWriters;

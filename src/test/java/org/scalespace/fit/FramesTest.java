@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.model.Family;
 

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.scalespace.fit.FitTestSupport.Known;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.scalespace.backend.Backend;
 import org.scalespace.backend.Backends;
 import org.scalespace.backend.CoarseProblem;
-import org.scalespace.io.FilterBank;
+import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.testing.BackendAssume;
 

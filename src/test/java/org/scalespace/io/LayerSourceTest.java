@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scalespace.model.FilterBank;
 
 /** {@link FilterReaders#open}: a .npy read a slice at a time gives what {@link FilterReaders#read} gives. */
 class LayerSourceTest {

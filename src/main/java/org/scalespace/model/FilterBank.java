@@ -1,4 +1,4 @@
-package org.scalespace.io;
+package org.scalespace.model;
 
 import java.util.Objects;
 
