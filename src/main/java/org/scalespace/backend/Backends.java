@@ -4,21 +4,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.scalespace.backend.scalar.ScalarBackend;
-import org.scalespace.backend.simd.VectorSupport;
+import java.util.function.BiFunction;
+import org.scalespace.backend.cuda.CudaProvider;
+import org.scalespace.backend.opencl.OpenCLProvider;
+import org.scalespace.backend.scalar.ScalarProvider;
+import org.scalespace.backend.simd.SimdProvider;
+import org.scalespace.backend.spi.BackendProvider;
+import org.scalespace.conv.ConvEngine;
+import org.scalespace.fit.CoarseScorer;
 
 /**
- * Backend selection (SPEC §9). {@code auto} tries cuda → opencl → simd → scalar and records why each skipped one is
- * unavailable. Selection is the only place where anything falls back; a backend that fails while running raises an
- * error.
+ * The backends and their selection (SPEC §9): one {@link BackendProvider} per backend, in {@code auto}'s order cuda →
+ * opencl → simd → scalar. {@code auto} takes the first that it does not pass over and that is available, and records
+ * why each other one was skipped. Selection is the only place where anything falls back; a job that fails once
+ * opened raises an error. Listing or constructing the providers loads no driver; probing one loads only its own.
  */
 public final class Backends {
 
-    /** Names accepted by {@link #select}. */
-    public static final List<String> NAMES = List.of("auto", "cuda", "opencl", "simd", "scalar");
+    /** Every backend, in {@code auto}'s order. */
+    private static final List<BackendProvider> PROVIDERS = List.of(new CudaProvider(), new OpenCLProvider(),
+            new SimdProvider(), new ScalarProvider());
 
-    /** A selected backend and the log of how it was chosen. */
-    public record Selection(Backend backend, List<String> log) {
+    /** The backend names, in {@code auto}'s order. */
+    private static final List<String> ORDER = PROVIDERS.stream().map(BackendProvider::name).toList();
+
+    /** Names accepted by {@link #selectScorer} and {@link #selectConv}: {@code auto} and every backend. */
+    public static final List<String> NAMES = names();
+
+    /** A selected coarse-fit scorer and the log of how its backend was chosen. */
+    public record Selection(CoarseScorer scorer, List<String> log) {
+    }
+
+    /** A selected convolution engine and a one-line account of how its backend was chosen. */
+    public record ConvSelection(ConvEngine engine, String report) {
     }
 
     /** Availability of one backend: empty reason when it can be used. */
@@ -26,6 +44,23 @@ public final class Backends {
     }
 
     private Backends() {
+    }
+
+    private static List<String> names() {
+        List<String> n = new ArrayList<>();
+        n.add("auto");
+        n.addAll(ORDER);
+        return List.copyOf(n);
+    }
+
+    /** Every provider, in {@code auto}'s order; probes nothing. */
+    public static List<BackendProvider> providers() {
+        return PROVIDERS;
+    }
+
+    /** The provider of the named backend (exact name), or empty. */
+    public static Optional<BackendProvider> provider(String name) {
+        return PROVIDERS.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
     /** The status of every backend, in {@code auto}'s order. */
@@ -37,168 +72,115 @@ public final class Backends {
         return out;
     }
 
-    /** The backends in {@code auto}'s order. */
-    private static final List<String> ORDER = List.of("cuda", "opencl", "simd", "scalar");
-
     /** The status of one backend; probes only that backend (loading its driver if it has one). */
     public static Status status(String name) {
-        switch (name) {
-            case "cuda":
-                return new Status(name, cudaReason());
-            case "opencl":
-                return new Status(name, openclReason());
-            case "simd":
-                return new Status(name, VectorSupport.unavailableReason());
-            case "scalar":
-                return new Status(name, Optional.empty());
-            default:
-                return new Status(name, Optional.of("no backend named '" + name + "'; accepted: "
-                        + String.join(", ", ORDER)));
+        Optional<BackendProvider> p = provider(name);
+        if (p.isEmpty()) {
+            return new Status(name, Optional.of("no backend named '" + name + "'; accepted: "
+                    + String.join(", ", ORDER)));
         }
-    }
-
-    /** Why OpenCL cannot be used (JOCL, libOpenCL.so, platform, device, overrides); never throws. */
-    private static Optional<String> openclReason() {
-        try {
-            return org.scalespace.backend.opencl.OpenCLRuntime.unavailableReason();
-        } catch (LinkageError | RuntimeException e) {
-            return Optional.of("OpenCL probe failed: " + e);
-        }
+        return new Status(name, p.get().unavailableReason());
     }
 
     /**
-     * Why {@code auto} passes over an available backend, or empty. An OpenCL backend whose device is a CPU (PoCL,
-     * for instance) is passed over while the simd backend is available: on a CPU the Java Vector API backend is as
-     * fast or faster (benchmarks/RESULTS.md), so the SPEC §9 order cuda → opencl → simd is applied to devices that
-     * are not CPUs. {@code --backend opencl} still uses it.
+     * Why {@code auto} passes over a backend that may be available, or empty ({@link BackendProvider#autoSkipReason};
+     * e.g. an OpenCL device that is a CPU while simd is available).
      */
     public static Optional<String> autoSkipReason(String name) {
-        if (!name.equals("opencl") || VectorSupport.unavailableReason().isPresent()) {
-            return Optional.empty();
-        }
-        // decided from the ICD files when every installed driver is PoCL, so the driver is not even loaded (its LLVM
-        // replaces the JVM's SIGSEGV handler; see README)
-        // (not when a platform or device is chosen explicitly: then OpenCL is probed and any problem reported)
-        Optional<String> icd = explicitOpenclChoice() ? Optional.empty() : onlyPocl();
-        if (icd.isPresent()) {
-            return Optional.of("the only OpenCL driver installed is PoCL (" + icd.get() + "), a CPU driver, where simd "
-                    + "is as fast (fit) or faster (convolution on host arrays); use --backend opencl to run it anyway");
-        }
-        try {
-            org.scalespace.backend.opencl.OpenCLDevice d = org.scalespace.backend.opencl.OpenCLRuntime.chosenDevice();
-            if ("CPU".equals(d.type())) {
-                return Optional.of("its device is a CPU (" + d.name() + "), where simd is as fast (fit) or faster "
-                        + "(convolution on host arrays); use --backend opencl to run it anyway");
-            }
-        } catch (LinkageError | RuntimeException e) {
-            return Optional.empty();
-        }
-        return Optional.empty();
+        return provider(name).flatMap(BackendProvider::autoSkipReason);
     }
 
-    /** Why CUDA cannot be used (PTX in the jar, JCuda, libcuda.so.1, cuInit, driver version, devices); never throws. */
-    private static Optional<String> cudaReason() {
-        try {
-            return org.scalespace.backend.cuda.CudaRuntime.unavailableReason();
-        } catch (LinkageError | RuntimeException e) {
-            return Optional.of("CUDA probe failed: " + e);
-        }
+    /** A backend {@code auto} did not take: passed over (it may be available) or unavailable, and why. */
+    private record Skip(String name, boolean passedOver, String reason) {
     }
 
-    /** Whether a platform or device override for OpenCL is set (system property or environment). */
-    private static boolean explicitOpenclChoice() {
-        try {
-            for (String o : org.scalespace.backend.opencl.OpenCLRuntime.overrides()) {
-                if (o != null && !o.isBlank()) {
-                    return true;
-                }
-            }
-        } catch (LinkageError | RuntimeException e) {
-            return false;
-        }
-        return false;
+    /** The backend chosen for a name, and those {@code auto} skipped before it. */
+    private record Choice(BackendProvider provider, boolean auto, List<Skip> skipped) {
     }
 
     /**
-     * The ICD file(s) when every OpenCL driver registered with the ICD loader is PoCL (OCL_ICD_VENDORS, a directory or
-     * one file, else /etc/OpenCL/vendors/*.icd); empty when there is none or any other driver.
+     * Resolves a name: {@code auto} takes the first backend in order that it does not pass over and that is
+     * available; a backend name takes that backend if available, else {@code unavailable} is raised with its reason.
      */
-    static Optional<String> onlyPocl() {
-        try {
-            String env = System.getenv("OCL_ICD_VENDORS");
-            java.nio.file.Path dir = java.nio.file.Path.of(env != null && !env.isBlank() ? env : "/etc/OpenCL/vendors");
-            List<java.nio.file.Path> icds = new ArrayList<>();
-            if (java.nio.file.Files.isDirectory(dir)) {
-                try (java.util.stream.Stream<java.nio.file.Path> st = java.nio.file.Files.list(dir)) {
-                    st.filter(f -> f.getFileName().toString().endsWith(".icd")).sorted().forEach(icds::add);
-                }
-            } else if (java.nio.file.Files.isRegularFile(dir)) {
-                icds.add(dir);
-            }
-            if (icds.isEmpty()) {
-                return Optional.empty();
-            }
-            for (java.nio.file.Path f : icds) {
-                String lib = java.nio.file.Files.readString(f).trim();
-                if (!lib.toLowerCase(Locale.ROOT).contains("pocl")) {
-                    return Optional.empty();
-                }
-            }
-            return Optional.of(icds.stream().map(Object::toString).reduce((a, b) -> a + ", " + b).orElse(""));
-        } catch (java.io.IOException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** Opens the named backend; {@code auto} picks the first available and logs the reasons for the others. */
-    public static Selection select(String name) {
+    private static Choice choose(String name, BiFunction<String, String, RuntimeException> unavailable) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         if (!NAMES.contains(n)) {
             throw new IllegalArgumentException("unknown backend '" + name + "'; accepted: " + String.join(", ", NAMES));
         }
-        List<String> log = new ArrayList<>();
-        for (String cand : ORDER) {
-            if (!n.equals("auto") && !n.equals(cand)) {
+        boolean auto = n.equals("auto");
+        List<Skip> skipped = new ArrayList<>();
+        for (BackendProvider p : PROVIDERS) {
+            if (!auto && !n.equals(p.name())) {
                 continue;
             }
-            if (n.equals("auto")) {
+            if (auto) {
                 // asked first, so a driver that auto would pass over is not loaded at all when that can be decided
-                // from the ICD files (autoSkipReason is empty for a backend whose driver cannot be used)
-                Optional<String> pass = autoSkipReason(cand);
+                // without it (the pass-over reason is empty for a backend whose driver cannot be used)
+                Optional<String> pass = p.autoSkipReason();
                 if (pass.isPresent()) {
-                    log.add("backend " + cand + " passed over by auto: " + pass.get());
+                    skipped.add(new Skip(p.name(), true, pass.get()));
                     continue;
                 }
             }
-            Status s = status(cand);
-            if (s.unavailableReason().isPresent()) {
-                if (!n.equals("auto")) {
-                    throw new IllegalStateException("backend " + s.name() + " is unavailable: "
-                            + s.unavailableReason().get());
+            Optional<String> why = p.unavailableReason();
+            if (why.isPresent()) {
+                if (!auto) {
+                    throw unavailable.apply(p.name(), why.get());
                 }
-                log.add("backend " + s.name() + " skipped: " + s.unavailableReason().get());
+                skipped.add(new Skip(p.name(), false, why.get()));
                 continue;
             }
-            Backend b = open(s.name());
-            log.add("backend " + b.name() + (n.equals("auto") ? " chosen by auto: " : " as requested: ")
-                    + b.description());
-            return new Selection(b, log);
+            return new Choice(p, auto, skipped);
         }
         throw new AssertionError("the scalar backend is always available");
     }
 
-    private static Backend open(String name) {
-        switch (name) {
-            case "cuda":
-                return new org.scalespace.backend.cuda.CudaBackend();
-            case "opencl":
-                return new org.scalespace.backend.opencl.OpenCLBackend();
-            case "simd":
-                return new org.scalespace.backend.simd.SimdBackend();
-            case "scalar":
-                return new ScalarBackend();
-            default:
-                throw new IllegalStateException("backend " + name + " cannot be opened");
+    /**
+     * Opens the coarse-fit scorer of the named backend; {@code auto} picks the first available and logs the reasons
+     * for the others.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     * @throws IllegalStateException    for a named backend that is unavailable here (with why)
+     */
+    public static Selection selectScorer(String name) {
+        Choice c = choose(name, (b, why) -> new IllegalStateException("backend " + b + " is unavailable: " + why));
+        List<String> log = new ArrayList<>();
+        for (Skip s : c.skipped()) {
+            log.add("backend " + s.name() + (s.passedOver() ? " passed over by auto: " : " skipped: ") + s.reason());
         }
+        CoarseScorer scorer = c.provider().openScorer();
+        log.add("backend " + scorer.name() + (c.auto() ? " chosen by auto: " : " as requested: ")
+                + scorer.description());
+        return new Selection(scorer, log);
+    }
+
+    /**
+     * Opens the convolution engine of the named backend ({@code auto} picks as {@link #selectScorer} does).
+     * {@code threads} ≤ 0 means all processors (ignored by single-threaded and device engines).
+     *
+     * @throws IllegalArgumentException for an unknown name, or a named backend that is unavailable here (with why)
+     */
+    public static ConvSelection selectConv(String name, int threads) {
+        Choice c = choose(name, (b, why) -> new IllegalArgumentException("backend " + b + " is not available: "
+                + why));
+        String b = c.provider().name();
+        String report;
+        if (c.auto()) {
+            List<String> skipped = new ArrayList<>();
+            for (Skip s : c.skipped()) {
+                skipped.add(s.name() + ": " + (s.passedOver() ? "passed over by auto: " : "") + s.reason());
+            }
+            report = "backend " + b + " (auto)" + (skipped.isEmpty() ? "" : "; skipped " + String.join("; ", skipped));
+        } else {
+            report = "backend " + b;
+        }
+        int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        ConvEngine engine;
+        try {
+            engine = c.provider().openConvEngine(t);
+        } catch (RuntimeException | LinkageError e) {
+            throw new IllegalStateException("backend " + b + ": cannot create its convolution engine: " + e, e);
+        }
+        return new ConvSelection(engine, report);
     }
 }

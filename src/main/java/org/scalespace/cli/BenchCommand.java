@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.scalespace.conv.ConvEngine;
-import org.scalespace.conv.ConvEngines;
+import org.scalespace.backend.Backends;
 import org.scalespace.conv.DenseFilters;
 import org.scalespace.conv.DeviceTensor;
 import org.scalespace.conv.Fidelity;
@@ -14,7 +14,7 @@ import org.scalespace.conv.GaussianFilters;
 import org.scalespace.conv.GaussianOutput;
 import org.scalespace.conv.GaussianSpec;
 import org.scalespace.conv.Padding;
-import org.scalespace.conv.ScalarConvEngine;
+import org.scalespace.backend.scalar.ScalarConvEngine;
 import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
 import picocli.CommandLine.Command;
@@ -166,9 +166,9 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 dense = new DenseFilters(x.c(), k, w);
             }
-            ConvEngines.Selection sel;
+            Backends.ConvSelection sel;
             try {
-                sel = ConvEngines.select(backend, threads);
+                sel = Backends.selectConv(backend, threads);
             } catch (RuntimeException e) {
                 err.println("bench conv: " + e.getMessage());
                 return 2;

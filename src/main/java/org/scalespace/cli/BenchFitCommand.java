@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.scalespace.backend.Backend;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.backend.Backends;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
@@ -82,8 +82,8 @@ public final class BenchFitCommand implements Callable<Integer> {
                 total += b.count();
             }
         }
-        Backends.Selection sel = Backends.select(backend);
-        try (Backend be = sel.backend()) {
+        Backends.Selection sel = Backends.selectScorer(backend);
+        try (CoarseScorer be = sel.scorer()) {
             Fitter fitter = new Fitter(be, opt, nThreads).keepModels(false);
             out.printf(Locale.ROOT, "bench fit: %d filters in %d layer%s, backend %s, %d thread%s, refinement %s%n",
                     total, banks.size(), banks.size() == 1 ? "" : "s", be.name(), fitter.threads(),
@@ -95,7 +95,7 @@ public final class BenchFitCommand implements Callable<Integer> {
                         java.util.Arrays.copyOf(b0.data(), n * b0.k() * b0.k()));
                 List<FitResult> mine = fitter.fit(head, x -> { });
                 List<FitResult> oracle;
-                try (Backend sc = Backends.select("scalar").backend()) {
+                try (CoarseScorer sc = Backends.selectScorer("scalar").scorer()) {
                     oracle = new Fitter(sc, opt, 1).keepModels(false).fit(head, x -> { });
                 }
                 for (int i = 0; i < n; i++) {

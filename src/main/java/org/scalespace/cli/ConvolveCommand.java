@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.scalespace.conv.ConvEngine;
-import org.scalespace.conv.ConvEngines;
+import org.scalespace.backend.Backends;
 import org.scalespace.conv.DenseFilters;
 import org.scalespace.conv.GaussianFilters;
 import org.scalespace.conv.GaussianOutput;
@@ -139,7 +139,7 @@ public final class ConvolveCommand implements Callable<Integer> {
             throw new IllegalArgumentException("input " + input + " has C = " + x.c() + " channels "
                     + x.shapeString() + " but the filters have " + fc + "; one filter per channel is required");
         }
-        ConvEngines.Selection sel = ConvEngines.select(backend, threads);
+        Backends.ConvSelection sel = Backends.selectConv(backend, threads);
         // ---- work
         Tensor4 y;
         long t0 = System.nanoTime();

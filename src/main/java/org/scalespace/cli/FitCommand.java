@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.scalespace.backend.Backend;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.backend.Backends;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
@@ -138,8 +138,8 @@ public final class FitCommand implements Callable<Integer> {
         if (nThreads < 1 || nThreads > 4096) {
             throw new IllegalArgumentException("--threads must be in 1..4096, got " + nThreads);
         }
-        Backends.Selection sel = Backends.select(backend);
-        try (Backend be = sel.backend()) {
+        Backends.Selection sel = Backends.selectScorer(backend);
+        try (CoarseScorer be = sel.scorer()) {
             // the model arrays are only written with --out templates.npy
             Fitter fitter = new Fitter(be, opt, nThreads)
                     .keepModels(out != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy"));
@@ -305,7 +305,7 @@ public final class FitCommand implements Callable<Integer> {
         }
     }
 
-    static void summary(PrintWriter err, Tally tally, double secs, Backend be, int threads, FitOptions opt) {
+    static void summary(PrintWriter err, Tally tally, double secs, CoarseScorer be, int threads, FitOptions opt) {
         Map<Family, Integer> counts = tally.counts;
         long edges = tally.edges;
         StringBuilder fam = new StringBuilder();

@@ -8,7 +8,7 @@ import java.io.StringWriter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.scalespace.backend.Backend;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.backend.Backends;
 import org.scalespace.fit.PaperMethods;
 import org.scalespace.model.FilterBank;
@@ -46,9 +46,9 @@ public final class PaperCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Construction c = Construction.parse(construction);
         FilterBank bank = FilterReaders.bundled();
-        Backends.Selection sel = Backends.select(backend);
+        Backends.Selection sel = Backends.selectScorer(backend);
         Map<String, PaperMethods.Entry[]> table;
-        try (Backend be = sel.backend()) {
+        try (CoarseScorer be = sel.scorer()) {
             table = new PaperMethods(be, c).table(bank);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -14,10 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import org.scalespace.backend.Backend;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.backend.Backends;
 import org.scalespace.conv.ConvEngine;
-import org.scalespace.conv.ConvEngines;
 import org.scalespace.conv.DenseFilters;
 import org.scalespace.conv.Fidelity;
 import org.scalespace.conv.Padding;
@@ -131,11 +130,11 @@ public final class ReplaceCommand implements Callable<Integer> {
         }
         FitOptions opt = FitOptions.defaults();
         List<Row> rows = new ArrayList<>();
-        Backends.Selection fitSel = Backends.select(backend);
-        ConvEngines.Selection convSel = ConvEngines.select(backend, threads);
+        Backends.Selection fitSel = Backends.selectScorer(backend);
+        Backends.ConvSelection convSel = Backends.selectConv(backend, threads);
         so.println("replace: input: " + inputWhat + "; padding " + pad.id() + "; fit " + fitSel.log().get(
                 fitSel.log().size() - 1) + "; convolution " + convSel.report());
-        try (Backend be = fitSel.backend(); ConvEngine engine = convSel.engine()) {
+        try (CoarseScorer be = fitSel.scorer(); ConvEngine engine = convSel.engine()) {
             Fitter fitter = new Fitter(be, opt, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
             for (FilterBank b : banks) {
                 List<FitResult> fits = fitter.fit(b, n -> { });

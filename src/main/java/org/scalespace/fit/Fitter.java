@@ -8,8 +8,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
-import org.scalespace.backend.Backend;
-import org.scalespace.backend.CoarseProblem;
 import org.scalespace.model.FilterBank;
 import org.scalespace.model.Family;
 import org.scalespace.model.Templates;
@@ -21,7 +19,7 @@ import org.scalespace.model.Templates;
  * double precision, refines every family whose coarse relative l2 is within {@value #REFINE_FACTOR}× (+
  * {@value #REFINE_SLACK}) of the best family's, and selects the family with the smallest relative l2 (ties: the
  * earlier family of SPEC §4). Work is split into chunks of filters run on {@code threads} threads (one thread for a
- * backend that is not thread-safe, fewer while the backend asks for fewer: {@link Backend#threadsFor}). Results come
+ * backend that is not thread-safe, fewer while the backend asks for fewer: {@link CoarseScorer#threadsFor}). Results come
  * back in input order and do not depend on the number of threads.
  */
 public final class Fitter {
@@ -34,7 +32,7 @@ public final class Fitter {
     public static final double REFINE_SLACK = 0.002;
     private static final int CHUNK = 256;
 
-    private final Backend backend;
+    private final CoarseScorer backend;
     private final FitOptions opt;
     private final int threads;
     private final Refiner refiner;
@@ -43,7 +41,7 @@ public final class Fitter {
     private volatile boolean screenScores = true;
     private final AtomicInteger threadsUsed = new AtomicInteger();
 
-    public Fitter(Backend backend, FitOptions opt, int threads) {
+    public Fitter(CoarseScorer backend, FitOptions opt, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -83,7 +81,7 @@ public final class Fitter {
 
     /**
      * The most threads a batch of this fitter has actually run on so far: fewer than {@link #threads()} when every
-     * batch was fitted while the backend asked for fewer ({@link Backend#threadsFor}, e.g. a few filters in a fresh
+     * batch was fitted while the backend asked for fewer ({@link CoarseScorer#threadsFor}, e.g. a few filters in a fresh
      * JVM on the simd backend); 0 before the first batch.
      */
     public int threadsUsed() {
@@ -117,16 +115,17 @@ public final class Fitter {
     }
 
     /**
-     * Runs this fitter's code paths once on a small synthetic problem (the bundled 7×7 master key filters with
-     * deterministic noise, {@code filters} of them), so that the JIT has compiled more of them before real work
+     * Runs this fitter's code paths once on a small synthetic problem ({@code filters} filters made from those of
+     * {@code sample} with deterministic gain and noise; the bundled 7×7 master key filters,
+     * {@code FilterReaders.bundled()}, are a good sample), so that the JIT has compiled more of them before real work
      * arrives. On JDK 17 the Vector API runs ~100× slower until C2 has compiled a kernel, about 2 s per process on two
      * cores. This pays only where a core would otherwise be idle, e.g. while the caller prepares its input: measured
      * synchronously on two cores, 64 filters took 0.6 s and shortened a cold 100,000-filter fit by 0–0.3 s (the CLI
      * does not call it). The results are discarded. Safe to call concurrently with {@link #fit} (the fitter holds no
      * per-call state).
      */
-    public void warmUp(int filters) {
-        FilterBank mk = org.scalespace.io.FilterReaders.bundled();
+    public void warmUp(FilterBank sample, int filters) {
+        FilterBank mk = sample;
         int kk = mk.k() * mk.k();
         double[] d = new double[filters * kk];
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
@@ -202,7 +201,7 @@ public final class Fitter {
         return List.of(out);
     }
 
-    /** Filters per question to {@link Backend#threadsFor} (one CLI slice). */
+    /** Filters per question to {@link CoarseScorer#threadsFor} (one CLI slice). */
     private static final int COLD_PIECE = 16384;
 
     /** Fits the given chunks on up to {@code threads} threads. */

@@ -3,7 +3,6 @@ package org.scalespace.fit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.scalespace.backend.Backend;
 import org.scalespace.model.FilterBank;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
@@ -41,11 +40,11 @@ public final class PaperMethods {
                         String edge) {
     }
 
-    private final Backend backend;
+    private final CoarseScorer backend;
     private final Construction construction;
     private final FitOptions base;
 
-    public PaperMethods(Backend backend, Construction construction) {
+    public PaperMethods(CoarseScorer backend, Construction construction) {
         this.backend = backend;
         this.construction = construction;
         this.base = new FitOptions(List.of(Family.GAUSS), Normalisation.PAPER, Metric.L2, ScaleMode.SEP,

@@ -13,10 +13,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.scalespace.fit.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.scalespace.backend.scalar.ScalarBackend;
+import org.scalespace.backend.scalar.ScalarScorer;
 import org.scalespace.fit.CandidateSet;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
@@ -52,12 +54,12 @@ abstract class BackendContractTest {
      */
     abstract double scoreTolerance();
 
-    Backend backend;
+    CoarseScorer backend;
 
     @BeforeEach
     void open() {
         BackendAssume.assumeAvailable(backendName());
-        backend = Backends.select(backendName()).backend();
+        backend = Backends.selectScorer(backendName()).scorer();
         assertEquals(backendName(), backend.name());
     }
 
@@ -324,7 +326,7 @@ abstract class BackendContractTest {
             for (FitOptions opt : List.of(all, l1)) {
                 FilterBank b = opt == l1 ? few : bank;
                 List<FitResult> oracle;
-                try (Backend s = new ScalarBackend()) {
+                try (CoarseScorer s = new ScalarScorer()) {
                     oracle = new Fitter(s, opt, 1).fit(b, x -> { });
                 }
                 List<FitResult> got = new Fitter(backend, opt, 2).fit(b, x -> { });

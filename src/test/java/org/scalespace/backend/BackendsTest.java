@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.scalespace.fit.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 import org.scalespace.backend.simd.VectorSupport;
@@ -17,7 +19,7 @@ class BackendsTest {
 
     @Test
     void unknownNameListsTheAcceptedOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.select("bogus"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.selectScorer("bogus"));
         String m = e.getMessage();
         assertTrue(m.contains("bogus"), m);
         for (String name : List.of("auto", "cuda", "opencl", "simd", "scalar")) {
@@ -43,8 +45,8 @@ class BackendsTest {
         assertTrue(module, "the test JVM runs with --add-modules jdk.incubator.vector (pom.xml argLine)");
         assertTrue(VectorSupport.unavailableReason().isEmpty(), "simd should be available here: "
                 + VectorSupport.unavailableReason().orElse(""));
-        Backends.Selection sel = Backends.select("auto");
-        try (Backend b = sel.backend()) {
+        Backends.Selection sel = Backends.selectScorer("auto");
+        try (CoarseScorer b = sel.scorer()) {
             assertEquals("simd", b.name());
             List<String> log = sel.log();
             assertTrue(log.stream().anyMatch(l -> l.contains("cuda") && l.contains("skipped")), log.toString());
@@ -55,7 +57,7 @@ class BackendsTest {
                     log.toString());
         }
         // selection is case- and space-insensitive
-        try (Backend b = Backends.select(" SCALAR ").backend()) {
+        try (CoarseScorer b = Backends.selectScorer(" SCALAR ").scorer()) {
             assertEquals("scalar", b.name());
             assertTrue(!b.threadSafe(), "the oracle is single-threaded");
         }
@@ -65,7 +67,7 @@ class BackendsTest {
     void anExplicitlyRequestedUnavailableBackendIsAnErrorNotAFallback() {
         for (Backends.Status s : Backends.statuses()) {
             if (s.unavailableReason().isPresent()) {
-                IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.select(s.name()));
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.selectScorer(s.name()));
                 assertTrue(e.getMessage().contains(s.name()) && e.getMessage().contains("unavailable"), e.getMessage());
             }
         }

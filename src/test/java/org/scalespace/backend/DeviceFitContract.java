@@ -8,10 +8,12 @@ import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.scalespace.fit.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.scalespace.backend.scalar.ScalarBackend;
+import org.scalespace.backend.scalar.ScalarScorer;
 import org.scalespace.fit.CandidateSet;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
@@ -35,7 +37,7 @@ import org.scalespace.testing.BackendAssume;
  * @param <B> the backend under test
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class DeviceFitContract<B extends Backend> {
+public abstract class DeviceFitContract<B extends CoarseScorer> {
     protected static final LongConsumer NO_PROGRESS = n -> { };
 
     /** The backend under test (local tables). */
@@ -124,7 +126,7 @@ public abstract class DeviceFitContract<B extends Backend> {
         CoarseProblem p = new CoarseProblem(cs, filters, 0, n, norm, metric, fo, fs);
         int[] bestRef = new int[n * blocks];
         double[] scoreRef = new double[n * blocks];
-        new ScalarBackend().coarseArgmin(p, bestRef, scoreRef);
+        new ScalarScorer().coarseArgmin(p, bestRef, scoreRef);
         int[] best = new int[n * blocks];
         double[] score = new double[n * blocks];
         be.coarseArgmin(p, best, score);
@@ -211,7 +213,7 @@ public abstract class DeviceFitContract<B extends Backend> {
         FitOptions d = FitOptions.defaults();
         FitOptions opt = new FitOptions(d.families(), norm, metric, d.scaleMode(), d.sigmaMin(), d.sigmaMax(),
                 d.sigmaSteps(), d.alphaMax(), d.alphaSteps(), d.construction(), true, d.tolerance());
-        List<FitResult> ref = new Fitter(new ScalarBackend(), opt, 1).fit(bank, NO_PROGRESS);
+        List<FitResult> ref = new Fitter(new ScalarScorer(), opt, 1).fit(bank, NO_PROGRESS);
         List<FitResult> got = new Fitter(backend, opt, 2).fit(bank, NO_PROGRESS);
         assertSameFits(ref, got, metric);
         if (norm == Normalisation.GAIN_OFFSET && metric == Metric.L2) {
@@ -230,7 +232,7 @@ public abstract class DeviceFitContract<B extends Backend> {
         double[] data = structured(k, n, 4242L, 0.1);
         FilterBank bank = new FilterBank("test", "structured", k, n, data);
         FitOptions opt = FitOptions.defaults();
-        List<FitResult> ref = new Fitter(new ScalarBackend(), opt, 1).fit(bank, NO_PROGRESS);
+        List<FitResult> ref = new Fitter(new ScalarScorer(), opt, 1).fit(bank, NO_PROGRESS);
         List<FitResult> got = new Fitter(backend, opt, 2).fit(bank, NO_PROGRESS);
         assertSameFits(ref, got, opt.metric());
     }

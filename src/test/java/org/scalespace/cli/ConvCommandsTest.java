@@ -187,7 +187,7 @@ class ConvCommandsTest {
         assertEquals(8, json.split("\"output_rel_l2\"").length - 1, json);
         // the separable bank built from a fit (as replace builds it) equals the fit's dense model
         org.scalespace.fit.FitOptions opt = org.scalespace.fit.FitOptions.defaults();
-        try (org.scalespace.backend.Backend be = new org.scalespace.backend.scalar.ScalarBackend()) {
+        try (org.scalespace.fit.CoarseScorer be = new org.scalespace.backend.scalar.ScalarScorer()) {
             List<org.scalespace.fit.FitResult> fits = new org.scalespace.fit.Fitter(be, opt, 1)
                     .fit(org.scalespace.io.FilterReaders.bundled(), n -> { });
             for (org.scalespace.fit.FitResult f : fits) {

@@ -70,7 +70,7 @@ class FitStreamingTest {
     /** The CSV of the same fit done in memory, through the Java API, written in one piece. */
     private static String inMemoryCsv(List<Path> files, FitOptions opt) throws IOException {
         List<FitResult> all = new java.util.ArrayList<>();
-        try (var be = Backends.select("simd").backend()) {
+        try (var be = Backends.selectScorer("simd").scorer()) {
             Fitter f = new Fitter(be, opt, 2).keepModels(false);
             for (Path p : files) {
                 for (FilterBank b : FilterReaders.read(p)) {

@@ -2,8 +2,7 @@ package org.scalespace.fit;
 
 import java.util.List;
 import java.util.Random;
-import org.scalespace.backend.Backend;
-import org.scalespace.backend.scalar.ScalarBackend;
+import org.scalespace.backend.scalar.ScalarScorer;
 import org.scalespace.model.FilterBank;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
@@ -59,7 +58,7 @@ final class FitTestSupport {
     }
 
     static List<FitResult> fitScalar(FilterBank bank, FitOptions opt) {
-        try (Backend b = new ScalarBackend()) {
+        try (CoarseScorer b = new ScalarScorer()) {
             return new Fitter(b, opt, 1).fit(bank, n -> { });
         }
     }

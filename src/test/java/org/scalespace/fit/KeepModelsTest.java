@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.scalespace.backend.scalar.ScalarBackend;
+import org.scalespace.backend.scalar.ScalarScorer;
 import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 
@@ -19,7 +19,7 @@ class KeepModelsTest {
     @Test
     void resultsWithoutModelsAreOtherwiseTheSame() {
         FilterBank bank = FilterReaders.bundled();
-        try (ScalarBackend be = new ScalarBackend()) {
+        try (ScalarScorer be = new ScalarScorer()) {
             List<FitResult> with = new Fitter(be, FitOptions.defaults(), 1).fit(bank, x -> { });
             List<FitResult> without = new Fitter(be, FitOptions.defaults(), 1).keepModels(false).fit(bank, x -> { });
             assertEquals(with.size(), without.size());
@@ -38,11 +38,11 @@ class KeepModelsTest {
     @Test
     void warmUpLeavesLaterResultsUnchanged() {
         FilterBank bank = FilterReaders.bundled();
-        try (ScalarBackend be = new ScalarBackend()) {
+        try (ScalarScorer be = new ScalarScorer()) {
             // without model arrays, so that record equality compares every field by value
             List<FitResult> cold = new Fitter(be, FitOptions.defaults(), 1).keepModels(false).fit(bank, x -> { });
             Fitter warm = new Fitter(be, FitOptions.defaults(), 1).keepModels(false);
-            warm.warmUp(3);
+            warm.warmUp(FilterReaders.bundled(), 3);
             assertEquals(cold, warm.fit(bank, x -> { }));
         }
     }
@@ -52,7 +52,7 @@ class KeepModelsTest {
         FilterBank bank = FilterReaders.bundled();
         FilterBank tail = new FilterBank(bank.source(), bank.layer(), 7, 3,
                 java.util.Arrays.copyOfRange(bank.data(), 5 * 49, 8 * 49));
-        try (ScalarBackend be = new ScalarBackend()) {
+        try (ScalarScorer be = new ScalarScorer()) {
             Fitter f = new Fitter(be, FitOptions.defaults(), 1).keepModels(false);
             List<FitResult> all = f.fit(bank, x -> { });
             List<FitResult> part = f.fit(tail, 5, x -> { });

@@ -502,7 +502,7 @@ class NormalisationAndModeTest {
 
     /** Closes the backend after use. */
     static final class ScalarBackendHolder implements AutoCloseable {
-        final org.scalespace.backend.Backend backend = new org.scalespace.backend.scalar.ScalarBackend();
+        final org.scalespace.fit.CoarseScorer backend = new org.scalespace.backend.scalar.ScalarScorer();
 
         @Override
         public void close() {

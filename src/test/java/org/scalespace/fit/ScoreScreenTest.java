@@ -10,9 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.scalespace.backend.Backend;
 import org.scalespace.backend.Backends;
-import org.scalespace.backend.CoarseProblem;
 import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.testing.BackendAssume;
@@ -74,7 +72,7 @@ class ScoreScreenTest {
         BackendAssume.assumeAvailable(backendName);
         // the scalar backend's double brute force is ~20× slower: fewer filters there
         FilterBank bank = varied(backendName.equals("scalar") ? 120 : 600, 7);
-        try (Backend be = Backends.select(backendName).backend()) {
+        try (CoarseScorer be = Backends.selectScorer(backendName).scorer()) {
             for (Normalisation norm : new Normalisation[] {Normalisation.GAIN_OFFSET, Normalisation.GAIN,
                 Normalisation.NONE}) {
                 FitOptions opt = FitOptions.defaults().withNormalisation(norm);
@@ -101,7 +99,7 @@ class ScoreScreenTest {
         BackendAssume.assumeAvailable("simd");
         FilterBank bank = varied(4200, 13);
         int kk = 49;
-        try (Backend be = Backends.select("simd").backend()) {
+        try (CoarseScorer be = Backends.selectScorer("simd").scorer()) {
             FitOptions opt = FitOptions.defaults();
             List<FitResult> coarse = new Fitter(be, opt.withRefine(false), 2).keepModels(false).fit(bank, x -> { });
             List<FitResult> refined = new Fitter(be, opt, 2).keepModels(false).screenScores(false).fit(bank, x -> { });
@@ -128,7 +126,7 @@ class ScoreScreenTest {
         int blocks = cs.blocks();
         int[] best = new int[bank.count() * blocks];
         double[] score = new double[best.length];
-        try (Backend be = Backends.select("simd").backend()) {
+        try (CoarseScorer be = Backends.selectScorer("simd").scorer()) {
             be.coarseArgmin(new CoarseProblem(cs, bank.data(), 0, bank.count(), opt.normalisation(), opt.metric(),
                     null, null), best, score);
         }

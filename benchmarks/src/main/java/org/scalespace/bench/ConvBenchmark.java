@@ -15,14 +15,14 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.scalespace.conv.ConvEngine;
-import org.scalespace.conv.ConvEngines;
+import org.scalespace.backend.Backends;
 import org.scalespace.conv.DenseFilters;
 import org.scalespace.conv.Fidelity;
 import org.scalespace.conv.GaussianFilters;
 import org.scalespace.conv.GaussianOutput;
 import org.scalespace.conv.GaussianSpec;
 import org.scalespace.conv.Padding;
-import org.scalespace.conv.ScalarConvEngine;
+import org.scalespace.backend.scalar.ScalarConvEngine;
 import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
 
@@ -74,7 +74,7 @@ public class ConvBenchmark {
             w[i] = (float) (rnd.nextGaussian() / k);
         }
         dense = new DenseFilters(x.c(), k, w);
-        engine = ConvEngines.create(backend, 0);
+        engine = Backends.selectConv(backend, 0).engine();
         run();
         try (ScalarConvEngine oracle = new ScalarConvEngine()) {
             Tensor4 ref = kind.equals("separable") ? oracle.separable(x, bank, Padding.ZERO)

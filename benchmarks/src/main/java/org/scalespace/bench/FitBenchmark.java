@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.scalespace.backend.Backend;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.backend.Backends;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
@@ -46,7 +46,7 @@ public class FitBenchmark {
     @Param({"true", "false"})
     public boolean refine;
 
-    private Backend be;
+    private CoarseScorer be;
     private Fitter fitter;
     private FilterBank bank;
 
@@ -68,12 +68,12 @@ public class FitBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         bank = syntheticBank(FILTERS, 42);
-        be = Backends.select(backend).backend(); // throws with the reason when the backend is unavailable
+        be = Backends.selectScorer(backend).scorer(); // throws with the reason when the backend is unavailable
         FitOptions opt = FitOptions.defaults().withRefine(refine);
         fitter = new Fitter(be, opt, Runtime.getRuntime().availableProcessors());
         // validate against the oracle before timing anything
         FilterBank head = new FilterBank("v", "v", 7, 32, java.util.Arrays.copyOf(bank.data(), 32 * 49));
-        try (Backend ref = Backends.select("scalar").backend()) {
+        try (CoarseScorer ref = Backends.selectScorer("scalar").scorer()) {
             List<FitResult> want = new Fitter(ref, opt, 1).fit(head, x -> { });
             List<FitResult> got = fitter.fit(head, x -> { });
             for (int i = 0; i < want.size(); i++) {

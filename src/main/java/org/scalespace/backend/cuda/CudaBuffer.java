@@ -22,7 +22,7 @@ public final class CudaBuffer implements AutoCloseable {
         this.bytes = bytes;
         this.what = what;
         ctx.makeCurrent();
-        Cu.check(cuMemAlloc(ptr, bytes), "cuMemAlloc(" + bytes + " bytes, " + what + ") on device "
+        CudaChecks.check(cuMemAlloc(ptr, bytes), "cuMemAlloc(" + bytes + " bytes, " + what + ") on device "
                 + ctx.device.index());
     }
 
@@ -51,6 +51,6 @@ public final class CudaBuffer implements AutoCloseable {
         }
         closed = true;
         ctx.makeCurrent();
-        Cu.check(cuMemFree(ptr), "cuMemFree(" + what + ")");
+        CudaChecks.check(cuMemFree(ptr), "cuMemFree(" + what + ")");
     }
 }

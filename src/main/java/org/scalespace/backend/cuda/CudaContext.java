@@ -36,11 +36,11 @@ public final class CudaContext implements AutoCloseable {
     public CudaContext(CudaDevice device) {
         this.device = device;
         try {
-            Cu.check(cuDeviceGet(dev, device.index()), "cuDeviceGet(" + device.index() + ")");
-            Cu.check(cuDevicePrimaryCtxRetain(ctx, dev), "cuDevicePrimaryCtxRetain(device " + device.index() + ")");
+            CudaChecks.check(cuDeviceGet(dev, device.index()), "cuDeviceGet(" + device.index() + ")");
+            CudaChecks.check(cuDevicePrimaryCtxRetain(ctx, dev), "cuDevicePrimaryCtxRetain(device " + device.index() + ")");
             retained = true;
             makeCurrent();
-            Cu.check(cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT), "cuStreamCreate(device "
+            CudaChecks.check(cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT), "cuStreamCreate(device "
                     + device.index() + ")");
             hasStream = true;
         } catch (RuntimeException e) {
@@ -51,7 +51,7 @@ public final class CudaContext implements AutoCloseable {
 
     /** Binds the context to the calling thread (every entry point calls this; cheap when already current). */
     void makeCurrent() {
-        Cu.check(cuCtxSetCurrent(ctx), "cuCtxSetCurrent(device " + device.index() + ")");
+        CudaChecks.check(cuCtxSetCurrent(ctx), "cuCtxSetCurrent(device " + device.index() + ")");
     }
 
     CUstream stream() {
@@ -65,7 +65,7 @@ public final class CudaContext implements AutoCloseable {
     void write(CudaBuffer b, float[] src, int off, int len) {
         b.checkCapacity(4L * len);
         makeCurrent();
-        Cu.check(cuMemcpyHtoD(b.ptr, Pointer.to(src).withByteOffset(4L * off), 4L * len),
+        CudaChecks.check(cuMemcpyHtoD(b.ptr, Pointer.to(src).withByteOffset(4L * off), 4L * len),
                 "cuMemcpyHtoD(" + b.what + ", " + 4L * len + " bytes)");
     }
 
@@ -76,21 +76,21 @@ public final class CudaContext implements AutoCloseable {
     void write(CudaBuffer b, int[] src, int off, int len) {
         b.checkCapacity((long) Sizeof.INT * len);
         makeCurrent();
-        Cu.check(cuMemcpyHtoD(b.ptr, Pointer.to(src).withByteOffset(4L * off), 4L * len),
+        CudaChecks.check(cuMemcpyHtoD(b.ptr, Pointer.to(src).withByteOffset(4L * off), 4L * len),
                 "cuMemcpyHtoD(" + b.what + ", " + 4L * len + " bytes)");
     }
 
     void read(CudaBuffer b, float[] dst, int off, int len) {
         b.checkCapacity(4L * len);
         makeCurrent();
-        Cu.check(cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * off), b.ptr, 4L * len),
+        CudaChecks.check(cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * off), b.ptr, 4L * len),
                 "cuMemcpyDtoH(" + b.what + ", " + 4L * len + " bytes)");
     }
 
     void read(CudaBuffer b, int[] dst, int off, int len) {
         b.checkCapacity(4L * len);
         makeCurrent();
-        Cu.check(cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * off), b.ptr, 4L * len),
+        CudaChecks.check(cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * off), b.ptr, 4L * len),
                 "cuMemcpyDtoH(" + b.what + ", " + 4L * len + " bytes)");
     }
 
@@ -98,13 +98,13 @@ public final class CudaContext implements AutoCloseable {
         src.checkCapacity(bytes);
         dst.checkCapacity(bytes);
         makeCurrent();
-        Cu.check(cuMemcpyDtoD(dst.ptr, src.ptr, bytes), "cuMemcpyDtoD(" + src.what + " → " + dst.what + ")");
+        CudaChecks.check(cuMemcpyDtoD(dst.ptr, src.ptr, bytes), "cuMemcpyDtoD(" + src.what + " → " + dst.what + ")");
     }
 
     /** Waits for the work queued on the stream. */
     void synchronize() {
         makeCurrent();
-        Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize(device " + device.index() + ")");
+        CudaChecks.check(cuStreamSynchronize(stream), "cuStreamSynchronize(device " + device.index() + ")");
     }
 
     public CudaDevice device() {
@@ -121,20 +121,20 @@ public final class CudaContext implements AutoCloseable {
         if (hasStream) {
             try {
                 makeCurrent();
-                Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize(device " + device.index() + ")");
+                CudaChecks.check(cuStreamSynchronize(stream), "cuStreamSynchronize(device " + device.index() + ")");
             } catch (RuntimeException e) {
                 first = e;
             }
             int s = cuStreamDestroy(stream);
             if (first == null && s != 0) {
-                first = new CudaException("cuStreamDestroy failed: " + Cu.name(s), s);
+                first = new CudaException("cuStreamDestroy failed: " + CudaChecks.name(s), s);
             }
         }
         if (retained) {
             int s = cuDevicePrimaryCtxRelease(dev);
             if (first == null && s != 0) {
                 first = new CudaException("cuDevicePrimaryCtxRelease(device " + device.index() + ") failed: "
-                        + Cu.name(s), s);
+                        + CudaChecks.name(s), s);
             }
         }
         if (first != null) {

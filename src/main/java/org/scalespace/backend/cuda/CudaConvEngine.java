@@ -1,6 +1,6 @@
 package org.scalespace.backend.cuda;
 
-import org.scalespace.backend.Closer;
+import org.scalespace.backend.device.Closer;
 
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
-import org.scalespace.backend.opencl.ConvDefines;
+import org.scalespace.backend.device.ConvDefines;
 import org.scalespace.conv.ConvChecks;
 import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.DenseFilters;
@@ -45,7 +45,7 @@ public final class CudaConvEngine implements ConvEngine {
     private final List<CudaTensor> live = new ArrayList<>();
     private boolean closed;
 
-    /** ConvEngines' constructor (the thread count is irrelevant on a GPU). */
+    /** The engine {@link CudaProvider} opens, on the first chosen device (the thread count is irrelevant on a GPU). */
     public CudaConvEngine(int threads) {
         this(firstChosen());
     }
@@ -81,7 +81,7 @@ public final class CudaConvEngine implements ConvEngine {
 
     static String variant(ConvDefines d) {
         String base = "conv_b" + d.border();
-        return d.radius() == 3 && Ptx.has(base + "_r3") ? base + "_r3" : base;
+        return d.radius() == 3 && CudaPtx.has(base + "_r3") ? base + "_r3" : base;
     }
 
     private CudaModule module(ConvDefines d) {
@@ -211,7 +211,7 @@ public final class CudaConvEngine implements ConvEngine {
         checkOpen();
         CudaTensor t = allocateTensor(n, c, h, w);
         ctx.makeCurrent();
-        Cu.check(cuMemsetD32Async(t.buf.ptr, 0, t.elements(), ctx.stream()), "cuMemsetD32Async(new tensor)");
+        CudaChecks.check(cuMemsetD32Async(t.buf.ptr, 0, t.elements(), ctx.stream()), "cuMemsetD32Async(new tensor)");
         return t;
     }
 
@@ -315,7 +315,7 @@ public final class CudaConvEngine implements ConvEngine {
             args.add(Pointer.to(new int[] {h}));
             args.add(Pointer.to(new int[] {w}));
             ctx.makeCurrent();
-            Cu.check(cuLaunchKernel(fn, gx, gy, nn * c, TW, TH, 1, shared, ctx.stream(),
+            CudaChecks.check(cuLaunchKernel(fn, gx, gy, nn * c, TW, TH, 1, shared, ctx.stream(),
                     Pointer.to(args.toArray(new Pointer[0])), null),
                     "cuLaunchKernel(" + kernel + " [" + m.variant + "], grid " + gx + "×" + gy + "×" + (nn * c)
                             + ", block " + TW + "×" + TH + ", " + shared + " B shared, device " + ctx.device.index()

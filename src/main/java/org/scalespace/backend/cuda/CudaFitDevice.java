@@ -1,6 +1,6 @@
 package org.scalespace.backend.cuda;
 
-import org.scalespace.backend.Closer;
+import org.scalespace.backend.device.Closer;
 
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 
@@ -13,14 +13,14 @@ import java.util.List;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
-import org.scalespace.backend.PackedCandidates;
-import org.scalespace.backend.opencl.FitDefines;
+import org.scalespace.backend.device.PackedCandidates;
+import org.scalespace.backend.device.FitDefines;
 import org.scalespace.fit.CandidateSet;
 
 /**
  * The coarse fit on one CUDA device: context and stream, module instances cached per {@link FitDefines}, candidate
  * tables cached for the last few candidate sets, scratch buffers grown and reused. Not thread-safe by itself;
- * {@link CudaBackend} serialises calls per device.
+ * {@link CudaScorer} serialises calls per device.
  */
 final class CudaFitDevice implements AutoCloseable {
     /** Threads per filter, fixed when the PTX is built (SS_WG in kernels/cuda/fit.cu). */
@@ -136,7 +136,7 @@ final class CudaFitDevice implements AutoCloseable {
     /** The PTX variant for a specialisation: a k = 7 build where one exists, else the generic one. */
     static String variant(FitDefines d) {
         String base = "fit_m" + d.mode() + "_t" + (d.localTables() ? 1 : 0);
-        return d.k() == 7 && Ptx.has(base + "_k7") ? base + "_k7" : base;
+        return d.k() == 7 && CudaPtx.has(base + "_k7") ? base + "_k7" : base;
     }
 
     private CudaModule module(FitDefines d) {
@@ -208,7 +208,7 @@ final class CudaFitDevice implements AutoCloseable {
             for (int a = 0; a < bufs.length; a++) {
                 args[a] = bufs[a].arg();
             }
-            Cu.check(cuLaunchKernel(fn, m, 1, 1, d.workGroup(), 1, 1, shared, ctx.stream(), Pointer.to(args), null),
+            CudaChecks.check(cuLaunchKernel(fn, m, 1, 1, d.workGroup(), 1, 1, shared, ctx.stream(), Pointer.to(args), null),
                     "cuLaunchKernel(ss_fit_coarse [" + mod.variant + "], " + m + " filters × " + d.workGroup()
                             + " threads, " + shared + " B shared, device " + ctx.device.index() + ")");
             ctx.synchronize();

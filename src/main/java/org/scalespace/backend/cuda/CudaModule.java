@@ -35,7 +35,7 @@ final class CudaModule implements AutoCloseable {
     CudaModule(CudaContext ctx, String variant, Map<String, Integer> constants) {
         this.ctx = ctx;
         this.variant = variant;
-        byte[] ptx = Ptx.load(variant);
+        byte[] ptx = CudaPtx.load(variant);
         ctx.makeCurrent();
         JITOptions jit = new JITOptions();
         // size and buffer both given (whether JCuda allocates the log buffer itself is not verified on a GPU)
@@ -50,7 +50,7 @@ final class CudaModule implements AutoCloseable {
                 log = null;
             }
             throw new CudaException("cuModuleLoadDataJIT(cuda/" + variant + ".ptx) on device "
-                    + ctx.device.index() + " failed: " + Cu.name(s) + (log == null || log.isBlank() ? ""
+                    + ctx.device.index() + " failed: " + CudaChecks.name(s) + (log == null || log.isBlank() ? ""
                     : "; JIT log:\n" + log.trim()), s);
         }
         loaded = true;
@@ -62,12 +62,12 @@ final class CudaModule implements AutoCloseable {
                 if (g == CUresult.CUDA_ERROR_NOT_FOUND) {
                     continue; // fixed at build time in this variant
                 }
-                Cu.check(g, "cuModuleGetGlobal(" + variant + ", " + e.getKey() + ")");
+                CudaChecks.check(g, "cuModuleGetGlobal(" + variant + ", " + e.getKey() + ")");
                 if (size[0] != 4) {
                     throw new IllegalStateException(variant + ": constant " + e.getKey() + " has " + size[0]
                             + " bytes, expected 4");
                 }
-                Cu.check(cuMemcpyHtoD(p, Pointer.to(new int[] {e.getValue()}), 4),
+                CudaChecks.check(cuMemcpyHtoD(p, Pointer.to(new int[] {e.getValue()}), 4),
                         "cuMemcpyHtoD(" + variant + " constant " + e.getKey() + " = " + e.getValue() + ")");
             }
         } catch (RuntimeException e) {
@@ -81,7 +81,7 @@ final class CudaModule implements AutoCloseable {
         if (f == null) {
             f = new CUfunction();
             ctx.makeCurrent();
-            Cu.check(cuModuleGetFunction(f, module, name), "cuModuleGetFunction(" + variant + ", " + name + ")");
+            CudaChecks.check(cuModuleGetFunction(f, module, name), "cuModuleGetFunction(" + variant + ", " + name + ")");
             functions.put(name, f);
         }
         return f;
@@ -92,7 +92,7 @@ final class CudaModule implements AutoCloseable {
         if (bytes <= 48 * 1024 || sharedOptin.getOrDefault(name, 0) >= bytes) {
             return;
         }
-        Cu.check(cuFuncSetAttribute(function(name), CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+        CudaChecks.check(cuFuncSetAttribute(function(name), CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                 bytes), "cuFuncSetAttribute(" + name + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " + bytes + ")");
         sharedOptin.put(name, bytes);
     }
@@ -105,6 +105,6 @@ final class CudaModule implements AutoCloseable {
         loaded = false;
         functions.clear();
         ctx.makeCurrent();
-        Cu.check(cuModuleUnload(module), "cuModuleUnload(" + variant + ")");
+        CudaChecks.check(cuModuleUnload(module), "cuModuleUnload(" + variant + ")");
     }
 }

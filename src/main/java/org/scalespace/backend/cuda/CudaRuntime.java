@@ -13,7 +13,7 @@ import java.util.Optional;
  *
  * <p>Device choice: {@value #DEVICE_PROPERTY} (or the environment variable {@code SCALESPACE_CUDA_DEVICE}) is a
  * device index ({@code 0}, the default), a comma-separated list ({@code 0,1}) or {@code all}; with several devices
- * the fit is split across them (see {@link CudaBackend}). Indices are the driver's ordinals, subject to
+ * the fit is split across them (see {@link CudaScorer}). Indices are the driver's ordinals, subject to
  * CUDA_VISIBLE_DEVICES, as listed by {@code scalespace info}.
  */
 public final class CudaRuntime {
@@ -95,7 +95,7 @@ public final class CudaRuntime {
     }
 
     private static Probe runProbe() {
-        Optional<String> ptx = Ptx.unavailableReason();
+        Optional<String> ptx = CudaPtx.unavailableReason();
         if (ptx.isPresent()) {
             return fail(ptx.get(), List.of(), 0);
         }
@@ -174,13 +174,13 @@ public final class CudaRuntime {
         static Probe probe() {
             int s = jcuda.driver.JCudaDriver.cuInit(0);
             if (s != 0) {
-                return fail("cuInit failed: " + Cu.name(s) + (s == jcuda.driver.CUresult.CUDA_ERROR_NO_DEVICE
+                return fail("cuInit failed: " + CudaChecks.name(s) + (s == jcuda.driver.CUresult.CUDA_ERROR_NO_DEVICE
                         ? " (the driver sees no CUDA device; check CUDA_VISIBLE_DEVICES)" : ""), List.of(), 0);
             }
             int[] v = new int[1];
             s = jcuda.driver.JCudaDriver.cuDriverGetVersion(v);
             if (s != 0) {
-                return fail("cuDriverGetVersion failed: " + Cu.name(s), List.of(), 0);
+                return fail("cuDriverGetVersion failed: " + CudaChecks.name(s), List.of(), 0);
             }
             int drv = v[0];
             if (drv < MIN_DRIVER_VERSION) {
@@ -191,7 +191,7 @@ public final class CudaRuntime {
             int[] count = new int[1];
             s = jcuda.driver.JCudaDriver.cuDeviceGetCount(count);
             if (s != 0) {
-                return fail("cuDeviceGetCount failed: " + Cu.name(s), List.of(), drv);
+                return fail("cuDeviceGetCount failed: " + CudaChecks.name(s), List.of(), drv);
             }
             if (count[0] == 0) {
                 return fail("the NVIDIA driver reports no CUDA device", List.of(), drv);
@@ -226,7 +226,7 @@ public final class CudaRuntime {
                 }
             }
             for (CudaDevice d : chosen) {
-                if (d.ccMajor() * 10 + d.ccMinor() < Ptx.MIN_CC) {
+                if (d.ccMajor() * 10 + d.ccMinor() < CudaPtx.MIN_CC) {
                     return fail("device " + d.index() + " (" + d.name() + ") has compute capability " + d.ccMajor()
                             + "." + d.ccMinor() + "; the bundled PTX targets compute_75 (7.5) and newer", ds, drv);
                 }
@@ -236,15 +236,15 @@ public final class CudaRuntime {
 
         private static CudaDevice describe(int i) {
             jcuda.driver.CUdevice dev = new jcuda.driver.CUdevice();
-            Cu.check(jcuda.driver.JCudaDriver.cuDeviceGet(dev, i), "cuDeviceGet(" + i + ")");
+            CudaChecks.check(jcuda.driver.JCudaDriver.cuDeviceGet(dev, i), "cuDeviceGet(" + i + ")");
             byte[] name = new byte[256];
-            Cu.check(jcuda.driver.JCudaDriver.cuDeviceGetName(name, name.length, dev), "cuDeviceGetName(" + i + ")");
+            CudaChecks.check(jcuda.driver.JCudaDriver.cuDeviceGetName(name, name.length, dev), "cuDeviceGetName(" + i + ")");
             int len = 0;
             while (len < name.length && name[len] != 0) {
                 len++;
             }
             long[] mem = new long[1];
-            Cu.check(jcuda.driver.JCudaDriver.cuDeviceTotalMem(mem, dev), "cuDeviceTotalMem(" + i + ")");
+            CudaChecks.check(jcuda.driver.JCudaDriver.cuDeviceTotalMem(mem, dev), "cuDeviceTotalMem(" + i + ")");
             return new CudaDevice(i, new String(name, 0, len, java.nio.charset.StandardCharsets.US_ASCII), mem[0],
                     attr(dev, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, i),
                     attr(dev, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, i),
@@ -256,7 +256,7 @@ public final class CudaRuntime {
 
         private static int attr(jcuda.driver.CUdevice dev, int a, int i) {
             int[] v = new int[1];
-            Cu.check(jcuda.driver.JCudaDriver.cuDeviceGetAttribute(v, a, dev), "cuDeviceGetAttribute(" + a + ", "
+            CudaChecks.check(jcuda.driver.JCudaDriver.cuDeviceGetAttribute(v, a, dev), "cuDeviceGetAttribute(" + a + ", "
                     + "device " + i + ")");
             return v[0];
         }

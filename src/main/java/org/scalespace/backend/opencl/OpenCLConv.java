@@ -9,6 +9,7 @@ import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
+import org.scalespace.backend.device.ConvDefines;
 
 /**
  * Depthwise convolutions on an OpenCL device, on float arrays (NCHW): the fused separable kernel (tile + halo in
@@ -37,9 +38,9 @@ public final class OpenCLConv implements AutoCloseable {
     private final int th;
     private final String schedule;
 
-    private final ClContext ctx;
-    private final Map<String, ClProgram> programs = new LinkedHashMap<>();
-    private final Map<String, ClBuffer> scratch = new LinkedHashMap<>();
+    private final OpenCLContext ctx;
+    private final Map<String, OpenCLProgram> programs = new LinkedHashMap<>();
+    private final Map<String, OpenCLBuffer> scratch = new LinkedHashMap<>();
     private boolean closed;
     /** Device time of the last call's kernels (enqueue to clFinish), for benchmarks. */
     private long lastKernelNanos;
@@ -52,7 +53,7 @@ public final class OpenCLConv implements AutoCloseable {
     /** As {@link #OpenCLConv()} with the given schedule ("tiled", "direct", or null for the default, tiled). */
     public OpenCLConv(String schedule) {
         try {
-            this.ctx = new ClContext(OpenCLRuntime.chosen());
+            this.ctx = new OpenCLContext(OpenCLRuntime.chosen());
         } catch (OpenCLRuntime.Unavailable u) {
             throw new IllegalStateException("backend opencl is unavailable: " + u.getMessage());
         }
@@ -103,14 +104,14 @@ public final class OpenCLConv implements AutoCloseable {
         return ctx.device;
     }
 
-    private ClProgram program(ConvDefines d) {
-        return programs.computeIfAbsent(d.options(), o -> new ClProgram(ctx, KernelSources.load("opencl/conv.cl"), o,
+    private OpenCLProgram program(ConvDefines d) {
+        return programs.computeIfAbsent(d.options(), o -> new OpenCLProgram(ctx, OpenCLSources.load("opencl/conv.cl"), o,
                 "ss_conv_separable", "ss_conv_dense", "ss_conv_separable_direct_k", "ss_conv_dense_direct_k",
                 "ss_conv_separable_plane_k", "ss_conv_dense_plane_k"));
     }
 
-    private ClBuffer scratch(String what, long bytes) {
-        ClBuffer b = scratch.get(what);
+    private OpenCLBuffer scratch(String what, long bytes) {
+        OpenCLBuffer b = scratch.get(what);
         if (b != null && b.bytes >= bytes) {
             return b;
         }
@@ -164,7 +165,7 @@ public final class OpenCLConv implements AutoCloseable {
      * {@link #separable(float[], float[], int, int, int, int, int, int, float[], float[], float[], int)} on
      * device-resident buffers of N·C·H·W floats: no transfers of x or out.
      */
-    synchronized void separable(ClBuffer x, ClBuffer out, int n, int c, int h, int w, int radius, int terms,
+    synchronized void separable(OpenCLBuffer x, OpenCLBuffer out, int n, int c, int h, int w, int radius, int terms,
                                 float[] coef, float[] col, float[] row, int padding) {
         int k = 2 * radius + 1;
         ConvDefines d = new ConvDefines(radius, terms, padding, tw, th);
@@ -178,7 +179,7 @@ public final class OpenCLConv implements AutoCloseable {
     }
 
     /** {@link #dense(float[], float[], int, int, int, int, int, float[], int)} on device-resident buffers. */
-    synchronized void dense(ClBuffer x, ClBuffer out, int n, int c, int h, int w, int radius, float[] a,
+    synchronized void dense(OpenCLBuffer x, OpenCLBuffer out, int n, int c, int h, int w, int radius, float[] a,
                             int padding) {
         ConvDefines d = new ConvDefines(radius, 1, padding, tw, th);
         if (d.denseLocalBytes() > ctx.device.localMemBytes()) {
@@ -189,7 +190,7 @@ public final class OpenCLConv implements AutoCloseable {
     }
 
     /** A device buffer for a resident tensor (released by its owner). */
-    synchronized ClBuffer tensorBuffer(long bytes, String what) {
+    synchronized OpenCLBuffer tensorBuffer(long bytes, String what) {
         if (closed) {
             throw new IllegalStateException("the OpenCL convolution is closed");
         }
@@ -200,11 +201,11 @@ public final class OpenCLConv implements AutoCloseable {
         return ctx.buffer(bytes, what);
     }
 
-    synchronized void write(ClBuffer b, float[] data) {
+    synchronized void write(OpenCLBuffer b, float[] data) {
         ctx.write(b, data, data.length);
     }
 
-    synchronized void read(ClBuffer b, float[] data) {
+    synchronized void read(OpenCLBuffer b, float[] data) {
         ctx.read(b, data, data.length);
     }
 
@@ -229,7 +230,7 @@ public final class OpenCLConv implements AutoCloseable {
      * Host arrays x/out (uploaded and read back per batch chunk), or resident buffers rx/rout (one launch over the
      * whole batch; an error when it does not fit the device's limits in one).
      */
-    private void run(ConvDefines d, String kernelName, float[] x, float[] out, ClBuffer rx, ClBuffer rout, int n,
+    private void run(ConvDefines d, String kernelName, float[] x, float[] out, OpenCLBuffer rx, OpenCLBuffer rout, int n,
                      int c, int h, int w, float[][] weights) {
         if (closed) {
             throw new IllegalStateException("the OpenCL convolution is closed");
@@ -260,17 +261,17 @@ public final class OpenCLConv implements AutoCloseable {
                     + "needs more scratch than one allocation of " + ctx.device.maxAllocBytes() + " bytes holds (at "
                     + "most " + per + " images per launch); use the host-array calls, which split the batch");
         }
-        ClProgram prog = program(d);
+        OpenCLProgram prog = program(d);
         cl_kernel kern = prog.kernel(kernelName);
-        List<ClBuffer> wb = new ArrayList<>();
+        List<OpenCLBuffer> wb = new ArrayList<>();
         for (int i = 0; i < weights.length; i++) {
-            ClBuffer b = scratch("conv weights " + i, 4L * Math.max(1, weights[i].length));
+            OpenCLBuffer b = scratch("conv weights " + i, 4L * Math.max(1, weights[i].length));
             ctx.write(b, weights[i], weights[i].length);
             wb.add(b);
         }
-        ClBuffer xb = resident ? rx : scratch("conv input", (long) per * image);
-        ClBuffer ob = resident ? rout : scratch("conv output", (long) per * image);
-        ClBuffer tb = plane ? scratch("conv plane scratch", Math.max(4, (long) per * scratchImage)) : null;
+        OpenCLBuffer xb = resident ? rx : scratch("conv input", (long) per * image);
+        OpenCLBuffer ob = resident ? rout : scratch("conv output", (long) per * image);
+        OpenCLBuffer tb = plane ? scratch("conv plane scratch", Math.max(4, (long) per * scratchImage)) : null;
         int planeFloats = c * h * w;
         long kernelNanos = 0;
         for (int n0 = 0; n0 < n; n0 += per) {
@@ -279,18 +280,18 @@ public final class OpenCLConv implements AutoCloseable {
             xb.checkCapacity(4L * floats);
             ob.checkCapacity(4L * floats);
             if (!resident) {
-                Cl.check(CL.clEnqueueWriteBuffer(ctx.queue(), xb.mem(), CL.CL_TRUE, 0, 4L * floats,
+                OpenCLChecks.check(CL.clEnqueueWriteBuffer(ctx.queue(), xb.mem(), CL.CL_TRUE, 0, 4L * floats,
                         Pointer.to(x).withByteOffset(4L * n0 * planeFloats), 0, null, null),
                         "clEnqueueWriteBuffer(conv input)");
             }
             int a = 0;
             setArg(kern, a++, xb);
             setArg(kern, a++, ob);
-            for (ClBuffer b : wb) {
+            for (OpenCLBuffer b : wb) {
                 setArg(kern, a++, b);
             }
             for (int v : new int[] {c, h, w}) {
-                Cl.check(CL.clSetKernelArg(kern, a, Sizeof.cl_int, Pointer.to(new int[] {v})),
+                OpenCLChecks.check(CL.clSetKernelArg(kern, a, Sizeof.cl_int, Pointer.to(new int[] {v})),
                         "clSetKernelArg(" + kernelName + ", " + a + ")");
                 a++;
             }
@@ -303,13 +304,13 @@ public final class OpenCLConv implements AutoCloseable {
                         (long) ((h + d.tileHeight() - 1) / d.tileHeight()) * d.tileHeight(), (long) m * c};
             long[] local = plane ? new long[] {1} : new long[] {d.tileWidth(), d.tileHeight(), 1};
             long t0 = System.nanoTime();
-            Cl.check(CL.clEnqueueNDRangeKernel(ctx.queue(), kern, global.length, null, global, local, 0, null,
+            OpenCLChecks.check(CL.clEnqueueNDRangeKernel(ctx.queue(), kern, global.length, null, global, local, 0, null,
                     null),
                     "clEnqueueNDRangeKernel(" + kernelName + ", " + m + "×" + c + " planes of " + h + "×" + w + ")");
             ctx.finish();
             kernelNanos += System.nanoTime() - t0;
             if (!resident) {
-                Cl.check(CL.clEnqueueReadBuffer(ctx.queue(), ob.mem(), CL.CL_TRUE, 0, 4L * floats,
+                OpenCLChecks.check(CL.clEnqueueReadBuffer(ctx.queue(), ob.mem(), CL.CL_TRUE, 0, 4L * floats,
                         Pointer.to(out).withByteOffset(4L * n0 * planeFloats), 0, null, null),
                         "clEnqueueReadBuffer(conv output)");
             }
@@ -322,8 +323,8 @@ public final class OpenCLConv implements AutoCloseable {
         return lastKernelNanos;
     }
 
-    private static void setArg(cl_kernel k, int i, ClBuffer b) {
-        Cl.check(CL.clSetKernelArg(k, i, Sizeof.cl_mem, b.arg()), "clSetKernelArg(" + i + ", " + b.what + ")");
+    private static void setArg(cl_kernel k, int i, OpenCLBuffer b) {
+        OpenCLChecks.check(CL.clSetKernelArg(k, i, Sizeof.cl_mem, b.arg()), "clSetKernelArg(" + i + ", " + b.what + ")");
     }
 
     @Override
@@ -333,9 +334,9 @@ public final class OpenCLConv implements AutoCloseable {
         }
         closed = true;
         RuntimeException first = null;
-        List<ClBuffer> bs = new ArrayList<>(scratch.values());
+        List<OpenCLBuffer> bs = new ArrayList<>(scratch.values());
         Collections.reverse(bs);
-        List<ClProgram> ps = new ArrayList<>(programs.values());
+        List<OpenCLProgram> ps = new ArrayList<>(programs.values());
         Collections.reverse(ps);
         List<AutoCloseable> all = new ArrayList<>(bs);
         all.addAll(ps);

@@ -35,9 +35,9 @@ public final class OpenCLConvEngine implements ConvEngine {
     /** A tensor in one OpenCL buffer of this engine. */
     private static final class ClTensor extends EngineTensor {
         final OpenCLConvEngine owner;
-        final ClBuffer buf;
+        final OpenCLBuffer buf;
 
-        ClTensor(OpenCLConvEngine owner, ClBuffer buf, int n, int c, int h, int w) {
+        ClTensor(OpenCLConvEngine owner, OpenCLBuffer buf, int n, int c, int h, int w) {
             super(owner, "opencl", n, c, h, w);
             this.owner = owner;
             this.buf = buf;

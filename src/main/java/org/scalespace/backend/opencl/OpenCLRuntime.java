@@ -107,7 +107,7 @@ public final class OpenCLRuntime {
             return Optional.empty();
         } catch (Unavailable u) {
             return Optional.of(u.getMessage());
-        } catch (ClException e) {
+        } catch (OpenCLException e) {
             return Optional.of("OpenCL query failed: " + e.getMessage());
         }
     }
@@ -141,33 +141,33 @@ public final class OpenCLRuntime {
                     + "(install a GPU vendor's OpenCL driver or pocl-opencl-icd; check /etc/OpenCL/vendors"
                     + " and OCL_ICD_VENDORS)");
         }
-        Cl.check(st, "clGetPlatformIDs");
+        OpenCLChecks.check(st, "clGetPlatformIDs");
         cl_platform_id[] ps = new cl_platform_id[np[0]];
-        Cl.check(CL.clGetPlatformIDs(ps.length, ps, null), "clGetPlatformIDs");
+        OpenCLChecks.check(CL.clGetPlatformIDs(ps.length, ps, null), "clGetPlatformIDs");
         List<OpenCLDevice> out = new ArrayList<>();
         for (int p = 0; p < ps.length; p++) {
-            String pname = Cl.platformString(ps[p], CL_PLATFORM_NAME);
-            String pver = Cl.platformString(ps[p], CL_PLATFORM_VERSION);
+            String pname = OpenCLChecks.platformString(ps[p], CL_PLATFORM_NAME);
+            String pver = OpenCLChecks.platformString(ps[p], CL_PLATFORM_VERSION);
             int[] nd = new int[1];
             int s = CL.clGetDeviceIDs(ps[p], CL_DEVICE_TYPE_ALL, 0, null, nd);
             if (s == CL_DEVICE_NOT_FOUND || (s == CL_SUCCESS && nd[0] == 0)) {
                 continue;
             }
-            Cl.check(s, "clGetDeviceIDs");
+            OpenCLChecks.check(s, "clGetDeviceIDs");
             cl_device_id[] ds = new cl_device_id[nd[0]];
-            Cl.check(CL.clGetDeviceIDs(ps[p], CL_DEVICE_TYPE_ALL, ds.length, ds, null), "clGetDeviceIDs");
+            OpenCLChecks.check(CL.clGetDeviceIDs(ps[p], CL_DEVICE_TYPE_ALL, ds.length, ds, null), "clGetDeviceIDs");
             for (int d = 0; d < ds.length; d++) {
-                long type = Cl.deviceLong(ds[d], CL_DEVICE_TYPE);
+                long type = OpenCLChecks.deviceLong(ds[d], CL_DEVICE_TYPE);
                 String t = (type & CL_DEVICE_TYPE_GPU) != 0 ? "GPU"
                         : (type & CL_DEVICE_TYPE_ACCELERATOR) != 0 ? "ACCELERATOR"
                         : (type & CL_DEVICE_TYPE_CPU) != 0 ? "CPU" : "OTHER";
-                out.add(new OpenCLDevice(p, pname, pver, d, Cl.deviceString(ds[d], CL_DEVICE_NAME), t,
-                        Cl.deviceString(ds[d], CL_DEVICE_VERSION), Cl.deviceString(ds[d], CL_DRIVER_VERSION),
-                        Cl.deviceLong(ds[d], CL_DEVICE_GLOBAL_MEM_SIZE),
-                        Cl.deviceLong(ds[d], CL_DEVICE_MAX_MEM_ALLOC_SIZE),
-                        Cl.deviceLong(ds[d], CL_DEVICE_LOCAL_MEM_SIZE),
-                        Cl.deviceInt(ds[d], CL_DEVICE_MAX_COMPUTE_UNITS),
-                        Cl.deviceSize(ds[d], CL_DEVICE_MAX_WORK_GROUP_SIZE), ps[p], ds[d]));
+                out.add(new OpenCLDevice(p, pname, pver, d, OpenCLChecks.deviceString(ds[d], CL_DEVICE_NAME), t,
+                        OpenCLChecks.deviceString(ds[d], CL_DEVICE_VERSION), OpenCLChecks.deviceString(ds[d], CL_DRIVER_VERSION),
+                        OpenCLChecks.deviceLong(ds[d], CL_DEVICE_GLOBAL_MEM_SIZE),
+                        OpenCLChecks.deviceLong(ds[d], CL_DEVICE_MAX_MEM_ALLOC_SIZE),
+                        OpenCLChecks.deviceLong(ds[d], CL_DEVICE_LOCAL_MEM_SIZE),
+                        OpenCLChecks.deviceInt(ds[d], CL_DEVICE_MAX_COMPUTE_UNITS),
+                        OpenCLChecks.deviceSize(ds[d], CL_DEVICE_MAX_WORK_GROUP_SIZE), ps[p], ds[d]));
             }
         }
         if (out.isEmpty()) {

@@ -11,7 +11,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.scalespace.backend.Backends;
 import org.scalespace.cli.Main;
-import org.scalespace.conv.ConvEngines;
 import picocli.CommandLine;
 
 /**
@@ -39,13 +38,13 @@ class CudaAvailabilityTest {
     @Test
     void selectingCudaGivesAClearErrorOrTheBackend() {
         if (reason().isPresent()) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.select("cuda"));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.selectScorer("cuda"));
             assertEquals("backend cuda is unavailable: " + reason().get(), e.getMessage());
             IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
-                    () -> ConvEngines.select("cuda", 1));
+                    () -> Backends.selectConv("cuda", 1));
             assertTrue(c.getMessage().contains(reason().get()), c.getMessage());
         } else {
-            try (var b = Backends.select("cuda").backend()) {
+            try (var b = Backends.selectScorer("cuda").scorer()) {
                 assertEquals("cuda", b.name());
             }
         }
@@ -53,22 +52,22 @@ class CudaAvailabilityTest {
 
     @Test
     void autoSkipsCudaWithTheReason() {
-        Backends.Selection s = Backends.select("auto");
+        Backends.Selection s = Backends.selectScorer("auto");
         try {
             if (reason().isPresent()) {
                 assertEquals("backend cuda skipped: " + reason().get(), s.log().get(0));
-                assertFalse(s.backend().name().equals("cuda"));
-                ConvEngines.Selection cs = ConvEngines.select("auto", 1);
+                assertFalse(s.scorer().name().equals("cuda"));
+                Backends.ConvSelection cs = Backends.selectConv("auto", 1);
                 try {
                     assertTrue(cs.report().contains("cuda: " + reason().get()), cs.report());
                 } finally {
                     cs.engine().close();
                 }
             } else {
-                assertEquals("cuda", s.backend().name());
+                assertEquals("cuda", s.scorer().name());
             }
         } finally {
-            s.backend().close();
+            s.scorer().close();
         }
     }
 
@@ -95,8 +94,8 @@ class CudaAvailabilityTest {
     void withoutADriverTheReasonNamesIt() {
         boolean driver = new java.io.File("/proc/driver/nvidia/version").exists();
         org.junit.jupiter.api.Assumptions.assumeFalse(driver, "an NVIDIA driver is installed here");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Ptx.unavailableReason().isEmpty(),
-                "built without nvcc: the reason is the missing PTX (checked in PtxBundleTest)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(CudaPtx.unavailableReason().isEmpty(),
+                "built without nvcc: the reason is the missing PTX (checked in CudaPtxBundleTest)");
         String r = reason().orElseThrow();
         assertTrue(r.startsWith("no NVIDIA driver") || r.contains("libcuda"), r);
     }

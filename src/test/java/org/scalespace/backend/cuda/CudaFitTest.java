@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.scalespace.backend.CoarseProblem;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.backend.DeviceFitContract;
 import org.scalespace.fit.CandidateSet;
 import org.scalespace.fit.FitOptions;
@@ -14,20 +14,20 @@ import org.scalespace.fit.ScaleMode;
 import org.scalespace.model.Family;
 
 /** The CUDA coarse fit against the scalar oracle (skipped with the reason without a CUDA device; -Dscalespace.requireBackends=cuda makes that a failure). */
-class CudaFitTest extends DeviceFitContract<CudaBackend> {
+class CudaFitTest extends DeviceFitContract<CudaScorer> {
     @Override
     protected String backendName() {
         return "cuda";
     }
 
     @Override
-    protected CudaBackend openBackend() {
-        return new CudaBackend();
+    protected CudaScorer openBackend() {
+        return new CudaScorer();
     }
 
     @Override
-    protected CudaBackend openGlobalTables(CudaBackend backend) {
-        return new CudaBackend(backend.devices(), true);
+    protected CudaScorer openGlobalTables(CudaScorer backend) {
+        return new CudaScorer(backend.devices(), true);
     }
 
     @Test
@@ -44,7 +44,7 @@ class CudaFitTest extends DeviceFitContract<CudaBackend> {
         double[] sOne = new double[n * blocks];
         backend.coarseArgmin(new CoarseProblem(cs, filters, 0, n, opt.normalisation(), opt.metric(), null, null),
                 one, sOne);
-        try (CudaBackend split = new CudaBackend(two, false)) {
+        try (CudaScorer split = new CudaScorer(two, false)) {
             int[] got = new int[n * blocks];
             double[] sGot = new double[n * blocks];
             split.coarseArgmin(new CoarseProblem(cs, filters, 0, n, opt.normalisation(), opt.metric(), null, null),

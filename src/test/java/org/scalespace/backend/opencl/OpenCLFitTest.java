@@ -6,19 +6,19 @@ import org.scalespace.backend.DeviceFitContract;
  * The OpenCL coarse fit against the scalar oracle with the device's default fit schedule (on PoCL in CI: the cpu
  * schedule); skipped with the reason without OpenCL.
  */
-class OpenCLFitTest extends DeviceFitContract<OpenCLBackend> {
+class OpenCLFitTest extends DeviceFitContract<OpenCLScorer> {
     @Override
     protected String backendName() {
         return "opencl";
     }
 
     @Override
-    protected OpenCLBackend openBackend() {
-        return new OpenCLBackend();
+    protected OpenCLScorer openBackend() {
+        return new OpenCLScorer();
     }
 
     @Override
-    protected OpenCLBackend openGlobalTables(OpenCLBackend backend) {
-        return new OpenCLBackend(backend.device(), true, backend.fitSchedule());
+    protected OpenCLScorer openGlobalTables(OpenCLScorer backend) {
+        return new OpenCLScorer(backend.device(), true, backend.fitSchedule());
     }
 }

@@ -3,7 +3,7 @@ package org.scalespace.backend.opencl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.scalespace.backend.Backend;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.backend.Backends;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
@@ -36,10 +36,10 @@ public final class OpenCLFitTiming {
         }
         FilterBank bank = syntheticBank(n, 42);
         FitOptions opt = FitOptions.defaults().withRefine(refine);
-        List<Backend> bes = new ArrayList<>();
+        List<CoarseScorer> bes = new ArrayList<>();
         List<Fitter> fitters = new ArrayList<>();
         for (String s : names) {
-            Backend be = Backends.select(s).backend();
+            CoarseScorer be = Backends.selectScorer(s).scorer();
             bes.add(be);
             fitters.add(new Fitter(be, opt, 2));
             System.out.println(s + ": " + be.description());
@@ -75,7 +75,7 @@ public final class OpenCLFitTiming {
             System.out.printf("%-8s best %8.0f  median %8.0f filters/s%n", names.get(b), s[rounds - 1],
                     s[rounds / 2]);
         }
-        for (Backend be : bes) {
+        for (CoarseScorer be : bes) {
             be.close();
         }
     }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.scalespace.backend.Backends;
-import org.scalespace.backend.CoarseProblem;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.backend.DeviceFitContract;
 import org.scalespace.backend.simd.VectorSupport;
 import org.scalespace.fit.CandidateSet;
@@ -38,7 +38,7 @@ class OpenCLLifecycleTest {
     }
 
     private static void oneCycle(CandidateSet cs, double[] filters, boolean fit) {
-        try (OpenCLBackend b = new OpenCLBackend()) {
+        try (OpenCLScorer b = new OpenCLScorer()) {
             if (fit) {
                 int[] best = new int[4 * cs.blocks()];
                 double[] score = new double[4 * cs.blocks()];
@@ -83,7 +83,7 @@ class OpenCLLifecycleTest {
     @Test
     void closeIsIdempotentAndUseAfterCloseIsAnError() {
         BackendAssume.assumeAvailable("opencl");
-        OpenCLBackend b = new OpenCLBackend();
+        OpenCLScorer b = new OpenCLScorer();
         b.close();
         b.close();
         FitOptions opt = FitOptions.defaults();
@@ -108,16 +108,16 @@ class OpenCLLifecycleTest {
             Backends.Status st = Backends.statuses().stream().filter(s -> s.name().equals("opencl")).findFirst()
                     .orElseThrow();
             assertEquals(why, st.unavailableReason());
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.select("opencl"));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.selectScorer("opencl"));
             assertTrue(e.getMessage().contains("opencl is unavailable"), e.getMessage());
-            Backends.Selection sel = Backends.select("auto");
+            Backends.Selection sel = Backends.selectScorer("auto");
             try {
                 String expect = VectorSupport.unavailableReason().isEmpty() ? "simd" : "scalar";
-                assertEquals(expect, sel.backend().name(), String.join("\n", sel.log()));
+                assertEquals(expect, sel.scorer().name(), String.join("\n", sel.log()));
                 assertTrue(sel.log().stream().anyMatch(l -> l.startsWith("backend opencl skipped: ")), sel.log()
                         .toString());
             } finally {
-                sel.backend().close();
+                sel.scorer().close();
             }
         } finally {
             if (old == null) {
@@ -184,7 +184,7 @@ class OpenCLLifecycleTest {
         for (OpenCLDevice d : ds) {
             assertTrue(d.globalMemBytes() > 0 && d.maxAllocBytes() > 0 && d.computeUnits() > 0, d.toString());
         }
-        try (OpenCLBackend b = new OpenCLBackend()) {
+        try (OpenCLScorer b = new OpenCLScorer()) {
             assertTrue(b.description().startsWith("OpenCL on "), b.description());
         }
     }

@@ -9,7 +9,7 @@ import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.ConvEngineContract;
 import org.scalespace.conv.DenseFilters;
 import org.scalespace.conv.Padding;
-import org.scalespace.conv.ScalarConvEngine;
+import org.scalespace.backend.scalar.ScalarConvEngine;
 import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
 import org.scalespace.conv.TestData;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.scalespace.backend.CoarseProblem;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.CandidateSet;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.Metric;
@@ -63,7 +63,7 @@ class SimdFitPairingTest {
                 fs[i] = 0.5 + rnd.nextDouble();
             }
         }
-        try (SimdBackend be = new SimdBackend()) {
+        try (SimdScorer be = new SimdScorer()) {
             int[] best = new int[n * blocks];
             double[] score = new double[n * blocks];
             be.coarseArgmin(new CoarseProblem(cs, filters, first, n, norm, metric, fo, fs), best, score);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import org.junit.jupiter.api.Test;
-import org.scalespace.backend.CoarseProblem;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.CandidateSet;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.testing.BackendAssume;
@@ -27,7 +27,7 @@ class SimdTablesTest {
     @Test
     void aCandidateSetNoLongerUsedIsCollected() throws InterruptedException {
         BackendAssume.assumeAvailable("simd");
-        try (SimdBackend be = new SimdBackend()) {
+        try (SimdScorer be = new SimdScorer()) {
             WeakReference<CandidateSet> ref = score(be);
             for (int i = 0; i < 50 && ref.get() != null; i++) {
                 System.gc();
@@ -37,7 +37,7 @@ class SimdTablesTest {
         }
     }
 
-    private static WeakReference<CandidateSet> score(SimdBackend be) {
+    private static WeakReference<CandidateSet> score(SimdScorer be) {
         FitOptions opt = FitOptions.defaults();
         CandidateSet cs = new CandidateSet(opt, 7, false);
         double[] filters = new double[40 * 49];

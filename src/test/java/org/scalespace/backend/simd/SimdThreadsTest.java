@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.scalespace.backend.Backend;
-import org.scalespace.backend.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
@@ -14,24 +14,24 @@ import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.testing.BackendAssume;
 
-/** {@link SimdBackend#threadsFor}: half the threads while the JVM's first filters are fitted, all of them after. */
+/** {@link SimdScorer#threadsFor}: half the threads while the JVM's first filters are fitted, all of them after. */
 class SimdThreadsTest {
 
     @Test
     void halfTheThreadsForTheFirstFiltersOfTheJvm() {
-        assertEquals(1, SimdBackend.threadsAfter(0, 2));
-        assertEquals(1, SimdBackend.threadsAfter(0, 1));
-        assertEquals(8, SimdBackend.threadsAfter(0, 16));
-        assertEquals(1, SimdBackend.threadsAfter(SimdBackend.COLD_FILTERS - 1, 2));
-        assertEquals(2, SimdBackend.threadsAfter(SimdBackend.COLD_FILTERS, 2));
-        assertEquals(16, SimdBackend.threadsAfter(1L << 40, 16));
+        assertEquals(1, SimdScorer.threadsAfter(0, 2));
+        assertEquals(1, SimdScorer.threadsAfter(0, 1));
+        assertEquals(8, SimdScorer.threadsAfter(0, 16));
+        assertEquals(1, SimdScorer.threadsAfter(SimdScorer.COLD_FILTERS - 1, 2));
+        assertEquals(2, SimdScorer.threadsAfter(SimdScorer.COLD_FILTERS, 2));
+        assertEquals(16, SimdScorer.threadsAfter(1L << 40, 16));
     }
 
     @Test
     void allThreadsOnceTheFirstFiltersHaveBegun() {
         BackendAssume.assumeAvailable("simd");
-        try (SimdBackend be = new SimdBackend()) {
-            be.threadsFor((int) SimdBackend.COLD_FILTERS, 4); // whatever the JVM has fitted before, this is enough
+        try (SimdScorer be = new SimdScorer()) {
+            be.threadsFor((int) SimdScorer.COLD_FILTERS, 4); // whatever the JVM has fitted before, this is enough
             assertEquals(4, be.threadsFor(10, 4));
         }
     }
@@ -40,13 +40,13 @@ class SimdThreadsTest {
     @Test
     void theFitterReportsTheThreadsItUsed() {
         BackendAssume.assumeAvailable("simd");
-        try (SimdBackend be = new SimdBackend()) {
+        try (SimdScorer be = new SimdScorer()) {
             Fitter f = new Fitter(be, FitOptions.defaults(), 2);
             assertEquals(0, f.threadsUsed());
             f.fit(FilterReaders.bundled(), x -> { });
             int used = f.threadsUsed();
             org.junit.jupiter.api.Assertions.assertTrue(used >= 1 && used <= f.threads(), "used " + used);
-            be.threadsFor((int) SimdBackend.COLD_FILTERS, 2); // past the cold start, whatever ran before
+            be.threadsFor((int) SimdScorer.COLD_FILTERS, 2); // past the cold start, whatever ran before
             FilterBank mk = FilterReaders.bundled();
             double[] d = new double[64 * 49]; // enough filters for several chunks
             for (int i = 0; i < d.length; i++) {
@@ -65,8 +65,8 @@ class SimdThreadsTest {
     void aLargeBatchIsAskedAboutPieceByPiece() {
         BackendAssume.assumeAvailable("simd");
         List<Integer> asked = new ArrayList<>();
-        try (SimdBackend simd = new SimdBackend()) {
-            Backend be = new Backend() {
+        try (SimdScorer simd = new SimdScorer()) {
+            CoarseScorer be = new CoarseScorer() {
                 @Override
                 public String name() {
                     return "simd-cold";

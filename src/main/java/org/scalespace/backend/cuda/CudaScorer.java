@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
-import org.scalespace.backend.Backend;
-import org.scalespace.backend.CoarseProblem;
-import org.scalespace.backend.PackedProblem;
+import org.scalespace.fit.CoarseScorer;
+import org.scalespace.fit.CoarseProblem;
+import org.scalespace.backend.device.PackedProblem;
 import org.scalespace.fit.CandidateSet;
 
 /**
@@ -23,17 +23,17 @@ import org.scalespace.fit.CandidateSet;
  * <p>Thread safety: {@link #coarseArgmin} may be called from several threads (host packing runs concurrently; each
  * device's work is serialised under that device's lock).
  */
-public final class CudaBackend implements Backend {
+public final class CudaScorer implements CoarseScorer {
     private final List<CudaFitDevice> devices = new ArrayList<>();
     private volatile boolean closed;
 
     /** Opens the devices chosen by {@link CudaRuntime} ({@value CudaRuntime#DEVICE_PROPERTY}, default 0). */
-    public CudaBackend() {
+    public CudaScorer() {
         this(chosenOrThrow(), false);
     }
 
     /** Opens the given devices; {@code globalTables} forces the global-memory W path (test hook). */
-    CudaBackend(List<CudaDevice> ds, boolean globalTables) {
+    CudaScorer(List<CudaDevice> ds, boolean globalTables) {
         if (ds.isEmpty()) {
             throw new IllegalArgumentException("no CUDA device given");
         }
@@ -68,7 +68,7 @@ public final class CudaBackend implements Backend {
     @Override
     public String description() {
         return "CUDA on " + devices.stream().map(d -> d.ctx.device.describe()).collect(Collectors.joining("; "))
-                + ", float32 coarse scoring, " + Ptx.describe();
+                + ", float32 coarse scoring, " + CudaPtx.describe();
     }
 
     @Override

@@ -14,11 +14,12 @@ import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
-import org.scalespace.backend.Backend;
-import org.scalespace.backend.CoarseProblem;
-import org.scalespace.backend.PackedCandidates;
-import org.scalespace.backend.PackedProblem;
+import org.scalespace.fit.CoarseScorer;
+import org.scalespace.fit.CoarseProblem;
+import org.scalespace.backend.device.PackedCandidates;
+import org.scalespace.backend.device.PackedProblem;
 import org.scalespace.fit.CandidateSet;
+import org.scalespace.backend.device.FitDefines;
 
 /**
  * The OpenCL backend: coarse fit scoring on one OpenCL device (kernels/opencl/fit.cl, math in kernels/common/fit.h),
@@ -31,7 +32,7 @@ import org.scalespace.fit.CandidateSet;
  * the last {@value #TABLE_CACHE} candidate sets) and the scratch buffers (grown, reused) are released by
  * {@link #close()} in reverse order of creation.
  */
-public final class OpenCLBackend implements Backend {
+public final class OpenCLScorer implements CoarseScorer {
     /**
      * System property: work-group size of the fit kernel (power of two): work-items per filter in the GPU schedule
      * (default 64, capped by the device), filters per work-group in the CPU schedule (the lanes of the one work-item's
@@ -48,23 +49,23 @@ public final class OpenCLBackend implements Backend {
     private static final int MAX_CHUNK = 1 << 16;
 
     private final Object lock = new Object();
-    private final ClContext ctx;
-    private final Map<String, ClProgram> programs = new java.util.LinkedHashMap<>();
+    private final OpenCLContext ctx;
+    private final Map<String, OpenCLProgram> programs = new java.util.LinkedHashMap<>();
     private final Map<CandidateSet, FitTables> tables = new IdentityHashMap<>();
     private final List<CandidateSet> tableOrder = new ArrayList<>();
-    private final Map<String, ClBuffer> scratch = new HashMap<>();
+    private final Map<String, OpenCLBuffer> scratch = new HashMap<>();
     private final List<String> scratchOrder = new ArrayList<>();
     private boolean closed;
     private final boolean globalTables;
     private final boolean cpuFit;
 
     /** Opens the device chosen by {@link OpenCLRuntime} (GPU &gt; accelerator &gt; CPU, or the overrides). */
-    public OpenCLBackend() {
+    public OpenCLScorer() {
         this(chosenOrThrow());
     }
 
     /** Opens the given device; fit schedule from {@value #FIT_SCHEDULE_PROPERTY} or the device type. */
-    public OpenCLBackend(OpenCLDevice device) {
+    public OpenCLScorer(OpenCLDevice device) {
         this(device, false, null);
     }
 
@@ -73,10 +74,10 @@ public final class OpenCLBackend implements Backend {
      * {@code fitSchedule} "cpu" or "gpu" forces a fit schedule (null: {@value #FIT_SCHEDULE_PROPERTY}, else by device
      * type).
      */
-    OpenCLBackend(OpenCLDevice device, boolean globalTables, String fitSchedule) {
+    OpenCLScorer(OpenCLDevice device, boolean globalTables, String fitSchedule) {
         this.cpuFit = cpuFitSchedule(device, fitSchedule != null ? fitSchedule
                 : System.getProperty(FIT_SCHEDULE_PROPERTY, ""));
-        this.ctx = new ClContext(device);
+        this.ctx = new OpenCLContext(device);
         this.globalTables = globalTables;
     }
 
@@ -124,15 +125,15 @@ public final class OpenCLBackend implements Backend {
         final int maxTerms;
         final int size;
         final int[] blockStart;
-        final List<ClBuffer> buffers = new ArrayList<>();
-        final ClBuffer col;
-        final ClBuffer row;
-        final ClBuffer candIdx;
-        final ClBuffer candF;
-        final ClBuffer blocks;
-        ClBuffer dense;
+        final List<OpenCLBuffer> buffers = new ArrayList<>();
+        final OpenCLBuffer col;
+        final OpenCLBuffer row;
+        final OpenCLBuffer candIdx;
+        final OpenCLBuffer candF;
+        final OpenCLBuffer blocks;
+        OpenCLBuffer dense;
 
-        FitTables(ClContext ctx, CandidateSet cs) {
+        FitTables(OpenCLContext ctx, CandidateSet cs) {
             size = cs.size;
             PackedCandidates p = new PackedCandidates(cs);
             numCol = p.numCol;
@@ -156,12 +157,12 @@ public final class OpenCLBackend implements Backend {
             }
         }
 
-        private ClBuffer add(ClBuffer b) {
+        private OpenCLBuffer add(OpenCLBuffer b) {
             buffers.add(b);
             return b;
         }
 
-        ClBuffer dense(ClContext ctx, CandidateSet cs) {
+        OpenCLBuffer dense(OpenCLContext ctx, CandidateSet cs) {
             if (dense == null) {
                 float[] fd = PackedCandidates.denseFloats(cs);
                 dense = add(ctx.buffer(4L * fd.length, "fit dense templates (l1)"));
@@ -206,18 +207,18 @@ public final class OpenCLBackend implements Backend {
         return t;
     }
 
-    private ClProgram program(String source, String options, String... kernels) {
-        ClProgram p = programs.get(source + "\u0000" + options);
+    private OpenCLProgram program(String source, String options, String... kernels) {
+        OpenCLProgram p = programs.get(source + "\u0000" + options);
         if (p == null) {
-            p = new ClProgram(ctx, KernelSources.load(source), options, kernels);
+            p = new OpenCLProgram(ctx, OpenCLSources.load(source), options, kernels);
             programs.put(source + "\u0000" + options, p);
         }
         return p;
     }
 
     /** A scratch buffer of at least the given size, grown (never shrunk) and reused across calls. */
-    private ClBuffer scratch(String what, long bytes) {
-        ClBuffer b = scratch.get(what);
+    private OpenCLBuffer scratch(String what, long bytes) {
+        OpenCLBuffer b = scratch.get(what);
         if (b != null && b.bytes >= bytes) {
             return b;
         }
@@ -311,8 +312,8 @@ public final class OpenCLBackend implements Backend {
             }
             FitTables t = tables(cs);
             FitDefines d = fitDefines(cs, t, mode);
-            ClBuffer dense = mode == 3 ? t.dense(ctx, cs) : null;
-            ClProgram prog = program("opencl/fit.cl", d.options(), "ss_fit_coarse");
+            OpenCLBuffer dense = mode == 3 ? t.dense(ctx, cs) : null;
+            OpenCLProgram prog = program("opencl/fit.cl", d.options(), "ss_fit_coarse");
             cl_kernel kern = prog.kernel("ss_fit_coarse");
             long kwg = kernelWorkGroupSize(kern);
             if (!d.cpu() && kwg < d.workGroup()) {
@@ -336,26 +337,26 @@ public final class OpenCLBackend implements Backend {
             // the CPU schedule runs whole groups of workGroup filters (W scratch per group, padded)
             long groupsMax = d.cpu() ? (chunk + d.workGroup() - 1) / d.workGroup() : chunk;
             long wPerGroup = d.cpu() ? wPerFilter * d.workGroup() : wPerFilter;
-            ClBuffer fb = scratch("fit filters", 4L * chunk * kk);
-            ClBuffer ob = scratch("fit frame offsets", 4L * chunk * blocks);
-            ClBuffer ib = scratch("fit frame inverse scales", 4L * chunk * blocks);
-            ClBuffer bb = scratch("fit best indices", 4L * chunk * blocks);
-            ClBuffer sb = scratch("fit best scores", 4L * chunk * blocks);
-            ClBuffer wb = scratch("fit W scratch", Math.max(4, wPerGroup * groupsMax));
+            OpenCLBuffer fb = scratch("fit filters", 4L * chunk * kk);
+            OpenCLBuffer ob = scratch("fit frame offsets", 4L * chunk * blocks);
+            OpenCLBuffer ib = scratch("fit frame inverse scales", 4L * chunk * blocks);
+            OpenCLBuffer bb = scratch("fit best indices", 4L * chunk * blocks);
+            OpenCLBuffer sb = scratch("fit best scores", 4L * chunk * blocks);
+            OpenCLBuffer wb = scratch("fit W scratch", Math.max(4, wPerGroup * groupsMax));
             for (int n0 = 0; n0 < count; n0 += chunk) {
                 int m = Math.min(chunk, count - n0);
                 ctx.write(fb, h, n0 * kk, m * kk);
                 ctx.write(ob, off, n0 * blocks, m * blocks);
                 ctx.write(ib, inv, n0 * blocks, m * blocks);
-                ClBuffer[] args = {fb, ob, ib, t.col, t.row, t.candIdx, t.candF, t.blocks,
+                OpenCLBuffer[] args = {fb, ob, ib, t.col, t.row, t.candIdx, t.candF, t.blocks,
                     dense != null ? dense : t.col, wb, bb, sb};
                 for (int a = 0; a < args.length; a++) {
-                    Cl.check(CL.clSetKernelArg(kern, a, Sizeof.cl_mem, args[a].arg()),
+                    OpenCLChecks.check(CL.clSetKernelArg(kern, a, Sizeof.cl_mem, args[a].arg()),
                             "clSetKernelArg(ss_fit_coarse, " + a + ", " + args[a].what + ")");
                 }
                 long groups = d.cpu() ? (m + d.workGroup() - 1) / d.workGroup() : m;
                 if (d.cpu()) {
-                    Cl.check(CL.clSetKernelArg(kern, args.length, Sizeof.cl_int, Pointer.to(new int[] {m})),
+                    OpenCLChecks.check(CL.clSetKernelArg(kern, args.length, Sizeof.cl_int, Pointer.to(new int[] {m})),
                             "clSetKernelArg(ss_fit_coarse, " + args.length + ", count)");
                 }
                 // sizes checked before the launch
@@ -366,7 +367,7 @@ public final class OpenCLBackend implements Backend {
                 // CPU schedule: one work-item per group (workGroup filters in its vector lanes)
                 long[] global = {d.cpu() ? groups : groups * d.workGroup()};
                 long[] local = {d.cpu() ? 1 : d.workGroup()};
-                Cl.check(CL.clEnqueueNDRangeKernel(ctx.queue(), kern, 1, null, global, local, 0, null, null),
+                OpenCLChecks.check(CL.clEnqueueNDRangeKernel(ctx.queue(), kern, 1, null, global, local, 0, null, null),
                         "clEnqueueNDRangeKernel(ss_fit_coarse, " + m + " filters, " + groups + " groups × "
                                 + d.workGroup() + ")");
                 ctx.read(bb, outBest, n0 * blocks, m * blocks);
@@ -378,7 +379,7 @@ public final class OpenCLBackend implements Backend {
 
     private long kernelWorkGroupSize(cl_kernel k) {
         ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
-        Cl.check(CL.clGetKernelWorkGroupInfo(k, ctx.device.deviceId(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t,
+        OpenCLChecks.check(CL.clGetKernelWorkGroupInfo(k, ctx.device.deviceId(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t,
                 Pointer.to(b), null), "clGetKernelWorkGroupInfo(CL_KERNEL_WORK_GROUP_SIZE)");
         return Sizeof.size_t == 8 ? b.getLong(0) : b.getInt(0) & 0xffffffffL;
     }
@@ -386,7 +387,7 @@ public final class OpenCLBackend implements Backend {
     // ---------------------------------------------------------------------------------------------------------------
 
     /** Package access for the convolution engine: runs under the backend's lock. */
-    <T> T withDevice(java.util.function.Function<OpenCLBackend, T> f) {
+    <T> T withDevice(java.util.function.Function<OpenCLScorer, T> f) {
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("the OpenCL backend is closed");
@@ -416,9 +417,9 @@ public final class OpenCLBackend implements Backend {
                 first = closeQuietly(tables.remove(cs), first);
             }
             tableOrder.clear();
-            List<ClProgram> pn = new ArrayList<>(programs.values());
+            List<OpenCLProgram> pn = new ArrayList<>(programs.values());
             Collections.reverse(pn);
-            for (ClProgram p : pn) {
+            for (OpenCLProgram p : pn) {
                 first = closeQuietly(p, first);
             }
             programs.clear();

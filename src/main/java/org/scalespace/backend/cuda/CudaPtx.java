@@ -13,7 +13,7 @@ import java.util.Properties;
  * The PTX bundled in the jar under {@code cuda/} (built by kernels/cuda/build-ptx.sh during the Maven build when
  * nvcc is present), and its manifest {@code cuda/ptx.properties}.
  */
-public final class Ptx {
+public final class CudaPtx {
     /** Classpath directory of the PTX files. */
     public static final String DIR = "cuda/";
     /** The manifest written by build-ptx.sh. */
@@ -21,11 +21,11 @@ public final class Ptx {
     /** The PTX targets this virtual architecture and newer (compute capability 7.5). */
     public static final int MIN_CC = 75;
 
-    private Ptx() {
+    private CudaPtx() {
     }
 
     private static Properties manifest() {
-        try (InputStream in = Ptx.class.getClassLoader().getResourceAsStream(MANIFEST)) {
+        try (InputStream in = CudaPtx.class.getClassLoader().getResourceAsStream(MANIFEST)) {
             if (in == null) {
                 return null;
             }
@@ -45,7 +45,7 @@ public final class Ptx {
                     + "or with -Dnvcc=/path/to/nvcc; see docs/cuda.md)");
         }
         for (String v : variants()) {
-            if (Ptx.class.getClassLoader().getResource(DIR + v + ".ptx") == null) {
+            if (CudaPtx.class.getClassLoader().getResource(DIR + v + ".ptx") == null) {
                 return Optional.of("incomplete PTX in this build: " + DIR + v + ".ptx listed in " + MANIFEST
                         + " but missing");
             }
@@ -73,12 +73,12 @@ public final class Ptx {
     }
 
     public static boolean has(String variant) {
-        return Ptx.class.getClassLoader().getResource(DIR + variant + ".ptx") != null;
+        return CudaPtx.class.getClassLoader().getResource(DIR + variant + ".ptx") != null;
     }
 
     /** The PTX text of a variant, NUL-terminated (as cuModuleLoadData expects). */
     public static byte[] load(String variant) {
-        try (InputStream in = Ptx.class.getClassLoader().getResourceAsStream(DIR + variant + ".ptx")) {
+        try (InputStream in = CudaPtx.class.getClassLoader().getResourceAsStream(DIR + variant + ".ptx")) {
             if (in == null) {
                 throw new IllegalStateException("PTX " + DIR + variant + ".ptx is not in this build");
             }

@@ -25,18 +25,18 @@ import org.junit.jupiter.api.Test;
  * PATH or in /usr/local/cuda/bin) and the CUDA 12.6 PTX compiler bundled in JCuda (no GPU or driver needed), for
  * sm_80 and sm_90. Skipped with the reason when the build had no nvcc.
  */
-class PtxBundleTest {
+class CudaPtxBundleTest {
     private static final Pattern VERSION = Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)\\s*$");
     private static final Pattern TARGET = Pattern.compile("(?m)^\\.target (\\S+)\\s*$");
 
     @BeforeEach
     void needsPtx() {
-        Assumptions.assumeTrue(Ptx.unavailableReason().isEmpty(), () -> "skipped: " + Ptx.unavailableReason().get());
+        Assumptions.assumeTrue(CudaPtx.unavailableReason().isEmpty(), () -> "skipped: " + CudaPtx.unavailableReason().get());
     }
 
     @Test
     void everyVariantTheBackendUsesIsBundled() {
-        List<String> v = Ptx.variants();
+        List<String> v = CudaPtx.variants();
         for (int mode = 0; mode < 4; mode++) {
             for (int t = 0; t < 2; t++) {
                 assertTrue(v.contains("fit_m" + mode + "_t" + t), "fit_m" + mode + "_t" + t + " in " + v);
@@ -46,7 +46,7 @@ class PtxBundleTest {
             assertTrue(v.contains("conv_b" + b), "conv_b" + b + " in " + v);
         }
         for (String name : v) {
-            String ptx = Ptx.text(name);
+            String ptx = CudaPtx.text(name);
             String[] entries = name.startsWith("fit") ? new String[] {"ss_fit_coarse"}
                     : new String[] {"ss_conv_separable", "ss_conv_dense"};
             for (String e : entries) {
@@ -57,17 +57,17 @@ class PtxBundleTest {
 
     @Test
     void isaVersionIsAtMost8() {
-        for (String name : Ptx.variants()) {
-            Matcher m = VERSION.matcher(Ptx.text(name));
+        for (String name : CudaPtx.variants()) {
+            Matcher m = VERSION.matcher(CudaPtx.text(name));
             assertTrue(m.find(), name + ": no .version line");
             int major = Integer.parseInt(m.group(1));
             int minor = Integer.parseInt(m.group(2));
             assertTrue(major < 8 || (major == 8 && minor == 0), name + ": .version " + major + "." + minor
                     + " > 8.0");
-            Matcher t = TARGET.matcher(Ptx.text(name));
+            Matcher t = TARGET.matcher(CudaPtx.text(name));
             assertTrue(t.find(), name + ": no .target line");
             assertEquals("sm_75", t.group(1), name + ": target");
-            assertFalse(Ptx.text(name).contains("used_bytes_mask"), name + ": ISA 8.3 pragma left in");
+            assertFalse(CudaPtx.text(name).contains("used_bytes_mask"), name + ": ISA 8.3 pragma left in");
         }
     }
 
@@ -80,10 +80,10 @@ class PtxBundleTest {
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             Assumptions.abort("JCuda's PTX compiler library does not load here: " + CudaRuntime.rootMessage(e));
         }
-        for (String name : Ptx.variants()) {
+        for (String name : CudaPtx.variants()) {
             for (String sm : new String[] {"sm_80", "sm_90"}) {
                 nvPTXCompilerHandle h = new nvPTXCompilerHandle();
-                byte[] ptx = Ptx.text(name).getBytes(StandardCharsets.US_ASCII);
+                byte[] ptx = CudaPtx.text(name).getBytes(StandardCharsets.US_ASCII);
                 check(JNvPTXCompiler.nvPTXCompilerCreate(h, ptx.length, ptx), "nvPTXCompilerCreate", name, sm, null);
                 try {
                     int s = JNvPTXCompiler.nvPTXCompilerCompile(h, 1, new String[] {"--gpu-name=" + sm});
@@ -121,9 +121,9 @@ class PtxBundleTest {
         Assumptions.assumeTrue(ptxas != null, "ptxas not on the PATH or in /usr/local/cuda/bin");
         Path dir = Files.createTempDirectory("ptx");
         try {
-            for (String name : Ptx.variants()) {
+            for (String name : CudaPtx.variants()) {
                 Path f = dir.resolve(name + ".ptx");
-                Files.writeString(f, Ptx.text(name), StandardCharsets.US_ASCII);
+                Files.writeString(f, CudaPtx.text(name), StandardCharsets.US_ASCII);
                 for (String sm : new String[] {"sm_80", "sm_90"}) {
                     Process p = new ProcessBuilder(ptxas, "-arch=" + sm, "-o", "/dev/null", f.toString())
                             .redirectErrorStream(true).start();

@@ -1,4 +1,4 @@
-package org.scalespace.backend;
+package org.scalespace.fit;
 
 /**
  * A compute backend (SPEC §9). Every backend computes the same function; the scalar backend is the oracle.
@@ -8,7 +8,7 @@ package org.scalespace.backend;
  * precision, identically for every backend. Implementations must allow concurrent calls from several threads when
  * {@link #threadSafe()} is true.
  */
-public interface Backend extends AutoCloseable {
+public interface CoarseScorer extends AutoCloseable {
 
     /** Short name: scalar, simd, opencl, cuda. */
     String name();

@@ -1,4 +1,4 @@
-package org.scalespace.backend;
+package org.scalespace.fit;
 
 import org.scalespace.fit.CandidateSet;
 import org.scalespace.fit.Metric;

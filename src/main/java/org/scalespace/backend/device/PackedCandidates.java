@@ -1,4 +1,4 @@
-package org.scalespace.backend;
+package org.scalespace.backend.device;
 
 import java.util.Arrays;
 import org.scalespace.fit.CandidateSet;

@@ -2,15 +2,15 @@ package org.scalespace.backend.simd;
 
 import java.util.Map;
 import java.util.WeakHashMap;
-import org.scalespace.backend.Backend;
-import org.scalespace.backend.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.CandidateSet;
 
 /**
  * The Java Vector API backend: float32 coarse scoring, vector lanes over filters; the fitter runs it on all cores.
  * Construct only after {@link VectorSupport#unavailableReason()} is empty.
  */
-public final class SimdBackend implements Backend {
+public final class SimdScorer implements CoarseScorer {
     /**
      * Filters of this JVM's first batches that run on half the threads ({@link #threadsFor}). Until C2 has compiled
      * the Vector API kernels they run ~100× slower (the allocating Java fallback), so a second worker on a 2-core

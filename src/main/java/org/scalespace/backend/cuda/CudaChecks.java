@@ -6,8 +6,8 @@ import jcuda.driver.CUresult;
  * Status checks for the CUDA driver API. JCuda's JVM-wide exception flag ({@code setExceptionsEnabled}) is never
  * turned on: every call's CUresult is checked here, where it is returned, and reported with its name and the call.
  */
-final class Cu {
-    private Cu() {
+final class CudaChecks {
+    private CudaChecks() {
     }
 
     /** Throws {@link CudaException} naming the call and the CUresult unless status is CUDA_SUCCESS. */

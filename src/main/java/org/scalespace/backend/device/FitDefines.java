@@ -1,4 +1,4 @@
-package org.scalespace.backend.opencl;
+package org.scalespace.backend.device;
 
 import java.util.Locale;
 

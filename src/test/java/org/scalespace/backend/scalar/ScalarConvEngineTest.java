@@ -1,4 +1,7 @@
-package org.scalespace.conv;
+package org.scalespace.backend.scalar;
+
+import org.scalespace.conv.ConvEngine;
+import org.scalespace.conv.ConvEngineContract;
 
 /** The contract on the scalar oracle engine. */
 class ScalarConvEngineTest extends ConvEngineContract {

@@ -1,4 +1,4 @@
-package org.scalespace.backend;
+package org.scalespace.backend.device;
 
 /** Closing several native resources: every one is closed even when an earlier close fails. */
 public final class Closer {

@@ -11,29 +11,29 @@ import org.jocl.cl_kernel;
 import org.jocl.cl_program;
 
 /**
- * A built program and its kernels. A build failure throws {@link ClException} carrying the compiler log and the
+ * A built program and its kernels. A build failure throws {@link OpenCLException} carrying the compiler log and the
  * options. {@link #close()} releases the kernels, then the program; idempotent.
  */
-final class ClProgram implements AutoCloseable {
+final class OpenCLProgram implements AutoCloseable {
     private cl_program program;
     private final Map<String, cl_kernel> kernels = new LinkedHashMap<>();
     final String options;
 
-    ClProgram(ClContext ctx, String source, String options, String... kernelNames) {
+    OpenCLProgram(OpenCLContext ctx, String source, String options, String... kernelNames) {
         this.options = options;
         int[] st = new int[1];
         program = CL.clCreateProgramWithSource(ctx.context(), 1, new String[] {source}, null, st);
-        Cl.check(st, "clCreateProgramWithSource");
+        OpenCLChecks.check(st, "clCreateProgramWithSource");
         try {
             int b = CL.clBuildProgram(program, 1, new org.jocl.cl_device_id[] {ctx.device.deviceId()}, options,
                     null, null);
             if (b != CL.CL_SUCCESS) {
-                throw new ClException("clBuildProgram", b, "options '" + options + "' on " + ctx.device.name()
+                throw new OpenCLException("clBuildProgram", b, "options '" + options + "' on " + ctx.device.name()
                         + "; build log:\n" + buildLog(ctx));
             }
             for (String k : kernelNames) {
                 cl_kernel kern = CL.clCreateKernel(program, k, st);
-                Cl.check(st, "clCreateKernel(" + k + ")");
+                OpenCLChecks.check(st, "clCreateKernel(" + k + ")");
                 kernels.put(k, kern);
             }
         } catch (RuntimeException e) {
@@ -42,17 +42,17 @@ final class ClProgram implements AutoCloseable {
         }
     }
 
-    private String buildLog(ClContext ctx) {
+    private String buildLog(OpenCLContext ctx) {
         long[] size = new long[1];
         int st = CL.clGetProgramBuildInfo(program, ctx.device.deviceId(), CL_PROGRAM_BUILD_LOG, 0, null, size);
         if (st != CL.CL_SUCCESS) {
-            return "(no log: clGetProgramBuildInfo failed with " + Cl.errorName(st) + ")";
+            return "(no log: clGetProgramBuildInfo failed with " + OpenCLChecks.errorName(st) + ")";
         }
         byte[] buf = new byte[(int) size[0]];
         st = CL.clGetProgramBuildInfo(program, ctx.device.deviceId(), CL_PROGRAM_BUILD_LOG, buf.length,
                 Pointer.to(buf), null);
         if (st != CL.CL_SUCCESS) {
-            return "(no log: clGetProgramBuildInfo failed with " + Cl.errorName(st) + ")";
+            return "(no log: clGetProgramBuildInfo failed with " + OpenCLChecks.errorName(st) + ")";
         }
         int n = 0;
         while (n < buf.length && buf[n] != 0) {
@@ -77,14 +77,14 @@ final class ClProgram implements AutoCloseable {
         for (String n : names) {
             int st = CL.clReleaseKernel(kernels.remove(n));
             if (st != CL.CL_SUCCESS && first == null) {
-                first = new ClException("clReleaseKernel(" + n + ")", st, null);
+                first = new OpenCLException("clReleaseKernel(" + n + ")", st, null);
             }
         }
         if (program != null) {
             int st = CL.clReleaseProgram(program);
             program = null;
             if (st != CL.CL_SUCCESS && first == null) {
-                first = new ClException("clReleaseProgram", st, null);
+                first = new OpenCLException("clReleaseProgram", st, null);
             }
         }
         if (first != null) {

@@ -1,7 +1,7 @@
 package org.scalespace.backend.scalar;
 
-import org.scalespace.backend.Backend;
-import org.scalespace.backend.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.CandidateSet;
 import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;
@@ -11,7 +11,7 @@ import org.scalespace.fit.Objective;
  * The reference backend: plain Java, double precision, one thread, no tricks. Each candidate template is formed
  * densely and the residual computed directly from its definition.
  */
-public final class ScalarBackend implements Backend {
+public final class ScalarScorer implements CoarseScorer {
 
     @Override
     public String name() {

@@ -14,18 +14,18 @@ import org.jocl.cl_platform_id;
  * Status checking and info queries. JOCL's JVM-wide exception flag stays off (DESIGN): every status is checked here,
  * where it is returned, and a failure names the call and the CL_* error.
  */
-final class Cl {
-    private Cl() {
+final class OpenCLChecks {
+    private OpenCLChecks() {
     }
 
-    /** Throws {@link ClException} unless status is CL_SUCCESS. */
+    /** Throws {@link OpenCLException} unless status is CL_SUCCESS. */
     static void check(int status, String call) {
         if (status != CL_SUCCESS) {
-            throw new ClException(call, status, null);
+            throw new OpenCLException(call, status, null);
         }
     }
 
-    /** Throws {@link ClException} unless the out-parameter status is CL_SUCCESS. */
+    /** Throws {@link OpenCLException} unless the out-parameter status is CL_SUCCESS. */
     static void check(int[] status, String call) {
         check(status[0], call);
     }

@@ -6,12 +6,12 @@ import org.jocl.Sizeof;
 import org.jocl.cl_mem;
 
 /** One device buffer; {@link #close()} releases it once. */
-final class ClBuffer implements AutoCloseable {
+final class OpenCLBuffer implements AutoCloseable {
     private cl_mem mem;
     final long bytes;
     final String what;
 
-    ClBuffer(cl_mem mem, long bytes, String what) {
+    OpenCLBuffer(cl_mem mem, long bytes, String what) {
         this.mem = mem;
         this.bytes = bytes;
         this.what = what;
@@ -45,7 +45,7 @@ final class ClBuffer implements AutoCloseable {
         if (mem != null) {
             int st = CL.clReleaseMemObject(mem);
             mem = null;
-            Cl.check(st, "clReleaseMemObject(" + what + ")");
+            OpenCLChecks.check(st, "clReleaseMemObject(" + what + ")");
         }
     }
 }

@@ -1,12 +1,12 @@
 package org.scalespace.backend.opencl;
 
 /** An OpenCL call failed: names the call and the CL_* status. */
-public final class ClException extends RuntimeException {
+public final class OpenCLException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int status;
 
-    public ClException(String call, int status, String detail) {
-        super(call + " failed with " + Cl.errorName(status) + " (" + status + ")"
+    public OpenCLException(String call, int status, String detail) {
+        super(call + " failed with " + OpenCLChecks.errorName(status) + " (" + status + ")"
                 + (detail == null || detail.isEmpty() ? "" : ": " + detail));
         this.status = status;
     }

@@ -13,10 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * are resolved relative to the including file and inlined, once per file, so the driver's compiler needs no file
  * system paths.
  */
-final class KernelSources {
+final class OpenCLSources {
     private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
 
-    private KernelSources() {
+    private OpenCLSources() {
     }
 
     /** The source of {@code kernels/<path>} with includes inlined. */
@@ -65,7 +65,7 @@ final class KernelSources {
 
     private static String read(String path) {
         String res = "/kernels/" + path;
-        try (InputStream in = KernelSources.class.getResourceAsStream(res)) {
+        try (InputStream in = OpenCLSources.class.getResourceAsStream(res)) {
             if (in == null) {
                 throw new IllegalStateException("kernel source " + res + " is not on the classpath (the jar is"
                         + " built with kernels/ as resources; rebuild with mvn package)");

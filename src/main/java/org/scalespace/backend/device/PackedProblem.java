@@ -1,6 +1,7 @@
-package org.scalespace.backend;
+package org.scalespace.backend.device;
 
 import org.scalespace.fit.CandidateSet;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;
 

@@ -1,4 +1,11 @@
-package org.scalespace.conv;
+package org.scalespace.backend.scalar;
+
+import org.scalespace.conv.ConvChecks;
+import org.scalespace.conv.DenseFilters;
+import org.scalespace.conv.HostConvEngine;
+import org.scalespace.conv.Padding;
+import org.scalespace.conv.SeparableBank;
+import org.scalespace.conv.Tensor4;
 
 /**
  * The {@code scalar} backend: plain Java, double accumulation, one thread. Separable filters run as two passes per

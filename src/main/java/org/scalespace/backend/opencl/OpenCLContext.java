@@ -15,21 +15,21 @@ import org.jocl.cl_mem;
  * An OpenCL context with one in-order command queue on one device. Owns both; {@link #close()} releases the queue,
  * then the context, and is idempotent. Not thread-safe: the owner serialises use of the queue.
  */
-final class ClContext implements AutoCloseable {
+final class OpenCLContext implements AutoCloseable {
     final OpenCLDevice device;
     private cl_context context;
     private cl_command_queue queue;
 
-    ClContext(OpenCLDevice device) {
+    OpenCLContext(OpenCLDevice device) {
         this.device = device;
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL_CONTEXT_PLATFORM, device.platformId());
         int[] st = new int[1];
         context = CL.clCreateContext(props, 1, new org.jocl.cl_device_id[] {device.deviceId()}, null, null, st);
-        Cl.check(st, "clCreateContext");
+        OpenCLChecks.check(st, "clCreateContext");
         try {
             queue = createQueue(context, device, st);
-            Cl.check(st, "clCreateCommandQueue");
+            OpenCLChecks.check(st, "clCreateCommandQueue");
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -59,7 +59,7 @@ final class ClContext implements AutoCloseable {
     }
 
     /** A read-write device buffer of the given size in bytes (checked against the device's max allocation). */
-    ClBuffer buffer(long bytes, String what) {
+    OpenCLBuffer buffer(long bytes, String what) {
         if (bytes <= 0) {
             bytes = 4;
         }
@@ -69,48 +69,48 @@ final class ClContext implements AutoCloseable {
         }
         int[] st = new int[1];
         cl_mem m = CL.clCreateBuffer(context(), CL_MEM_READ_WRITE, bytes, null, st);
-        Cl.check(st[0], "clCreateBuffer(" + what + ", " + bytes + " bytes)");
-        return new ClBuffer(m, bytes, what);
+        OpenCLChecks.check(st[0], "clCreateBuffer(" + what + ", " + bytes + " bytes)");
+        return new OpenCLBuffer(m, bytes, what);
     }
 
-    void write(ClBuffer b, float[] data, int count) {
+    void write(OpenCLBuffer b, float[] data, int count) {
         write(b, data, 0, count);
     }
 
     /** Blocking write of data[from, from + count) to the start of the buffer (capacity checked). */
-    void write(ClBuffer b, float[] data, int from, int count) {
+    void write(OpenCLBuffer b, float[] data, int from, int count) {
         transfer(b, Pointer.to(data), data.length, from, count, true);
     }
 
-    void write(ClBuffer b, int[] data, int count) {
+    void write(OpenCLBuffer b, int[] data, int count) {
         write(b, data, 0, count);
     }
 
     /** Blocking write of data[from, from + count) to the start of the buffer (capacity checked). */
-    void write(ClBuffer b, int[] data, int from, int count) {
+    void write(OpenCLBuffer b, int[] data, int from, int count) {
         transfer(b, Pointer.to(data), data.length, from, count, true);
     }
 
-    void read(ClBuffer b, float[] data, int count) {
+    void read(OpenCLBuffer b, float[] data, int count) {
         read(b, data, 0, count);
     }
 
     /** Blocking read from the start of the buffer into data[from, from + count) (capacity checked). */
-    void read(ClBuffer b, float[] data, int from, int count) {
+    void read(OpenCLBuffer b, float[] data, int from, int count) {
         transfer(b, Pointer.to(data), data.length, from, count, false);
     }
 
-    void read(ClBuffer b, int[] data, int count) {
+    void read(OpenCLBuffer b, int[] data, int count) {
         read(b, data, 0, count);
     }
 
     /** Blocking read from the start of the buffer into data[from, from + count) (capacity checked). */
-    void read(ClBuffer b, int[] data, int from, int count) {
+    void read(OpenCLBuffer b, int[] data, int from, int count) {
         transfer(b, Pointer.to(data), data.length, from, count, false);
     }
 
     /** One blocking transfer of count 4-byte elements between host[from, from + count) and the buffer's start. */
-    private void transfer(ClBuffer b, Pointer host, int length, int from, int count, boolean write) {
+    private void transfer(OpenCLBuffer b, Pointer host, int length, int from, int count, boolean write) {
         b.checkCapacity(4L * count);
         if (from < 0 || count < 0 || from + count > length) {
             throw new IllegalArgumentException("host range [" + from + ", " + (from + count) + ") outside an array of "
@@ -121,16 +121,16 @@ final class ClContext implements AutoCloseable {
         }
         Pointer p = host.withByteOffset(4L * from);
         if (write) {
-            Cl.check(CL.clEnqueueWriteBuffer(queue(), b.mem(), CL_TRUE, 0, 4L * count, p, 0, null, null),
+            OpenCLChecks.check(CL.clEnqueueWriteBuffer(queue(), b.mem(), CL_TRUE, 0, 4L * count, p, 0, null, null),
                     "clEnqueueWriteBuffer(" + b.what + ")");
         } else {
-            Cl.check(CL.clEnqueueReadBuffer(queue(), b.mem(), CL_TRUE, 0, 4L * count, p, 0, null, null),
+            OpenCLChecks.check(CL.clEnqueueReadBuffer(queue(), b.mem(), CL_TRUE, 0, 4L * count, p, 0, null, null),
                     "clEnqueueReadBuffer(" + b.what + ")");
         }
     }
 
     void finish() {
-        Cl.check(CL.clFinish(queue()), "clFinish");
+        OpenCLChecks.check(CL.clFinish(queue()), "clFinish");
     }
 
     @Override
@@ -140,14 +140,14 @@ final class ClContext implements AutoCloseable {
             int st = CL.clReleaseCommandQueue(queue);
             queue = null;
             if (st != CL.CL_SUCCESS) {
-                first = new ClException("clReleaseCommandQueue", st, null);
+                first = new OpenCLException("clReleaseCommandQueue", st, null);
             }
         }
         if (context != null) {
             int st = CL.clReleaseContext(context);
             context = null;
             if (st != CL.CL_SUCCESS && first == null) {
-                first = new ClException("clReleaseContext", st, null);
+                first = new OpenCLException("clReleaseContext", st, null);
             }
         }
         if (first != null) {
