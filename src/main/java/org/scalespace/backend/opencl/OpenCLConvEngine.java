@@ -16,9 +16,9 @@ import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
 
 /**
- * The OpenCL convolution engine (issue 3's {@link org.scalespace.conv.ConvEngine}) over {@link OpenCLConv}: fused
+ * The OpenCL convolution engine ({@link org.scalespace.conv.ConvEngine}) over {@link OpenCLConvDevice}: fused
  * separable (1–4 terms per channel, SeparableBank's packed float32 taps uploaded as they are) and dense k×k kernels,
- * schedule per device type (see {@link OpenCLConv#SCHEDULE_PROPERTY}).
+ * schedule per device type (see {@link OpenCLConvDevice#SCHEDULE_PROPERTY}).
  *
  * <p>Host calls ({@link Tensor4}, {@code float[]}) upload the input and read the output back per call, splitting a
  * batch that exceeds the device's max allocation. Resident calls ({@link DeviceTensor}s from {@link #upload} or
@@ -28,30 +28,13 @@ import org.scalespace.conv.Tensor4;
  * closes.
  */
 public final class OpenCLConvEngine implements ConvEngine {
-    private final OpenCLConv conv;
-    private final Set<ClTensor> live = new LinkedHashSet<>();
+    private final OpenCLConvDevice conv;
+    private final Set<OpenCLTensor> live = new LinkedHashSet<>();
     private boolean closed;
-
-    /** A tensor in one OpenCL buffer of this engine. */
-    private static final class ClTensor extends EngineTensor {
-        final OpenCLConvEngine owner;
-        final OpenCLBuffer buf;
-
-        ClTensor(OpenCLConvEngine owner, OpenCLBuffer buf, int n, int c, int h, int w) {
-            super(owner, "opencl", n, c, h, w);
-            this.owner = owner;
-            this.buf = buf;
-        }
-
-        @Override
-        public void close() {
-            owner.release(this);
-        }
-    }
 
     /** {@code threads} is ignored: the OpenCL driver schedules the device. */
     public OpenCLConvEngine(int threads) {
-        this.conv = new OpenCLConv();
+        this.conv = new OpenCLConvDevice();
     }
 
     @Override
@@ -67,11 +50,11 @@ public final class OpenCLConvEngine implements ConvEngine {
     private static int border(Padding p) {
         switch (p) {
             case ZERO:
-                return OpenCLConv.ZERO;
+                return OpenCLConvDevice.ZERO;
             case REFLECT:
-                return OpenCLConv.REFLECT;
+                return OpenCLConvDevice.REFLECT;
             case REPLICATE:
-                return OpenCLConv.REPLICATE;
+                return OpenCLConvDevice.REPLICATE;
             default:
                 throw new IllegalArgumentException("padding " + p + " is not supported by the OpenCL kernels");
         }
@@ -110,7 +93,7 @@ public final class OpenCLConvEngine implements ConvEngine {
     @Override
     public synchronized DeviceTensor upload(Tensor4 x) {
         Objects.requireNonNull(x, "upload: tensor");
-        ClTensor t = allocateTensor(x.n(), x.c(), x.h(), x.w());
+        OpenCLTensor t = allocateTensor(x.n(), x.c(), x.h(), x.w());
         try {
             conv.write(t.buf, x.data());
         } catch (RuntimeException e) {
@@ -122,7 +105,7 @@ public final class OpenCLConvEngine implements ConvEngine {
 
     @Override
     public synchronized DeviceTensor allocate(int n, int c, int h, int w) {
-        ClTensor t = allocateTensor(n, c, h, w);
+        OpenCLTensor t = allocateTensor(n, c, h, w);
         try {
             conv.write(t.buf, new float[(int) t.elements()]); // zeros, as the other engines
         } catch (RuntimeException e) {
@@ -132,29 +115,29 @@ public final class OpenCLConvEngine implements ConvEngine {
         return t;
     }
 
-    private ClTensor allocateTensor(int n, int c, int h, int w) {
+    private OpenCLTensor allocateTensor(int n, int c, int h, int w) {
         checkOpen();
         long elems = EngineTensor.elements("opencl", n, c, h, w);
-        ClTensor t = new ClTensor(this, conv.tensorBuffer(4L * elems, "tensor (" + n + "," + c + "," + h + "," + w
+        OpenCLTensor t = new OpenCLTensor(this, conv.tensorBuffer(4L * elems, "tensor (" + n + "," + c + "," + h + "," + w
                 + ")"), n, c, h, w);
         live.add(t);
         return t;
     }
 
-    synchronized void release(ClTensor t) {
+    synchronized void release(OpenCLTensor t) {
         if (live.remove(t)) {
             t.buf.close();
         }
     }
 
-    private ClTensor own(DeviceTensor t, String what) {
-        return EngineTensor.own(t, ClTensor.class, this, live, "OpenCL", what);
+    private OpenCLTensor own(DeviceTensor t, String what) {
+        return EngineTensor.own(t, OpenCLTensor.class, this, live, "OpenCL", what);
     }
 
     @Override
     public synchronized void download(DeviceTensor src, Tensor4 dst) {
         checkOpen();
-        ClTensor s = own(src, "source");
+        OpenCLTensor s = own(src, "source");
         EngineTensor.checkDownload(s, dst);
         conv.read(s.buf, dst.data());
     }
@@ -162,8 +145,8 @@ public final class OpenCLConvEngine implements ConvEngine {
     @Override
     public synchronized void separable(DeviceTensor x, SeparableBank bank, Padding padding, DeviceTensor out) {
         checkOpen();
-        ClTensor a = own(x, "input");
-        ClTensor b = own(out, "output");
+        OpenCLTensor a = own(x, "input");
+        OpenCLTensor b = own(out, "output");
         Objects.requireNonNull(bank, "separable: filter bank");
         EngineTensor.checkOperands("separable", a, b, bank.channels(), "bank has");
         conv.separable(a.buf, b.buf, a.n(), a.c(), a.h(), a.w(), bank.radius(), Math.max(1, bank.maxTerms()),
@@ -173,8 +156,8 @@ public final class OpenCLConvEngine implements ConvEngine {
     @Override
     public synchronized void dense(DeviceTensor x, DenseFilters filters, Padding padding, DeviceTensor out) {
         checkOpen();
-        ClTensor a = own(x, "input");
-        ClTensor b = own(out, "output");
+        OpenCLTensor a = own(x, "input");
+        OpenCLTensor b = own(out, "output");
         Objects.requireNonNull(filters, "dense: filters");
         EngineTensor.checkOperands("dense", a, b, filters.channels(), "filters have");
         conv.dense(a.buf, b.buf, a.n(), a.c(), a.h(), a.w(), filters.radius(), filters.data(), border(padding));
@@ -193,9 +176,9 @@ public final class OpenCLConvEngine implements ConvEngine {
         }
         closed = true;
         RuntimeException first = null;
-        List<ClTensor> ts = new ArrayList<>(live);
+        List<OpenCLTensor> ts = new ArrayList<>(live);
         Collections.reverse(ts);
-        for (ClTensor t : ts) {
+        for (OpenCLTensor t : ts) {
             try {
                 t.buf.close();
             } catch (RuntimeException e) {

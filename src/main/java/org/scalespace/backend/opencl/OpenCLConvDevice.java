@@ -14,12 +14,13 @@ import org.scalespace.backend.device.ConvDefines;
 /**
  * Depthwise convolutions on an OpenCL device, on float arrays (NCHW): the fused separable kernel (tile + halo in
  * local memory, row pass into local memory, column pass out; 1–3 terms) and the dense k×k kernel; padding zero,
- * reflect or replicate. The layer beneath the convolution engine adapter (issue 3's {@code ConvEngine}).
+ * reflect or replicate. The device layer beneath {@link OpenCLConvEngine}, as {@link OpenCLFitDevice} is beneath
+ * {@link OpenCLScorer}.
  *
  * <p>Calls are serialised (one in-order queue); {@link #close()} releases scratch buffers, programs, then the queue
  * and context, and is idempotent.
  */
-public final class OpenCLConv implements AutoCloseable {
+public final class OpenCLConvDevice implements AutoCloseable {
     /** Padding modes, in the kernel's numbering. */
     public static final int ZERO = 0;
     public static final int REFLECT = 1;
@@ -46,12 +47,12 @@ public final class OpenCLConv implements AutoCloseable {
     private long lastKernelNanos;
 
     /** Opens the device chosen by {@link OpenCLRuntime}, schedule from {@value #SCHEDULE_PROPERTY} or the default. */
-    public OpenCLConv() {
+    public OpenCLConvDevice() {
         this(System.getProperty(SCHEDULE_PROPERTY));
     }
 
-    /** As {@link #OpenCLConv()} with the given schedule ("tiled", "direct", or null for the default, tiled). */
-    public OpenCLConv(String schedule) {
+    /** As {@link #OpenCLConvDevice()} with the given schedule ("tiled", "direct", or null for the default, tiled). */
+    public OpenCLConvDevice(String schedule) {
         try {
             this.ctx = new OpenCLContext(OpenCLRuntime.chosen());
         } catch (OpenCLRuntime.Unavailable u) {

@@ -4,12 +4,12 @@ import java.util.Random;
 
 /**
  * Rough OpenCL convolution timing (not a JMH benchmark): N×C×H×W float32, 7×7, zero padding; dense and fused
- * separable (1 and 3 terms), end to end through {@link OpenCLConv} (upload, kernel, download). Validates each
+ * separable (1 and 3 terms), end to end through {@link OpenCLConvDevice} (upload, kernel, download). Validates each
  * kernel against the double-precision reference on the first image before timing.
- * Run: java -cp target/classes:target/test-classes:JOCL_JAR org.scalespace.backend.opencl.OpenCLConvTiming
+ * Run: java -cp target/classes:target/test-classes:JOCL_JAR org.scalespace.backend.opencl.OpenCLConvDeviceTiming
  */
-public final class OpenCLConvTiming {
-    private OpenCLConvTiming() {
+public final class OpenCLConvDeviceTiming {
+    private OpenCLConvDeviceTiming() {
     }
 
     public static void main(String[] args) {
@@ -43,12 +43,12 @@ public final class OpenCLConvTiming {
             ad[i] = a[i];
         }
         float[] out = new float[x.length];
-        try (OpenCLConv conv = new OpenCLConv()) {
+        try (OpenCLConvDevice conv = new OpenCLConvDevice()) {
             System.out.println("device: " + conv.device().describe() + ", schedule " + conv.schedule());
             float[] x1 = java.util.Arrays.copyOf(x, c * h * w);
             float[] o1 = new float[x1.length];
-            conv.dense(x1, o1, 1, c, h, w, r, a, OpenCLConv.ZERO);
-            double e = OpenCLConvTest.relL2(OpenCLConvTest.reference(x1, 1, c, h, w, r, ad, 0), o1);
+            conv.dense(x1, o1, 1, c, h, w, r, a, OpenCLConvDevice.ZERO);
+            double e = OpenCLConvDeviceTest.relL2(OpenCLConvDeviceTest.reference(x1, 1, c, h, w, r, ad, 0), o1);
             if (!(e <= 1e-5)) {
                 throw new IllegalStateException("dense kernel wrong: relative l2 " + e);
             }
@@ -64,8 +64,8 @@ public final class OpenCLConvTiming {
                         }
                     }
                 }
-                conv.separable(x1, o1, 1, c, h, w, r, terms, coef, col, row, OpenCLConv.ZERO);
-                double es = OpenCLConvTest.relL2(OpenCLConvTest.reference(x1, 1, c, h, w, r, sd, 0), o1);
+                conv.separable(x1, o1, 1, c, h, w, r, terms, coef, col, row, OpenCLConvDevice.ZERO);
+                double es = OpenCLConvDeviceTest.relL2(OpenCLConvDeviceTest.reference(x1, 1, c, h, w, r, sd, 0), o1);
                 if (!(es <= 1e-5)) {
                     throw new IllegalStateException("separable kernel wrong: relative l2 " + es);
                 }
@@ -74,8 +74,8 @@ public final class OpenCLConvTiming {
             for (String what : new String[] {"dense 7x7", "separable 1 term", "separable 3 terms"}) {
                 int terms = what.endsWith("3 terms") ? 3 : 1;
                 Runnable run = what.startsWith("dense")
-                        ? () -> conv.dense(x, out, n, c, h, w, r, a, OpenCLConv.ZERO)
-                        : () -> conv.separable(x, out, n, c, h, w, r, terms, coef, col, row, OpenCLConv.ZERO);
+                        ? () -> conv.dense(x, out, n, c, h, w, r, a, OpenCLConvDevice.ZERO)
+                        : () -> conv.separable(x, out, n, c, h, w, r, terms, coef, col, row, OpenCLConvDevice.ZERO);
                 for (int i = 0; i < 5; i++) {
                     run.run();
                 }

@@ -16,19 +16,19 @@ import org.scalespace.testing.BackendAssume;
  * padding semantics), relative l2 ≤ 1e-5, over awkward sizes, every border mode and 1–3 separable terms. (The
  * contract tests of issue 3's ConvEngine take over once the engine interface is on main.)
  */
-class OpenCLConvTest {
-    private static OpenCLConv conv;
-    private static OpenCLConv direct;
-    private static OpenCLConv plane;
+class OpenCLConvDeviceTest {
+    private static OpenCLConvDevice conv;
+    private static OpenCLConvDevice direct;
+    private static OpenCLConvDevice plane;
 
     /** Per test (not in @BeforeAll, whose skip or failure surefire does not report): skip or fail, then open once. */
     @BeforeEach
     void open() {
         BackendAssume.assumeAvailable("opencl");
         if (conv == null) {
-            conv = new OpenCLConv("tiled");
-            direct = new OpenCLConv("direct");
-            plane = new OpenCLConv("plane");
+            conv = new OpenCLConvDevice("tiled");
+            direct = new OpenCLConvDevice("direct");
+            plane = new OpenCLConvDevice("plane");
         }
     }
 
@@ -50,15 +50,15 @@ class OpenCLConvTest {
 
     @Test
     void unknownScheduleIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OpenCLConv("fast"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OpenCLConvDevice("fast"));
         assertTrue(e.getMessage().contains("tiled, direct or plane"), e.getMessage());
     }
 
     static int src(int p, int n, int border) {
-        if (border == OpenCLConv.ZERO) {
+        if (border == OpenCLConvDevice.ZERO) {
             return p < 0 || p >= n ? -1 : p;
         }
-        if (border == OpenCLConv.REPLICATE) {
+        if (border == OpenCLConvDevice.REPLICATE) {
             return Math.max(0, Math.min(n - 1, p));
         }
         if (n == 1) {
@@ -141,7 +141,7 @@ class OpenCLConvTest {
             }
         }
         float[] ref = reference(x, n, c, h, w, r, a, border);
-        for (OpenCLConv cv : new OpenCLConv[] {conv, direct, plane}) {
+        for (OpenCLConvDevice cv : new OpenCLConvDevice[] {conv, direct, plane}) {
             float[] out = new float[x.length];
             cv.separable(x, out, n, c, h, w, r, terms, coef, col, row, border);
             double e = relL2(ref, out);
@@ -156,7 +156,7 @@ class OpenCLConvTest {
             ad[i] = af[i];
         }
         float[] ref2 = reference(x, n, c, h, w, r, ad, border);
-        for (OpenCLConv cv : new OpenCLConv[] {conv, direct, plane}) {
+        for (OpenCLConvDevice cv : new OpenCLConvDevice[] {conv, direct, plane}) {
             float[] out2 = new float[x.length];
             cv.dense(x, out2, n, c, h, w, r, af, border);
             double e2 = relL2(ref2, out2);
@@ -168,10 +168,10 @@ class OpenCLConvTest {
     void badShapesAreRejectedBeforeAnyWork() {
         float[] x = new float[12];
         assertThrows(IllegalArgumentException.class, () -> conv.dense(x, new float[12], 1, 1, 3, 5, 1,
-                new float[9], OpenCLConv.ZERO));
+                new float[9], OpenCLConvDevice.ZERO));
         assertThrows(IllegalArgumentException.class, () -> conv.dense(x, x, 1, 1, 3, 4, 1, new float[9],
-                OpenCLConv.ZERO));
+                OpenCLConvDevice.ZERO));
         assertThrows(IllegalArgumentException.class, () -> conv.separable(x, new float[12], 1, 1, 3, 4, 1, 4,
-                new float[3], new float[9], new float[9], OpenCLConv.ZERO));
+                new float[3], new float[9], new float[9], OpenCLConvDevice.ZERO));
     }
 }
