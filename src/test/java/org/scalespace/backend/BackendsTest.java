@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.scalespace.fit.CoarseProblem;
@@ -108,5 +112,77 @@ class BackendsTest {
                 org.scalespace.fit.Normalisation.GAIN_OFFSET, org.scalespace.fit.Metric.L1, null, null));
         assertThrows(IllegalArgumentException.class, () -> new CoarseProblem(cs, two, 0, 2,
                 org.scalespace.fit.Normalisation.PAPER, org.scalespace.fit.Metric.L2, new double[16], null));
+    }
+
+    /**
+     * Listing the providers and opening both jobs of the scalar backend load no JOCL, JCuda or Vector API class, nor
+     * the classes of the other backends that would: the registry's classes are loaded afresh by a loader that records
+     * every class they ask for.
+     */
+    @Test
+    void selectingScalarLoadsNoOtherBackend() throws Exception {
+        Recording loader = new Recording(BackendsTest.class.getClassLoader());
+        Class<?> backends = Class.forName("org.scalespace.backend.Backends", true, loader);
+        assertTrue(backends.getClassLoader() == loader, "the registry is loaded afresh");
+        List<?> providers = (List<?>) backends.getMethod("providers").invoke(null);
+        List<String> names = new java.util.ArrayList<>();
+        for (Object p : providers) {
+            names.add((String) p.getClass().getMethod("name").invoke(p));
+        }
+        assertEquals(List.of("cuda", "opencl", "simd", "scalar"), names);
+        Object sel = backends.getMethod("selectScorer", String.class).invoke(null, "scalar");
+        try (AutoCloseable scorer = (AutoCloseable) sel.getClass().getMethod("scorer").invoke(sel)) {
+            assertEquals("scalar", scorer.getClass().getMethod("name").invoke(scorer));
+        }
+        Object conv = backends.getMethod("selectConv", String.class, int.class).invoke(null, "scalar", 2);
+        try (AutoCloseable engine = (AutoCloseable) conv.getClass().getMethod("engine").invoke(conv)) {
+            assertEquals("scalar", engine.getClass().getMethod("name").invoke(engine));
+        }
+        assertTrue(loader.asked.contains("org.scalespace.backend.scalar.ScalarConvEngine"), "the loader recorded");
+        for (String c : loader.asked) {
+            assertTrue(!c.startsWith("org.jocl.") && !c.startsWith("jcuda.") && !c.startsWith("jdk.incubator.vector."),
+                    "loaded " + c);
+        }
+        for (String c : List.of("org.scalespace.backend.cuda.CudaRuntime", "org.scalespace.backend.cuda.CudaScorer",
+                "org.scalespace.backend.opencl.OpenCLRuntime", "org.scalespace.backend.opencl.OpenCLScorer",
+                "org.scalespace.backend.simd.SimdInfo", "org.scalespace.backend.simd.SimdScorer",
+                "org.scalespace.backend.simd.SimdConvEngine")) {
+            assertTrue(!loader.asked.contains(c), "loaded " + c);
+        }
+    }
+
+    /** Loads org.scalespace classes itself (from the parent's class files) and records every class name asked for. */
+    private static final class Recording extends ClassLoader {
+        final Set<String> asked = ConcurrentHashMap.newKeySet();
+
+        Recording(ClassLoader parent) {
+            super(parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            asked.add(name);
+            if (!name.startsWith("org.scalespace.")) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                        if (in == null) {
+                            throw new ClassNotFoundException(name);
+                        }
+                        byte[] b = in.readAllBytes();
+                        c = defineClass(name, b, 0, b.length);
+                    } catch (IOException e) {
+                        throw new ClassNotFoundException(name, e);
+                    }
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
     }
 }
