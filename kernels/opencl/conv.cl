@@ -43,7 +43,7 @@ void ss_conv_dense_direct_k(const __global float *restrict x, __global float *re
 }
 
 /* Plane variants (CPU drivers): grid (N·C), work-group 1; scratch: per plane SS_SEP_SCRATCH(w) (separable) or
- * SS_DENSE_SCRATCH(w) (dense) floats (conv.h; OpenCLConv allocates them). */
+ * SS_DENSE_SCRATCH(w) (dense) floats (conv.h; OpenCLConvDevice allocates them). */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void ss_conv_separable_plane_k(const __global float *restrict x, __global float *restrict out,
                                const __global float *restrict coef, const __global float *restrict colv,

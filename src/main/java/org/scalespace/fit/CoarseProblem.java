@@ -11,7 +11,7 @@ import org.scalespace.fit.Normalisation;
  * <p>The score of filter n and candidate c is the fit objective of the filter in its comparison frame
  * h' = (h − offset)/scale for c's family block against the candidate template m_c, at the normalisation's optimal
  * amplitude: ‖h' − (a·m_c + b)‖² for l2 (a, b closed form for gain-offset / gain; a = 1, b = 0 otherwise), or
- * Σ|h' − m_c| for l1 (only with normalisations paper and none). A backend returns, per filter and family block,
+ * Σ|h' − m_c| for l1 (only with normalisations paper and none). A {@link CoarseScorer} returns, per filter and family block,
  * the candidate index with the smallest score (ties: the lowest index) and that score.
  *
  * @param frameOffset per filter and block ({@code n*blocks + b}, n relative to first), or null for the identity

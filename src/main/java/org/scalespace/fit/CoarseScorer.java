@@ -1,16 +1,16 @@
 package org.scalespace.fit;
 
 /**
- * A compute backend (SPEC §9). Every backend computes the same function; the scalar backend is the oracle.
- *
- * <p>Fitting: a backend accelerates the coarse-grid search ({@link #coarseArgmin}), the N filters × C candidates
- * product with a fused per-family arg-min; local refinement and the final measures run on the host in double
- * precision, identically for every backend. Implementations must allow concurrent calls from several threads when
- * {@link #threadSafe()} is true.
+ * The coarse-grid search of the fit, the job the {@link Fitter} hands to a backend (SPEC §9): the N filters × C
+ * candidates product with a fused per-family arg-min ({@link #coarseArgmin}). Local refinement and the final measures
+ * run on the host in double precision, identically for every backend. Every backend's scorer computes the same
+ * function; the scalar backend's is the oracle. Backends implement this interface and open it from their provider
+ * ({@code org.scalespace.backend.spi.BackendProvider#openScorer}). Implementations must allow concurrent calls from
+ * several threads when {@link #threadSafe()} is true.
  */
 public interface CoarseScorer extends AutoCloseable {
 
-    /** Short name: scalar, simd, opencl, cuda. */
+    /** Short name of the backend: scalar, simd, opencl, cuda. */
     String name();
 
     /** One line about the device/implementation (vector width, device name, ...). */

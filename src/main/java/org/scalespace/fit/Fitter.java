@@ -8,8 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
-import org.scalespace.model.FilterBank;
 import org.scalespace.model.Family;
+import org.scalespace.model.FilterBank;
 import org.scalespace.model.Templates;
 
 /**

@@ -3,9 +3,9 @@ package org.scalespace.fit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.scalespace.model.FilterBank;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
+import org.scalespace.model.FilterBank;
 import org.scalespace.model.Profile;
 import org.scalespace.model.Templates;
 

@@ -11,11 +11,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.scalespace.fit.CoarseProblem;
-import org.scalespace.fit.CoarseScorer;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 import org.scalespace.backend.simd.VectorSupport;
+import org.scalespace.fit.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.testing.BackendAssume;
 
 /** Backend selection (SPEC §9): names, auto's order and reasons, errors; and the test helper for skipping. */

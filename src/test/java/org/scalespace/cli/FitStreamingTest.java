@@ -19,10 +19,10 @@ import org.scalespace.backend.Backends;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
-import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.io.NpyWriter;
 import org.scalespace.io.ResultWriters;
+import org.scalespace.model.FilterBank;
 
 /**
  * {@code scalespace fit} reads a large {@code .npy} a slice at a time and writes CSV as it goes: the output must be

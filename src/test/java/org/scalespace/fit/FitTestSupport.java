@@ -3,9 +3,9 @@ package org.scalespace.fit;
 import java.util.List;
 import java.util.Random;
 import org.scalespace.backend.scalar.ScalarScorer;
-import org.scalespace.model.FilterBank;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
+import org.scalespace.model.FilterBank;
 import org.scalespace.model.Templates;
 
 /** Helpers for the fit tests: banks of known templates plus noise, and fits on the scalar oracle. */

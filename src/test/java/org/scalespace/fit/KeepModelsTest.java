@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.scalespace.backend.scalar.ScalarScorer;
-import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
+import org.scalespace.model.FilterBank;
 
 /**
  * {@link Fitter#keepModels}: without models the results are the same but for the model array; {@link Fitter#warmUp}

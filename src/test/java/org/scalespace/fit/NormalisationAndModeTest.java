@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.scalespace.fit.FitTestSupport.Known;
-import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
+import org.scalespace.model.FilterBank;
 import org.scalespace.model.Templates;
 
 /**

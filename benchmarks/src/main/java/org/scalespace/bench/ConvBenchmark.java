@@ -14,15 +14,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.scalespace.conv.ConvEngine;
 import org.scalespace.backend.Backends;
+import org.scalespace.backend.scalar.ScalarConvEngine;
+import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.DenseFilters;
 import org.scalespace.conv.Fidelity;
 import org.scalespace.conv.GaussianFilters;
 import org.scalespace.conv.GaussianOutput;
 import org.scalespace.conv.GaussianSpec;
 import org.scalespace.conv.Padding;
-import org.scalespace.backend.scalar.ScalarConvEngine;
 import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
 

@@ -17,13 +17,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.scalespace.fit.CoarseScorer;
 import org.scalespace.backend.Backends;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
-import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
+import org.scalespace.model.FilterBank;
 
 /**
  * Bulk fitting throughput: 7×7 filters per second, 8 families, separate scales (the defaults), with and without

@@ -1,7 +1,5 @@
 package org.scalespace.backend.cuda;
 
-import org.scalespace.backend.device.Closer;
-
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
+import org.scalespace.backend.device.Closer;
 import org.scalespace.backend.device.ConvDefines;
 import org.scalespace.conv.ConvChecks;
 import org.scalespace.conv.ConvEngine;

@@ -1,7 +1,5 @@
 package org.scalespace.backend.cuda;
 
-import org.scalespace.backend.device.Closer;
-
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 
 import java.util.ArrayList;
@@ -13,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
-import org.scalespace.backend.device.PackedCandidates;
+import org.scalespace.backend.device.Closer;
 import org.scalespace.backend.device.FitDefines;
+import org.scalespace.backend.device.PackedCandidates;
 import org.scalespace.fit.CandidateSet;
 
 /**

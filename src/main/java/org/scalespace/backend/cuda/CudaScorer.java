@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
-import org.scalespace.fit.CoarseScorer;
-import org.scalespace.fit.CoarseProblem;
 import org.scalespace.backend.device.PackedProblem;
 import org.scalespace.fit.CandidateSet;
+import org.scalespace.fit.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
 
 /**
- * The CUDA backend: coarse fit scoring (kernels/cuda/fit.cu, math in kernels/common/fit.h, the same kernel as
+ * The CUDA coarse-fit scorer: coarse fit scoring (kernels/cuda/fit.cu, math in kernels/common/fit.h, the same kernel as
  * OpenCL's ss_fit_coarse) on one or several CUDA devices through the JCuda driver API.
  *
  * <p><b>Several GPUs.</b> With {@code -Dscalespace.cuda.device=0,1} (or {@code all}) every {@link #coarseArgmin}

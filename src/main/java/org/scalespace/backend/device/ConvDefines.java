@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * The specialisation of the convolution kernels (kernels/common/conv.h): radius, separable terms, border mode and
- * tile; the one record the {@code -D} defines are built from, and the program cache key.
+ * tile; the one record the {@code -D} defines are built from, and the program (OpenCL) or module (CUDA) cache key.
  *
  * @param radius     filter radius r (k = 2r + 1)
  * @param terms      separable terms per channel (1..4; ignored by the dense kernel, use 1)

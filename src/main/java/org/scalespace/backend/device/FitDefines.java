@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * The specialisation of the coarse-fit kernel (kernels/common/fit.h): the one record from which the {@code -D}
- * defines are built, and the program cache key. The same defines are meant for the CUDA build.
+ * defines are built, and the program cache key. Shared by the OpenCL and CUDA backends (CUDA passes the values its
+ * PTX was not built with as module constants).
  *
  * @param k           filter size (odd)
  * @param blocks      number of family blocks

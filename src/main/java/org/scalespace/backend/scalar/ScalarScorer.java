@@ -1,15 +1,15 @@
 package org.scalespace.backend.scalar;
 
-import org.scalespace.fit.CoarseScorer;
-import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.CandidateSet;
+import org.scalespace.fit.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;
 import org.scalespace.fit.Objective;
 
 /**
- * The reference backend: plain Java, double precision, one thread, no tricks. Each candidate template is formed
- * densely and the residual computed directly from its definition.
+ * The scalar backend's coarse-fit scorer, the reference: plain Java, double precision, one thread, no tricks. Each
+ * candidate template is formed densely and the residual computed directly from its definition.
  */
 public final class ScalarScorer implements CoarseScorer {
 

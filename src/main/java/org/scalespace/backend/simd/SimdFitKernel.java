@@ -5,8 +5,8 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.CandidateSet;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;
 

@@ -2,12 +2,12 @@ package org.scalespace.backend.simd;
 
 import java.util.Map;
 import java.util.WeakHashMap;
-import org.scalespace.fit.CoarseScorer;
-import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.CandidateSet;
+import org.scalespace.fit.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
 
 /**
- * The Java Vector API backend: float32 coarse scoring, vector lanes over filters; the fitter runs it on all cores.
+ * The simd backend's coarse-fit scorer (Java Vector API): float32 coarse scoring, vector lanes over filters; the fitter runs it on all cores.
  * Construct only after {@link VectorSupport#unavailableReason()} is empty.
  */
 public final class SimdScorer implements CoarseScorer {

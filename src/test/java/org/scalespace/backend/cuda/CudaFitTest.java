@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.scalespace.fit.CoarseProblem;
 import org.scalespace.backend.DeviceFitContract;
 import org.scalespace.fit.CandidateSet;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;

@@ -3,13 +3,13 @@ package org.scalespace.backend.opencl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.scalespace.fit.CoarseScorer;
 import org.scalespace.backend.Backends;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
-import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
+import org.scalespace.model.FilterBank;
 
 /**
  * Rough fit timing (not a JMH benchmark): the bundled master key filters with random gain, offset and noise (as the

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.scalespace.backend.Backends;
-import org.scalespace.fit.CoarseProblem;
 import org.scalespace.backend.DeviceFitContract;
 import org.scalespace.backend.simd.VectorSupport;
 import org.scalespace.fit.CandidateSet;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.testing.BackendAssume;
 

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+import org.scalespace.backend.scalar.ScalarConvEngine;
 import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.ConvEngineContract;
 import org.scalespace.conv.DenseFilters;
 import org.scalespace.conv.Padding;
-import org.scalespace.backend.scalar.ScalarConvEngine;
 import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
 import org.scalespace.conv.TestData;

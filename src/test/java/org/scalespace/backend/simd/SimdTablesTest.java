@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import org.junit.jupiter.api.Test;
-import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.CandidateSet;
+import org.scalespace.fit.CoarseProblem;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.testing.BackendAssume;
 

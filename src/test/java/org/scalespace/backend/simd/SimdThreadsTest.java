@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.scalespace.fit.CoarseScorer;
 import org.scalespace.fit.CoarseProblem;
+import org.scalespace.fit.CoarseScorer;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
-import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
+import org.scalespace.model.FilterBank;
 import org.scalespace.testing.BackendAssume;
 
 /** {@link SimdScorer#threadsFor}: half the threads while the JVM's first filters are fitted, all of them after. */
