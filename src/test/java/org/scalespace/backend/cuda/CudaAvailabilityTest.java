@@ -95,7 +95,7 @@ class CudaAvailabilityTest {
         boolean driver = new java.io.File("/proc/driver/nvidia/version").exists();
         org.junit.jupiter.api.Assumptions.assumeFalse(driver, "an NVIDIA driver is installed here");
         org.junit.jupiter.api.Assumptions.assumeTrue(CudaPtx.unavailableReason().isEmpty(),
-                "built without nvcc: the reason is the missing PTX (checked in CudaPtxBundleTest)");
+                "built without nvcc: the reason is the missing PTX (checked in PtxBundleTest)");
         String r = reason().orElseThrow();
         assertTrue(r.startsWith("no NVIDIA driver") || r.contains("libcuda"), r);
     }

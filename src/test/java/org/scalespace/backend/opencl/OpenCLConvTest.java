@@ -16,7 +16,7 @@ import org.scalespace.testing.BackendAssume;
  * padding semantics), relative l2 ≤ 1e-5, over awkward sizes, every border mode and 1–3 separable terms. (The
  * contract tests of issue 3's ConvEngine take over once the engine interface is on main.)
  */
-class OpenCLConvDeviceTest {
+class OpenCLConvTest {
     private static OpenCLConvDevice conv;
     private static OpenCLConvDevice direct;
     private static OpenCLConvDevice plane;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * PATH or in /usr/local/cuda/bin) and the CUDA 12.6 PTX compiler bundled in JCuda (no GPU or driver needed), for
  * sm_80 and sm_90. Skipped with the reason when the build had no nvcc.
  */
-class CudaPtxBundleTest {
+class PtxBundleTest {
     private static final Pattern VERSION = Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)\\s*$");
     private static final Pattern TARGET = Pattern.compile("(?m)^\\.target (\\S+)\\s*$");
 

@@ -6,10 +6,10 @@ import java.util.Random;
  * Rough OpenCL convolution timing (not a JMH benchmark): N×C×H×W float32, 7×7, zero padding; dense and fused
  * separable (1 and 3 terms), end to end through {@link OpenCLConvDevice} (upload, kernel, download). Validates each
  * kernel against the double-precision reference on the first image before timing.
- * Run: java -cp target/classes:target/test-classes:JOCL_JAR org.scalespace.backend.opencl.OpenCLConvDeviceTiming
+ * Run: java -cp target/classes:target/test-classes:JOCL_JAR org.scalespace.backend.opencl.OpenCLConvTiming
  */
-public final class OpenCLConvDeviceTiming {
-    private OpenCLConvDeviceTiming() {
+public final class OpenCLConvTiming {
+    private OpenCLConvTiming() {
     }
 
     public static void main(String[] args) {
@@ -48,7 +48,7 @@ public final class OpenCLConvDeviceTiming {
             float[] x1 = java.util.Arrays.copyOf(x, c * h * w);
             float[] o1 = new float[x1.length];
             conv.dense(x1, o1, 1, c, h, w, r, a, OpenCLConvDevice.ZERO);
-            double e = OpenCLConvDeviceTest.relL2(OpenCLConvDeviceTest.reference(x1, 1, c, h, w, r, ad, 0), o1);
+            double e = OpenCLConvTest.relL2(OpenCLConvTest.reference(x1, 1, c, h, w, r, ad, 0), o1);
             if (!(e <= 1e-5)) {
                 throw new IllegalStateException("dense kernel wrong: relative l2 " + e);
             }
@@ -65,7 +65,7 @@ public final class OpenCLConvDeviceTiming {
                     }
                 }
                 conv.separable(x1, o1, 1, c, h, w, r, terms, coef, col, row, OpenCLConvDevice.ZERO);
-                double es = OpenCLConvDeviceTest.relL2(OpenCLConvDeviceTest.reference(x1, 1, c, h, w, r, sd, 0), o1);
+                double es = OpenCLConvTest.relL2(OpenCLConvTest.reference(x1, 1, c, h, w, r, sd, 0), o1);
                 if (!(es <= 1e-5)) {
                     throw new IllegalStateException("separable kernel wrong: relative l2 " + es);
                 }
