@@ -68,12 +68,7 @@ public final class BenchFitCommand implements Callable<Integer> {
         if (nThreads < 1 || nThreads > 4096) {
             throw new IllegalArgumentException("--threads must be in 1..4096, got " + nThreads);
         }
-        FitOptions opt = FitOptions.defaults();
-        if (noRefine) {
-            opt = new FitOptions(opt.families(), opt.normalisation(), opt.metric(), opt.scaleMode(), opt.sigmaMin(),
-                    opt.sigmaMax(), opt.sigmaSteps(), opt.alphaMax(), opt.alphaSteps(), opt.construction(), false,
-                    opt.tolerance());
-        }
+        FitOptions opt = noRefine ? FitOptions.defaults().withRefine(false) : FitOptions.defaults();
         List<FilterBank> banks = new ArrayList<>();
         long total = 0;
         for (Path p : files) {
