@@ -26,8 +26,9 @@ import org.scalespace.model.Family;
  * {@code alpha}, {@code gain} and {@code offset}; a row without one, or with a value that does not parse, fails with
  * the row's number. The other columns of {@link FitResult#CSV_HEADER} are read when present and parseable, otherwise
  * left empty: {@code null} text, channel −1, NaN numbers (JSON writes non-finite numbers as {@code null}, so they read
- * back as NaN). Results read from a file carry no model array (k = 0, model null). Extra columns are ignored; CSV
- * fields may be quoted (RFC 4180).
+ * back as NaN; in a required column a JSON {@code null} counts as missing). Results read from a file carry no model
+ * array (k = 0, model null). Extra columns are ignored. CSV fields may be quoted (RFC 4180), but a quoted field may
+ * not span lines: a source or layer name holding a line break, which the writer quotes, does not read back.
  */
 public final class ResultReaders {
 
