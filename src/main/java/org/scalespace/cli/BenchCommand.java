@@ -1,19 +1,13 @@
 package org.scalespace.cli;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import org.scalespace.backend.Backends;
 import org.scalespace.backend.scalar.ScalarConvEngine;
+import org.scalespace.bench.ConvBench;
 import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.DenseFilters;
-import org.scalespace.conv.DeviceTensor;
-import org.scalespace.conv.Fidelity;
-import org.scalespace.conv.GaussianFilters;
-import org.scalespace.conv.GaussianOutput;
-import org.scalespace.conv.GaussianSpec;
 import org.scalespace.conv.Padding;
 import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
@@ -140,10 +134,9 @@ public final class BenchCommand implements Callable<Integer> {
                 err.println("bench conv: " + e.getMessage());
                 return 2;
             }
-            Random rnd = new Random(seed);
-            float[] xd = x.data();
+            ConvBench.RandomData rnd = new ConvBench.RandomData(seed);
             if (fromFile != null) {
-                System.arraycopy(fromFile, 0, xd, 0, xd.length);
+                System.arraycopy(fromFile, 0, x.data(), 0, x.data().length);
                 try {
                     x.requireFinite("--input " + input);
                 } catch (IllegalArgumentException e) {
@@ -151,20 +144,14 @@ public final class BenchCommand implements Callable<Integer> {
                     return 2;
                 }
             } else {
-                for (int i = 0; i < xd.length; i++) {
-                    xd[i] = (float) rnd.nextGaussian();
-                }
+                rnd.fillNormal(x);
             }
             SeparableBank bank = null;
             DenseFilters dense = null;
             if (kd.equals("separable")) {
-                bank = GaussianFilters.bank(x.c(), GaussianSpec.of(1.0).withRadius(k / 2), GaussianOutput.SMOOTH);
+                bank = ConvBench.gaussianBank(x.c(), k);
             } else {
-                float[] w = new float[x.c() * k * k];
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = (float) (rnd.nextGaussian() / k);
-                }
-                dense = new DenseFilters(x.c(), k, w);
+                dense = rnd.dense(x.c(), k);
             }
             Backends.ConvSelection sel;
             try {
@@ -174,63 +161,27 @@ public final class BenchCommand implements Callable<Integer> {
                 return 2;
             }
             try (ConvEngine engine = sel.engine(); ScalarConvEngine oracle = new ScalarConvEngine();
-                 DeviceTensor dx = resident ? engine.upload(x) : null;
-                 DeviceTensor dy = resident ? engine.allocate(x.n(), x.c(), x.h(), x.w()) : null) {
+                 ConvBench bench = new ConvBench(engine, x, bank, dense, pad, resident)) {
                 out.println("bench conv: " + sel.report() + ", kind " + kd + ", k " + k + ", padding " + pad.id()
                         + ", shape " + x.shapeString() + ", threads "
                         + (threads > 0 ? threads : Runtime.getRuntime().availableProcessors()));
-                Tensor4 y = x.like();
-                final SeparableBank fb = bank;
-                final DenseFilters fd = dense;
-                Runnable call;
                 if (resident) {
                     out.println("resident: input and output in " + engine.name() + " tensors; transfers not timed");
-                    call = fb != null ? () -> {
-                        engine.separable(dx, fb, pad, dy);
-                        engine.finish();
-                    } : () -> {
-                        engine.dense(dx, fd, pad, dy);
-                        engine.finish();
-                    };
-                } else {
-                    call = fb != null ? () -> engine.separable(x, fb, pad, y) : () -> engine.dense(x, fd, pad, y);
                 }
-                // warm-up
-                long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-                int warmCalls = 0;
-                do {
-                    call.run();
-                    warmCalls++;
-                } while (warmCalls < 10 || System.nanoTime() < warmEnd);
-                if (resident) {
-                    engine.download(dy, y);
-                }
+                int warmCalls = bench.warmUp(warmupSeconds);
                 // validate (the warm-up output) against the scalar oracle
-                Tensor4 ref = fb != null ? oracle.separable(x, fb, pad) : oracle.dense(x, fd, pad);
-                double rel = Fidelity.relativeL2(ref.data(), y.data());
-                if (!(rel <= 1e-5)) {
+                double rel = bench.check(oracle);
+                if (!ConvBench.passes(rel)) {
                     err.println("bench conv: VALIDATION FAILED: relative l2 against the scalar oracle = " + rel
                             + " > 1e-5; no timing reported");
                     return 1;
                 }
                 out.printf(Locale.ROOT, "validated against scalar: relative l2 %.3e (warm-up %d calls)%n", rel,
                         warmCalls);
-                // time
-                double[] times = new double[100000];
-                int nCalls = 0;
-                long end = System.nanoTime() + (long) (seconds * 1e9);
-                while (nCalls < times.length && (nCalls < 5 || System.nanoTime() < end)) {
-                    long t0 = System.nanoTime();
-                    call.run();
-                    times[nCalls++] = (System.nanoTime() - t0) * 1e-9;
-                }
-                double[] t = Arrays.copyOf(times, nCalls);
-                Arrays.sort(t);
-                double median = t[nCalls / 2];
-                double px = (double) x.n() * x.c() * x.h() * x.w();
+                ConvBench.Timing t = bench.time(seconds);
                 out.printf(Locale.ROOT, "calls %d, time per call: min %.3f ms, median %.3f ms, max %.3f ms%n",
-                        nCalls, t[0] * 1e3, median * 1e3, t[nCalls - 1] * 1e3);
-                out.printf(Locale.ROOT, "Mpx/s: %.1f%n", px / median / 1e6);
+                        t.calls(), t.min() * 1e3, t.median() * 1e3, t.max() * 1e3);
+                out.printf(Locale.ROOT, "Mpx/s: %.1f%n", t.mpxPerSecond(x));
                 out.flush();
                 return 0;
             }

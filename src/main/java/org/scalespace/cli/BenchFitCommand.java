@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.scalespace.backend.Backends;
+import org.scalespace.bench.FitBench;
 import org.scalespace.fit.CoarseScorer;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
@@ -67,12 +68,7 @@ public final class BenchFitCommand implements Callable<Integer> {
         if (nThreads < 1 || nThreads > 4096) {
             throw new IllegalArgumentException("--threads must be in 1..4096, got " + nThreads);
         }
-        FitOptions opt = FitOptions.defaults();
-        if (noRefine) {
-            opt = new FitOptions(opt.families(), opt.normalisation(), opt.metric(), opt.scaleMode(), opt.sigmaMin(),
-                    opt.sigmaMax(), opt.sigmaSteps(), opt.alphaMax(), opt.alphaSteps(), opt.construction(), false,
-                    opt.tolerance());
-        }
+        FitOptions opt = noRefine ? FitOptions.defaults().withRefine(false) : FitOptions.defaults();
         List<FilterBank> banks = new ArrayList<>();
         long total = 0;
         for (Path p : files) {
@@ -90,36 +86,28 @@ public final class BenchFitCommand implements Callable<Integer> {
                     fitter.threads() == 1 ? "" : "s", opt.refine() ? "on" : "off");
             if (check > 0) {
                 FilterBank b0 = banks.get(0);
-                int n = Math.min(check, b0.count());
-                FilterBank head = new FilterBank(b0.source(), b0.layer(), b0.k(), n,
-                        java.util.Arrays.copyOf(b0.data(), n * b0.k() * b0.k()));
+                FilterBank head = FitBench.head(b0, check);
+                int n = head.count();
                 List<FitResult> mine = fitter.fit(head, x -> { });
                 List<FitResult> oracle;
                 try (CoarseScorer sc = Backends.selectScorer("scalar").scorer()) {
                     oracle = new Fitter(sc, opt, 1).keepModels(false).fit(head, x -> { });
                 }
-                for (int i = 0; i < n; i++) {
-                    if (mine.get(i).family() != oracle.get(i).family()) {
-                        out.printf(Locale.ROOT, "bench fit: filter %d of %s: backend %s chose %s, the scalar oracle "
-                                + "%s; no figure%n", i, b0.source(), be.name(), mine.get(i).family().id(),
-                                oracle.get(i).family().id());
-                        out.flush();
-                        return 1;
-                    }
+                int i = FitBench.firstFamilyMismatch(mine, oracle);
+                if (i >= 0) {
+                    out.printf(Locale.ROOT, "bench fit: filter %d of %s: backend %s chose %s, the scalar oracle "
+                            + "%s; no figure%n", i, b0.source(), be.name(), mine.get(i).family().id(),
+                            oracle.get(i).family().id());
+                    out.flush();
+                    return 1;
                 }
                 out.printf(Locale.ROOT, "check: the first %d filters get the scalar oracle's families%n", n);
             }
-            double best = Double.POSITIVE_INFINITY;
-            for (int r = 0; r < repeat; r++) {
-                long t0 = System.nanoTime();
-                for (FilterBank b : banks) {
-                    fitter.fit(b, x -> { });
-                }
-                double s = (System.nanoTime() - t0) / 1e9;
-                best = Math.min(best, s);
-                out.printf(Locale.ROOT, "run %d: %.3f s, %.0f filters/s%n", r + 1, s, total / s);
+            final long filters = total;
+            double best = FitBench.bestOf(fitter, banks, repeat, (r, s) -> {
+                out.printf(Locale.ROOT, "run %d: %.3f s, %.0f filters/s%n", r, s, filters / s);
                 out.flush();
-            }
+            });
             out.printf(Locale.ROOT, "filters/s: %.0f%n", total / best);
         }
         return 0;

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.scalespace.backend.Backends;
 import org.scalespace.fit.CoarseScorer;
@@ -17,11 +16,10 @@ import org.scalespace.fit.Fitter;
 import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;
 import org.scalespace.fit.ScaleMode;
-import org.scalespace.model.FilterBank;
-import org.scalespace.io.AtomicFiles;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.io.LayerSource;
 import org.scalespace.io.ResultWriters;
+import org.scalespace.io.StreamingFit;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
 import picocli.CommandLine.Command;
@@ -157,53 +155,28 @@ public final class FitCommand implements Callable<Integer> {
                     }));
                 }
             }
-            long total = 0;
-            boolean joint = opt.scaleMode() == ScaleMode.JOINT;
-            for (LayerSource l : layers) {
-                forEachSlice(l, joint, (bank, from) -> Fitter.validate(bank, from));
-                total += l.count();
-            }
+            StreamingFit job = new StreamingFit(fitter, layers, opt.scaleMode() == ScaleMode.JOINT, slice);
+            long total = job.validate();
             double readSecs = (System.nanoTime() - tRead) / 1e9;
             long t0 = System.nanoTime();
             if (!quiet) {
                 sel.log().forEach(l -> err.println(l));
             }
             Progress progress = new Progress(err, "fit", total, quiet);
-            Tally tally = new Tally();
             // results are kept only where the output needs them all at once (table, JSON, templates); CSV is
             // fitted, formatted and written a slice at a time, in bounded memory
             boolean streamCsv = out != null ? out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")
                     : fmt.equals("csv");
-            List<FitResult> results = streamCsv ? null : new ArrayList<>();
-            long[] fitNanos = new long[1];
-            // fits every slice of every layer, in order, and hands each slice's results to the sink
-            SliceRun fitAll = sink -> {
-                for (LayerSource l : layers) {
-                    forEachSlice(l, joint, (bank, from) -> {
-                        long f0 = System.nanoTime();
-                        List<FitResult> r = fitter.fit(bank, from, progress::advance);
-                        fitNanos[0] += System.nanoTime() - f0;
-                        tally.add(r);
-                        sink.accept(r);
-                    });
-                }
-            };
+            List<FitResult> results = null;
             if (!streamCsv) {
-                fitAll.run(results::addAll);
+                results = job.fitAll(progress::advance);
             } else if (out != null) {
-                AtomicFiles.write(out, o -> {
-                    o.write((FitResult.CSV_HEADER + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    fitAll.run(r -> ResultWriters.writeCsvRows(o, r));
-                });
+                job.writeCsv(out, progress::advance);
             } else {
-                stdout.append(FitResult.CSV_HEADER).append('\n');
-                fitAll.run(r -> {
-                    ResultWriters.appendCsvRows(stdout, r);
-                    stdout.flush();
-                });
+                job.appendCsv(stdout, progress::advance);
             }
             progress.finish();
-            double secs = fitNanos[0] / 1e9;
+            double secs = job.fitSeconds();
             double allSecs = (System.nanoTime() - t0) / 1e9;
             long tWrite = System.nanoTime();
             if (results != null) {
@@ -220,7 +193,7 @@ public final class FitCommand implements Callable<Integer> {
             stdout.flush();
             double writeSecs = streamCsv ? allSecs - secs : (System.nanoTime() - tWrite) / 1e9;
             if (!quiet) {
-                summary(err, tally, secs, be, Math.max(1, fitter.threadsUsed()), opt);
+                summary(err, job.tally(), secs, be, Math.max(1, fitter.threadsUsed()), opt);
                 err.printf(Locale.ROOT, "time: reading and checking %.3f s, fitting %.3f s, writing %.3f s%s%n",
                         readSecs, secs, writeSecs, streamCsv ? " (results written as they are fitted)" : "");
             }
@@ -228,66 +201,8 @@ public final class FitCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Filters per slice when a layer is fitted and written a slice at a time (6.4 MB of 7×7 doubles). */
-    static final int SLICE = 16384;
-    /** The slice size in use ({@link #SLICE}; tests set a small one to cover slice boundaries cheaply). */
-    static volatile int slice = SLICE;
-
-    /** Receives one slice of a layer: filters {@code from ..} of it as a bank. */
-    @FunctionalInterface
-    interface SliceBody {
-        void accept(FilterBank bank, int from) throws IOException;
-    }
-
-    /** Receives the results of one slice. */
-    @FunctionalInterface
-    interface ResultsBody {
-        void accept(List<FitResult> results) throws IOException;
-    }
-
-    /** Fits all slices, handing each slice's results to a sink. */
-    @FunctionalInterface
-    interface SliceRun {
-        void run(ResultsBody sink) throws IOException;
-    }
-
-    /**
-     * Calls {@code body} for consecutive slices of {@link #slice} filters of a layer (the whole layer in joint scale
-     * mode, whose one σ is per layer), reusing one array for the full slices.
-     */
-    static void forEachSlice(LayerSource l, boolean whole, SliceBody body) throws IOException {
-        int n = l.count();
-        int size = slice;
-        if (whole || n <= size) {
-            body.accept(l.slice(0, n), 0);
-            return;
-        }
-        int kk = l.k() * l.k();
-        double[] buf = new double[size * kk];
-        for (int from = 0; from < n; from += size) {
-            int m = Math.min(size, n - from);
-            double[] d = m == size ? buf : new double[m * kk];
-            l.read(from, m, d);
-            body.accept(new FilterBank(l.source(), l.layer(), l.k(), m, d), from);
-        }
-    }
-
-    /** Family counts and edge flags, accumulated slice by slice for the summary. */
-    static final class Tally {
-        final Map<Family, Integer> counts = new TreeMap<>();
-        long n;
-        long edges;
-
-        void add(List<FitResult> results) {
-            for (FitResult r : results) {
-                counts.merge(r.family(), 1, Integer::sum);
-                if (r.onEdge()) {
-                    edges++;
-                }
-                n++;
-            }
-        }
-    }
+    /** Filters per slice ({@link StreamingFit#SLICE}; tests set a small one to cover slice boundaries cheaply). */
+    static volatile int slice = StreamingFit.SLICE;
 
     static void printTable(PrintWriter o, List<LayerSource> banks, List<FitResult> results) {
         int i = 0;
@@ -305,13 +220,14 @@ public final class FitCommand implements Callable<Integer> {
         }
     }
 
-    static void summary(PrintWriter err, Tally tally, double secs, CoarseScorer be, int threads, FitOptions opt) {
-        Map<Family, Integer> counts = tally.counts;
-        long edges = tally.edges;
+    static void summary(PrintWriter err, StreamingFit.Tally tally, double secs, CoarseScorer be, int threads,
+                        FitOptions opt) {
+        Map<Family, Integer> counts = tally.counts();
+        long edges = tally.edges();
         StringBuilder fam = new StringBuilder();
         counts.forEach((f, c) -> fam.append(fam.length() > 0 ? ", " : "").append(f.id()).append(' ').append(c));
         err.printf(Locale.ROOT, "fitted %d filters in %.3f s (%.0f filters/s) on backend %s, %d thread%s; "
-                        + "%s, %s, scales %s, %s construction%n", tally.n, secs, tally.n / secs,
+                        + "%s, %s, scales %s, %s construction%n", tally.n(), secs, tally.n() / secs,
                 be.name(), threads, threads == 1 ? "" : "s", opt.normalisation().id(), opt.metric().id(),
                 opt.scaleMode().id(), opt.construction().id());
         err.println("families: " + fam + (edges > 0 ? "; " + edges + " optimum on the range edge (see column edge)"

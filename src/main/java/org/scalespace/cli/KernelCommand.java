@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.scalespace.gauss.DiscreteGaussian;
-import org.scalespace.gauss.Differences;
 import org.scalespace.gauss.Discretisations;
+import org.scalespace.gauss.KernelWindow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,21 +52,8 @@ public final class KernelCommand implements Callable<Integer> {
         Discretisations d = Discretisations.parse(kind);
         double s = sigma * sigma;
         int r = radius != null ? radius : DiscreteGaussian.adaptiveRadius(s, eps);
-        // one extra sample on each side, so the differences at the window's edge use true values
-        double[] ext = d.kernel(sigma, r + 1);
-        double[] v;
-        if (order == 0) {
-            v = java.util.Arrays.copyOfRange(ext, 1, ext.length - 1);
-        } else {
-            v = Differences.applyExtended(order == 1 ? Differences.Op.CENTRAL : Differences.Op.SECOND, ext);
-        }
-        double sum = 0;
-        double m2 = 0;
-        for (int i = 0; i < v.length; i++) {
-            int n = i - r;
-            sum += v[i];
-            m2 += (double) n * n * v[i];
-        }
+        KernelWindow kw = KernelWindow.of(d, sigma, r, order);
+        double[] v = kw.values();
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "# %s Gaussian, sigma = %s, s = %s, order %d, radius %d (%s)%n", d.id(),
                 fmt(sigma), fmt(s), order, r, radius != null ? "fixed" : "adaptive, eps = " + fmt(eps));
@@ -74,7 +61,7 @@ public final class KernelCommand implements Callable<Integer> {
         for (int i = 0; i < v.length; i++) {
             out.printf(Locale.ROOT, "%d,%s%n", i - r, fmt(v[i]));
         }
-        out.printf(Locale.ROOT, "# sum = %s, sum n^2 value = %s%n", fmt(sum), fmt(m2));
+        out.printf(Locale.ROOT, "# sum = %s, sum n^2 value = %s%n", fmt(kw.sum()), fmt(kw.secondMoment()));
         out.flush();
         return 0;
     }

@@ -1,10 +1,7 @@
 package org.scalespace.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -13,6 +10,7 @@ import org.scalespace.fit.CoarseScorer;
 import org.scalespace.fit.PaperMethods;
 import org.scalespace.model.FilterBank;
 import org.scalespace.io.FilterReaders;
+import org.scalespace.io.PaperTables;
 import org.scalespace.model.Construction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,26 +51,7 @@ public final class PaperCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            StringWriter sw = new StringWriter();
-            try (JsonGenerator g = new JsonFactory().createGenerator(sw).useDefaultPrettyPrinter()) {
-                g.writeStartObject();
-                for (Map.Entry<String, PaperMethods.Entry[]> e : table.entrySet()) {
-                    g.writeObjectFieldStart(e.getKey());
-                    for (int i = 0; i < 8; i++) {
-                        PaperMethods.Entry x = e.getValue()[i];
-                        g.writeObjectFieldStart(Integer.toString(i + 1));
-                        g.writeNumberField("sigma_x", x.sigmaX());
-                        g.writeNumberField("sigma_y", x.sigmaY());
-                        g.writeNumberField("alpha", x.alpha());
-                        g.writeNumberField("l1", x.l1());
-                        g.writeNumberField("l2", x.l2());
-                        g.writeEndObject();
-                    }
-                    g.writeEndObject();
-                }
-                g.writeEndObject();
-            }
-            out.println(sw);
+            out.println(PaperTables.json(table));
         } else {
             out.printf(Locale.ROOT, "8 master key filters (ConvNeXt V2 Tiny), paper normalisation, %s construction%n",
                     c.id());

@@ -197,7 +197,7 @@ class ConvCommandsTest {
                 org.junit.jupiter.api.Assertions.assertArrayEquals(f.model(), dense, 1e-9, f.family().id());
             }
         }
-        Tensor4 syn = ReplaceCommand.synthetic(1, 2, 33, 20, 5);
+        Tensor4 syn = org.scalespace.bench.SyntheticInput.oneOverF(1, 2, 33, 20, 5);
         double mean = 0;
         for (float v : syn.data()) {
             mean += v;

@@ -40,7 +40,7 @@ class FitStreamingTest {
 
     @AfterEach
     void restore() {
-        FitCommand.slice = FitCommand.SLICE;
+        FitCommand.slice = org.scalespace.io.StreamingFit.SLICE;
     }
 
     /** n noisy copies of the bundled filters (float32 or float64), as (N,7,7) or (C,1,7,7). */

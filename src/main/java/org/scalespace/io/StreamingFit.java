@@ -1,0 +1,178 @@
+package org.scalespace.io;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
+import org.scalespace.fit.FitResult;
+import org.scalespace.fit.Fitter;
+import org.scalespace.model.Family;
+import org.scalespace.model.FilterBank;
+
+/**
+ * Fits layers that need not fit in memory, a slice of filters at a time, as {@code scalespace fit} does: every value
+ * of every slice is checked first ({@link #validate}), so a bad file fails before any work; then every slice of every
+ * layer is read, fitted and handed on in order, so CSV can be written as the results come in bounded memory
+ * ({@link #writeCsv}, {@link #appendCsv}). A layer fitted in joint scale mode (one σ per layer) is read whole. The
+ * results equal those of fitting each layer in one call. Keeps the family counts ({@link #tally}) and the time spent
+ * fitting ({@link #fitSeconds}).
+ */
+public final class StreamingFit {
+
+    /**
+     * Filters per slice: 6.4 MB of 7×7 doubles, so memory stays bounded whatever the layer's size. A layer of at most
+     * this many filters is one slice.
+     */
+    public static final int SLICE = 16384;
+
+    /** Receives the results of one slice, in order. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(List<FitResult> results) throws IOException;
+    }
+
+    /** Receives one slice of a layer: filters {@code from ..} of it as a bank. */
+    @FunctionalInterface
+    public interface SliceBody {
+        void accept(FilterBank bank, int from) throws IOException;
+    }
+
+    /** Family counts and edge flags, accumulated slice by slice. */
+    public static final class Tally {
+        private final Map<Family, Integer> counts = new TreeMap<>();
+        private long n;
+        private long edges;
+
+        void add(List<FitResult> results) {
+            for (FitResult r : results) {
+                counts.merge(r.family(), 1, Integer::sum);
+                if (r.onEdge()) {
+                    edges++;
+                }
+                n++;
+            }
+        }
+
+        /** Results per family, in family order. */
+        public Map<Family, Integer> counts() {
+            return counts;
+        }
+
+        /** Results counted. */
+        public long n() {
+            return n;
+        }
+
+        /** Results whose optimum is on a range edge. */
+        public long edges() {
+            return edges;
+        }
+    }
+
+    private final Fitter fitter;
+    private final List<LayerSource> layers;
+    private final boolean wholeLayers;
+    private final int slice;
+    private final Tally tally = new Tally();
+    private long fitNanos;
+
+    /**
+     * @param wholeLayers read every layer as one slice (the joint scale mode, whose one σ is per layer)
+     * @param slice       filters per slice, ≥ 1 (normally {@link #SLICE})
+     */
+    public StreamingFit(Fitter fitter, List<LayerSource> layers, boolean wholeLayers, int slice) {
+        if (slice < 1) {
+            throw new IllegalArgumentException("slice must be ≥ 1, got " + slice);
+        }
+        this.fitter = fitter;
+        this.layers = List.copyOf(layers);
+        this.wholeLayers = wholeLayers;
+        this.slice = slice;
+    }
+
+    /** Checks every filter of every layer ({@link Fitter#validate}) and returns the number of filters. */
+    public long validate() throws IOException {
+        long total = 0;
+        for (LayerSource l : layers) {
+            forEachSlice(l, wholeLayers, slice, (bank, from) -> Fitter.validate(bank, from));
+            total += l.count();
+        }
+        return total;
+    }
+
+    /** Fits every slice of every layer, in order, and hands each slice's results to {@code sink}. */
+    public void run(LongConsumer progress, Sink sink) throws IOException {
+        for (LayerSource l : layers) {
+            forEachSlice(l, wholeLayers, slice, (bank, from) -> {
+                long f0 = System.nanoTime();
+                List<FitResult> r = fitter.fit(bank, from, progress);
+                fitNanos += System.nanoTime() - f0;
+                tally.add(r);
+                sink.accept(r);
+            });
+        }
+    }
+
+    /** Fits everything and returns all results, in order. */
+    public List<FitResult> fitAll(LongConsumer progress) throws IOException {
+        List<FitResult> results = new ArrayList<>();
+        run(progress, results::addAll);
+        return results;
+    }
+
+    /**
+     * Fits everything and writes the CSV of {@link ResultWriters} to {@code file} as it goes; atomically
+     * ({@link AtomicFiles}), so a failure leaves no file.
+     */
+    public void writeCsv(Path file, LongConsumer progress) throws IOException {
+        AtomicFiles.write(file, o -> {
+            o.write((FitResult.CSV_HEADER + "\n").getBytes(StandardCharsets.UTF_8));
+            run(progress, r -> ResultWriters.writeCsvRows(o, r));
+        });
+    }
+
+    /** Fits everything and appends the CSV to {@code out} (e.g. standard output), flushed after each slice. */
+    public void appendCsv(Writer out, LongConsumer progress) throws IOException {
+        out.append(FitResult.CSV_HEADER).append('\n');
+        run(progress, r -> {
+            ResultWriters.appendCsvRows(out, r);
+            out.flush();
+        });
+    }
+
+    /** The family counts of the results so far. */
+    public Tally tally() {
+        return tally;
+    }
+
+    /** Seconds spent in {@link Fitter#fit} so far (not reading or writing). */
+    public double fitSeconds() {
+        return fitNanos / 1e9;
+    }
+
+    /**
+     * Calls {@code body} for consecutive slices of {@code slice} filters of a layer (the whole layer when
+     * {@code whole}), reusing one array for the full slices.
+     */
+    public static void forEachSlice(LayerSource l, boolean whole, int slice, SliceBody body) throws IOException {
+        int n = l.count();
+        int size = slice;
+        if (whole || n <= size) {
+            body.accept(l.slice(0, n), 0);
+            return;
+        }
+        int kk = l.k() * l.k();
+        double[] buf = new double[size * kk];
+        for (int from = 0; from < n; from += size) {
+            int m = Math.min(size, n - from);
+            double[] d = m == size ? buf : new double[m * kk];
+            l.read(from, m, d);
+            body.accept(new FilterBank(l.source(), l.layer(), l.k(), m, d), from);
+        }
+    }
+}
