@@ -9,7 +9,7 @@ import org.scalespace.conv.Tensor4;
  * the padded row and flat tile sizes, and the padding tables of both axes ({@link PaddedRows#indexTable}).
  */
 final class Geometry {
-    static final int L = Mac.L;
+    private static final int L = Mac.L;
 
     /** Target size of one flat tile in floats (256 KiB: P, H and O tiles stay in L2). */
     static final int TILE_FLOATS = 64 * 1024;
