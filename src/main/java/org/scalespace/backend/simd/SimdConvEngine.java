@@ -54,7 +54,7 @@ import org.scalespace.conv.Tensor4;
  * one engine are serialised; {@link #close()} stops the team. Every output value is computed by the same operations in
  * the same order whatever the thread count and band split, so results are bit-identical across them.
  *
- * <p>Load this class only after {@link VectorSupport#isAvailable()}.
+ * <p>Load this class only after {@link VectorSupport#unavailableReason()} is empty.
  */
 public final class SimdConvEngine extends HostConvEngine {
 
