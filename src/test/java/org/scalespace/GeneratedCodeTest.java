@@ -34,6 +34,7 @@ class GeneratedCodeTest {
     private static final String[][] GENERATED = {
         {"tools/gen_block_kernels.py", "src/main/java/org/scalespace/backend/simd/BlockKernels.java"},
         {"tools/gen_fit_runs.py", "src/main/java/org/scalespace/backend/simd/FitRuns.java"},
+        {"tools/gen_mac_kernels.py", "src/main/java/org/scalespace/backend/simd/MacKernels.java"},
     };
 
     /** How a generated file says so on its first line. */

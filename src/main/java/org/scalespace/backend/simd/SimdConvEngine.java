@@ -11,7 +11,8 @@ import org.scalespace.conv.Tensor4;
  * The {@code simd} backend: Java Vector API (FloatVector.SPECIES_PREFERRED), multi-threaded, float32 accumulation.
  * This class checks the call and picks the path for its shape; the paths live in their own classes:
  * {@link SeparablePaths}, {@link DensePaths}, {@link ChannelPath}; the border code in {@link PaddedRows}; the vector
- * kernels in {@link Mac} and the generated {@link BlockKernels}; the threads in {@link Scheduler}.
+ * kernels in {@link Mac} and the generated {@link MacKernels} and {@link BlockKernels}; the threads in
+ * {@link Scheduler}.
  *
  * <p><b>Separable path — one fused pass, no full-size intermediate.</b> A unit of work is a band of output rows of one
  * plane. Each input row the band needs (its rows plus r halo rows above and below, mapped through the vertical
