@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the generated inner loops of the SIMD coarse-fit kernel (SimdFitKernel.runGeneral, runSymmetric,
-runAntisymmetric and runDog) to stdout.
+"""Writes src/main/java/org/scalespace/backend/simd/FitRuns.java, the generated inner loops of the SIMD coarse-fit
+kernel (SimdFitKernel): runGeneral, runSymmetric, runAntisymmetric and runDog, their mask-free variants on the packed
+tables (run*Max) and those for two groups of filters at once (run*Max2).
 
 Each method scores one run of candidates (consecutive candidates that share their column vector, or for dog their σ)
 with four independent (score, index) arg-min accumulators, four candidates per iteration, then the rest of the run
@@ -13,8 +14,13 @@ candidate's row with the run's W vectors:
   symmetric      D = Σ_{i<r} row_i·(W_i + W_{k−1−i}) + row_r·W_r
   antisymmetric  D = Σ_{i<r} row_i·(W_i − W_{k−1−i})
   dog            D = h_centre + coef·lap (one FMA per α)
-Usage: python3 tools/gen_fit_runs.py > /tmp/k.java, then replace the block between the markers in SimdFitKernel.java.
+Usage: python3 tools/gen_fit_runs.py [OUT]   (default: stdout), from the repository root:
+    python3 tools/gen_fit_runs.py src/main/java/org/scalespace/backend/simd/FitRuns.java
+GeneratedCodeTest checks that the committed file is what this script writes.
 """
+import sys
+
+TARGET = "src/main/java/org/scalespace/backend/simd/FitRuns.java"
 
 ACC = 4
 
@@ -86,7 +92,10 @@ PROLOG = {
 }
 
 DOC = {
-    "general": """    /** One run of {@link #blockL2OneTerm} (candidates c0..c1 sharing the column vector at w[wb]), any rows. */""",
+    "general": """    /**
+     * One run of {@link SimdFitKernel#blockL2OneTerm} (candidates c0..c1 sharing the column vector at w[wb]), any
+     * rows.
+     */""",
     "symmetric": """    /**
      * {@link #runGeneral} for a run whose rows are all symmetric (row[i] = row[k−1−i], as the T profile): folded, a
      * candidate costs r + 1 multiply-adds instead of k.
@@ -96,8 +105,8 @@ DOC = {
      * difference D): folded, a candidate costs r multiply-adds.
      */""",
     "dog": """    /**
-     * One σ of {@link #blockL2Dog}: candidates c0..c1 (the α grid) with the Laplacian dot products in lapArr; both
-     * Laplacian terms carry the same coefficient −α, so D = h_centre − α·⟨h, L_σ⟩.
+     * One σ of {@link SimdFitKernel#blockL2Dog}: candidates c0..c1 (the α grid) with the Laplacian dot products in
+     * lapArr; both Laplacian terms carry the same coefficient −α, so D = h_centre − α·⟨h, L_σ⟩.
      */""",
 }
 
@@ -113,8 +122,13 @@ SIG = {
 }
 
 
+def signature(sig):
+    """The method's declaration: package-private (SimdFitKernel calls it), continuation lines under the parameters."""
+    return "    static void " + sig.replace("\n" + " " * len("private "), "\n")
+
+
 def method(kind):
-    out = [DOC[kind], "    private static void " + SIG[kind], PROLOG[kind].rstrip("\n")]
+    out = [DOC[kind], signature(SIG[kind]), PROLOG[kind].rstrip("\n")]
     out.append("        FloatVector x = FloatVector.fromArray(S, xl, 0);")
     out.append("        FloatVector lin = FloatVector.fromArray(S, xl, L);")
     for j in range(ACC):
@@ -137,14 +151,14 @@ def method(kind):
 
 MAX_DOC = """    /**
      * {@link #%s} for the gain-offset and gain scores, without masks, from the packed table of score mode
-     * 0 or 1 ({@link Tables#packed}; this run's records from {@code p0}, %d floats per candidate): each candidate's
-     * explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as ints is
-     * their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per
-     * candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the lowest index
-     * (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the
-     * earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for the
-     * default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision on
-     * the host.
+     * 0 or 1 ({@link SimdFitKernel.Tables#packed}; this run's records from {@code p0}, %d floats per candidate): each
+     * candidate's explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as
+     * ints is their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer
+     * max per candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the
+     * lowest index (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;,
+     * so the earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for
+     * the default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision
+     * on the host.
      */"""
 
 STRIDE = {"general": 8, "symmetric": 5, "antisymmetric": 4, "dog": 3}
@@ -187,7 +201,7 @@ def max_method(kind):
     base = {"general": "runGeneral", "symmetric": "runSymmetric", "antisymmetric": "runAntisymmetric",
             "dog": "runDog"}[kind]
     st = STRIDE[kind]
-    out = [MAX_DOC % (base, st), "    private static void " + MAX_SIG[kind], PROLOG[kind].rstrip("\n")]
+    out = [MAX_DOC % (base, st), signature(MAX_SIG[kind]), PROLOG[kind].rstrip("\n")]
     out.append("        FloatVector x = FloatVector.fromArray(S, xl, 0);")
     out.append("        IntVector keep = IntVector.broadcast(IS, -(1 << bits));")
     out.append("        IntVector acc = IntVector.broadcast(IS, 0);")
@@ -286,7 +300,7 @@ def max2_method(kind):
     base = {"general": "runGeneral", "symmetric": "runSymmetric", "antisymmetric": "runAntisymmetric",
             "dog": "runDog"}[kind]
     st = STRIDE[kind]
-    out = [MAX2_DOC % (base + "Max", base + "Max"), "    private static void " + MAX2_SIG[kind],
+    out = [MAX2_DOC % (base + "Max", base + "Max"), signature(MAX2_SIG[kind]),
            PROLOG[kind].rstrip("\n"), prolog_b(kind).rstrip("\n")]
     out.append("        FloatVector x = FloatVector.fromArray(S, xl, 0);")
     out.append("        FloatVector xB = FloatVector.fromArray(S, xlB, 0);")
@@ -303,10 +317,45 @@ def max2_method(kind):
     return "\n".join(out)
 
 
-print("    // ---- generated by tools/gen_fit_runs.py; edit the script, not these methods ----")
-print()
-print("\n\n".join([method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]]
-                  + [max_method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]]
-                  + [max2_method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]]))
-print()
-print("    // ---- end of generated code ----")
+HEADER = """// Generated by tools/gen_fit_runs.py: edit the script, not this file. Regenerate, from the repository root:
+//     python3 tools/gen_fit_runs.py """ + TARGET + """
+package org.scalespace.backend.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The inner loops of the SIMD coarse-fit kernel ({@link SimdFitKernel}): each scores one run of candidates that share
+ * their column vector (or, for dog, their σ) against a group of L filters and keeps the per-lane arg-min. Straight-line
+ * code with four independent accumulators, since on JDK 17 a vector must not cross a call that C2 does not inline;
+ * tools/gen_fit_runs.py explains the shape.
+ */
+final class FitRuns {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private FitRuns() {
+    }
+"""
+
+
+def java_file():
+    return (HEADER + "\n"
+            + "\n\n".join([method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]]
+                          + [max_method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]]
+                          + [max2_method(k) for k in ["general", "symmetric", "antisymmetric", "dog"]])
+            + "\n}\n")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2:
+        sys.exit("usage: gen_fit_runs.py [OUT]")
+    if len(sys.argv) == 2:
+        with open(sys.argv[1], "w", encoding="utf-8", newline="\n") as f:
+            f.write(java_file())
+    else:
+        sys.stdout.write(java_file())

@@ -1,7 +1,6 @@
 package org.scalespace.backend.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,11 +24,10 @@ import org.scalespace.fit.Normalisation;
  * ({@link Tables#packed}) and serves two groups of L filters per pass over the records ({@code run*Max2}): with
  * 17,664 candidates the kernel is bound by streaming its tables from L2, not by arithmetic.
  * Stateless apart from the tables built once per candidate set; each call allocates its own scratch, so concurrent
- * calls are safe.
+ * calls are safe. The inner loops over runs of candidates ({@code run*}) are generated: {@link FitRuns}.
  */
 final class SimdFitKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Floats per dog candidate in the packed tables. */
     static final int DOG_STRIDE = 3;
@@ -626,8 +624,8 @@ final class SimdFitKernel {
      * outer, σy inner), so within each run of one column vector its k vectors W_u[0..k) are loop invariants and a
      * candidate costs k broadcast multiply-adds, written as one straight-line expression, with its row vector (scaled
      * by its coefficient) read in candidate order from {@link Tables#rowByCand}. Runs whose rows are all symmetric
-     * (T, for gauss, dx, dxp, dxm) or all antisymmetric (D, for dy) are folded first ({@link #runSymmetric},
-     * {@link #runAntisymmetric}): 4 and 3 multiply-adds per candidate instead of 7 at k = 7.
+     * (T, for gauss, dx, dxp, dxm) or all antisymmetric (D, for dy) are folded first ({@link FitRuns#runSymmetric},
+     * {@link FitRuns#runAntisymmetric}): 4 and 3 multiply-adds per candidate instead of 7 at k = 7.
      *
      * <p>The running arg-min is kept in {@value #ACC} independent (score, index) accumulators, candidate c going to
      * accumulator (c − start of its run) mod {@value #ACC}: on JDK 17 a compare-and-blend goes through a mask held in a
@@ -667,18 +665,18 @@ final class SimdFitKernel {
                 int p0 = t.packOff(c);
                 if (pair) { // one pass over the run's records for both groups
                     if (kind == 1) {
-                        runSymmetricMax2(pk, p0, w, wB, wb, k, xl, xlB, c, end, best, bestB, bits);
+                        FitRuns.runSymmetricMax2(pk, p0, w, wB, wb, k, xl, xlB, c, end, best, bestB, bits);
                     } else if (kind == 2) {
-                        runAntisymmetricMax2(pk, p0, w, wB, wb, k, xl, xlB, c, end, best, bestB, bits);
+                        FitRuns.runAntisymmetricMax2(pk, p0, w, wB, wb, k, xl, xlB, c, end, best, bestB, bits);
                     } else {
-                        runGeneralMax2(pk, p0, w, wB, wb, k, xl, xlB, c, end, best, bestB, bits);
+                        FitRuns.runGeneralMax2(pk, p0, w, wB, wb, k, xl, xlB, c, end, best, bestB, bits);
                     }
                 } else if (kind == 1) {
-                    runSymmetricMax(pk, p0, w, wb, k, xl, c, end, best, bits);
+                    FitRuns.runSymmetricMax(pk, p0, w, wb, k, xl, c, end, best, bits);
                 } else if (kind == 2) {
-                    runAntisymmetricMax(pk, p0, w, wb, k, xl, c, end, best, bits);
+                    FitRuns.runAntisymmetricMax(pk, p0, w, wb, k, xl, c, end, best, bits);
                 } else {
-                    runGeneralMax(pk, p0, w, wb, k, xl, c, end, best, bits);
+                    FitRuns.runGeneralMax(pk, p0, w, wb, k, xl, c, end, best, bits);
                 }
             } else {
                 for (int g = 0; g < (pair ? 2 : 1); g++) {
@@ -686,11 +684,11 @@ final class SimdFitKernel {
                     float[] xg = g == 0 ? xl : xlB;
                     float[] bg = g == 0 ? best : bestB;
                     if (kind == 1) {
-                        runSymmetric(rc, wg, wb, k, xg, a, q, qm, quad, c, end, bg);
+                        FitRuns.runSymmetric(rc, wg, wb, k, xg, a, q, qm, quad, c, end, bg);
                     } else if (kind == 2) {
-                        runAntisymmetric(rc, wg, wb, k, xg, a, q, qm, quad, c, end, bg);
+                        FitRuns.runAntisymmetric(rc, wg, wb, k, xg, a, q, qm, quad, c, end, bg);
                     } else {
-                        runGeneral(rc, wg, wb, k, xg, a, q, qm, quad, c, end, bg);
+                        FitRuns.runGeneral(rc, wg, wb, k, xg, a, q, qm, quad, c, end, bg);
                     }
                 }
             }
@@ -705,9 +703,9 @@ final class SimdFitKernel {
     /**
      * {@link #blockL2} for the {@code dog} block with k ≤ 7. Its candidates are δ⊗δ − α·(d2⊗t + t⊗d2) with σ outer
      * and α inner, so ⟨h, m⟩ = h_centre − α·⟨h, L_σ⟩: the Laplacian's dot product is formed once per σ (two
-     * straight-line k-term expressions, {@link #rowDotW}) and every α costs one multiply-add ({@link #runDog}, with
-     * the accumulators of {@link #blockL2OneTerm}). With a second group (hB, wB, … not null) the packed records are
-     * read once for both, as in {@link #blockL2OneTerm}.
+     * straight-line k-term expressions, {@link #rowDotW}) and every α costs one multiply-add
+     * ({@link FitRuns#runDog}, with the accumulators of {@link #blockL2OneTerm}). With a second group (hB, wB, … not
+     * null) the packed records are read once for both, as in {@link #blockL2OneTerm}.
      */
     private static void blockL2Dog(Tables t, float[] h, float[] hB, float[] w, float[] wB, int k, int kk,
                                    float[] sums, float[] sumsB, float[] frame, float[] frameB, int mode, int c0,
@@ -745,14 +743,15 @@ final class SimdFitKernel {
             int bits = indexBits(end - c);
             if (pk != null && bits <= MAX_INDEX_BITS) {
                 if (pair) {
-                    runDogMax2(pk, t.packOff(c), lapArr, lapB, h, hB, hc, xl, xlB, c, end, best, bestB, bits);
+                    FitRuns.runDogMax2(pk, t.packOff(c), lapArr, lapB, h, hB, hc, xl, xlB, c, end, best, bestB,
+                            bits);
                 } else {
-                    runDogMax(pk, t.packOff(c), lapArr, h, hc, xl, c, end, best, bits);
+                    FitRuns.runDogMax(pk, t.packOff(c), lapArr, h, hc, xl, c, end, best, bits);
                 }
             } else {
-                runDog(lapArr, h, hc, xl, t.coef, a, q, t.qm, quad, c, end, best);
+                FitRuns.runDog(lapArr, h, hc, xl, t.coef, a, q, t.qm, quad, c, end, best);
                 if (pair) {
-                    runDog(lapB, hB, hc, xlB, t.coef, a, q, t.qm, quad, c, end, bestB);
+                    FitRuns.runDog(lapB, hB, hc, xlB, t.coef, a, q, t.qm, quad, c, end, bestB);
                 }
             }
             c = end;
@@ -845,722 +844,4 @@ final class SimdFitKernel {
             }
         }
     }
-
-    // ---- generated by tools/gen_fit_runs.py; edit the script, not these methods ----
-
-    /** One run of {@link #blockL2OneTerm} (candidates c0..c1 sharing the column vector at w[wb]), any rows. */
-    private static void runGeneral(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
-                                   float[] qm, boolean quad, int c0, int c1, float[] best) {
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector v0 = FloatVector.fromArray(S, w, wb);
-        FloatVector v1 = k > 1 ? FloatVector.fromArray(S, w, wb + L) : zero;
-        FloatVector v2 = k > 2 ? FloatVector.fromArray(S, w, wb + 2 * L) : zero;
-        FloatVector v3 = k > 3 ? FloatVector.fromArray(S, w, wb + 3 * L) : zero;
-        FloatVector v4 = k > 4 ? FloatVector.fromArray(S, w, wb + 4 * L) : zero;
-        FloatVector v5 = k > 5 ? FloatVector.fromArray(S, w, wb + 5 * L) : zero;
-        FloatVector v6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector lin = FloatVector.fromArray(S, xl, L);
-        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
-        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
-        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
-        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
-        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
-        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
-        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
-        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
-        int c = c0;
-        for (; c + 3 < c1; c += 4) {
-            int rb0 = (c) * 8;
-            FloatVector p0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
-            FloatVector e0 = v6.fma(FloatVector.broadcast(S, rc[rb0 + 6]),
-                    v5.fma(FloatVector.broadcast(S, rc[rb0 + 5]),
-                            v4.fma(FloatVector.broadcast(S, rc[rb0 + 4]), v3.mul(rc[rb0 + 3]))));
-            FloatVector d0 = p0.add(e0);
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-            int rb1 = (c + 1) * 8;
-            FloatVector p1 = v2.fma(FloatVector.broadcast(S, rc[rb1 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb1 + 1]), v0.mul(rc[rb1])));
-            FloatVector e1 = v6.fma(FloatVector.broadcast(S, rc[rb1 + 6]),
-                    v5.fma(FloatVector.broadcast(S, rc[rb1 + 5]),
-                            v4.fma(FloatVector.broadcast(S, rc[rb1 + 4]), v3.mul(rc[rb1 + 3]))));
-            FloatVector d1 = p1.add(e1);
-            FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
-            FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
-            int rb2 = (c + 2) * 8;
-            FloatVector p2 = v2.fma(FloatVector.broadcast(S, rc[rb2 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb2 + 1]), v0.mul(rc[rb2])));
-            FloatVector e2 = v6.fma(FloatVector.broadcast(S, rc[rb2 + 6]),
-                    v5.fma(FloatVector.broadcast(S, rc[rb2 + 5]),
-                            v4.fma(FloatVector.broadcast(S, rc[rb2 + 4]), v3.mul(rc[rb2 + 3]))));
-            FloatVector d2 = p2.add(e2);
-            FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
-            FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
-            int rb3 = (c + 3) * 8;
-            FloatVector p3 = v2.fma(FloatVector.broadcast(S, rc[rb3 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb3 + 1]), v0.mul(rc[rb3])));
-            FloatVector e3 = v6.fma(FloatVector.broadcast(S, rc[rb3 + 6]),
-                    v5.fma(FloatVector.broadcast(S, rc[rb3 + 5]),
-                            v4.fma(FloatVector.broadcast(S, rc[rb3 + 4]), v3.mul(rc[rb3 + 3]))));
-            FloatVector d3 = p3.add(e3);
-            FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
-            FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
-            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-            bs0 = bs0.blend(s0, m0);
-            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-            VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
-            bs1 = bs1.blend(s1, m1);
-            bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
-            VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
-            bs2 = bs2.blend(s2, m2);
-            bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
-            VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
-            bs3 = bs3.blend(s3, m3);
-            bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
-        }
-        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
-            int rb0 = (c) * 8;
-            FloatVector p0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
-            FloatVector e0 = v6.fma(FloatVector.broadcast(S, rc[rb0 + 6]),
-                    v5.fma(FloatVector.broadcast(S, rc[rb0 + 5]),
-                            v4.fma(FloatVector.broadcast(S, rc[rb0 + 4]), v3.mul(rc[rb0 + 3]))));
-            FloatVector d0 = p0.add(e0);
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-            bs0 = bs0.blend(s0, m0);
-            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-        }
-        bs0.intoArray(best, 0 * L);
-        bc0.intoArray(best, 1 * L);
-        bs1.intoArray(best, 2 * L);
-        bc1.intoArray(best, 3 * L);
-        bs2.intoArray(best, 4 * L);
-        bc2.intoArray(best, 5 * L);
-        bs3.intoArray(best, 6 * L);
-        bc3.intoArray(best, 7 * L);
-    }
-
-    /**
-     * {@link #runGeneral} for a run whose rows are all symmetric (row[i] = row[k−1−i], as the T profile): folded, a
-     * candidate costs r + 1 multiply-adds instead of k.
-     */
-    private static void runSymmetric(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
-                                     float[] qm, boolean quad, int c0, int c1, float[] best) {
-        // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
-        FloatVector zero = FloatVector.zero(S);
-        int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
-                .add(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
-                .add(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
-        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
-                .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
-        FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector lin = FloatVector.fromArray(S, xl, L);
-        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
-        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
-        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
-        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
-        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
-        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
-        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
-        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
-        int c = c0;
-        for (; c + 3 < c1; c += 4) {
-            int rb0 = (c) * 8;
-            FloatVector d0 = v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0]))
-                    .add(vc.fma(FloatVector.broadcast(S, rc[rb0 + r]), v2.mul(rc[rb0 + 2])));
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-            int rb1 = (c + 1) * 8;
-            FloatVector d1 = v1.fma(FloatVector.broadcast(S, rc[rb1 + 1]), v0.mul(rc[rb1]))
-                    .add(vc.fma(FloatVector.broadcast(S, rc[rb1 + r]), v2.mul(rc[rb1 + 2])));
-            FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
-            FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
-            int rb2 = (c + 2) * 8;
-            FloatVector d2 = v1.fma(FloatVector.broadcast(S, rc[rb2 + 1]), v0.mul(rc[rb2]))
-                    .add(vc.fma(FloatVector.broadcast(S, rc[rb2 + r]), v2.mul(rc[rb2 + 2])));
-            FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
-            FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
-            int rb3 = (c + 3) * 8;
-            FloatVector d3 = v1.fma(FloatVector.broadcast(S, rc[rb3 + 1]), v0.mul(rc[rb3]))
-                    .add(vc.fma(FloatVector.broadcast(S, rc[rb3 + r]), v2.mul(rc[rb3 + 2])));
-            FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
-            FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
-            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-            bs0 = bs0.blend(s0, m0);
-            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-            VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
-            bs1 = bs1.blend(s1, m1);
-            bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
-            VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
-            bs2 = bs2.blend(s2, m2);
-            bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
-            VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
-            bs3 = bs3.blend(s3, m3);
-            bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
-        }
-        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
-            int rb0 = (c) * 8;
-            FloatVector d0 = v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0]))
-                    .add(vc.fma(FloatVector.broadcast(S, rc[rb0 + r]), v2.mul(rc[rb0 + 2])));
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-            bs0 = bs0.blend(s0, m0);
-            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-        }
-        bs0.intoArray(best, 0 * L);
-        bc0.intoArray(best, 1 * L);
-        bs1.intoArray(best, 2 * L);
-        bc1.intoArray(best, 3 * L);
-        bs2.intoArray(best, 4 * L);
-        bc2.intoArray(best, 5 * L);
-        bs3.intoArray(best, 6 * L);
-        bc3.intoArray(best, 7 * L);
-    }
-
-    /**
-     * {@link #runGeneral} for a run whose rows are all antisymmetric (row[i] = −row[k−1−i], as the central
-     * difference D): folded, a candidate costs r multiply-adds.
-     */
-    private static void runAntisymmetric(float[] rc, float[] w, int wb, int k, float[] xl, float[] a, float[] q,
-                                         float[] qm, boolean quad, int c0, int c1, float[] best) {
-        // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
-        FloatVector zero = FloatVector.zero(S);
-        int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
-        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector lin = FloatVector.fromArray(S, xl, L);
-        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
-        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
-        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
-        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
-        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
-        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
-        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
-        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
-        int c = c0;
-        for (; c + 3 < c1; c += 4) {
-            int rb0 = (c) * 8;
-            FloatVector d0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-            int rb1 = (c + 1) * 8;
-            FloatVector d1 = v2.fma(FloatVector.broadcast(S, rc[rb1 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb1 + 1]), v0.mul(rc[rb1])));
-            FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
-            FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
-            int rb2 = (c + 2) * 8;
-            FloatVector d2 = v2.fma(FloatVector.broadcast(S, rc[rb2 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb2 + 1]), v0.mul(rc[rb2])));
-            FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
-            FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
-            int rb3 = (c + 3) * 8;
-            FloatVector d3 = v2.fma(FloatVector.broadcast(S, rc[rb3 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb3 + 1]), v0.mul(rc[rb3])));
-            FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
-            FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
-            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-            bs0 = bs0.blend(s0, m0);
-            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-            VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
-            bs1 = bs1.blend(s1, m1);
-            bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
-            VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
-            bs2 = bs2.blend(s2, m2);
-            bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
-            VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
-            bs3 = bs3.blend(s3, m3);
-            bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
-        }
-        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
-            int rb0 = (c) * 8;
-            FloatVector d0 = v2.fma(FloatVector.broadcast(S, rc[rb0 + 2]),
-                    v1.fma(FloatVector.broadcast(S, rc[rb0 + 1]), v0.mul(rc[rb0])));
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-            bs0 = bs0.blend(s0, m0);
-            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-        }
-        bs0.intoArray(best, 0 * L);
-        bc0.intoArray(best, 1 * L);
-        bs1.intoArray(best, 2 * L);
-        bc1.intoArray(best, 3 * L);
-        bs2.intoArray(best, 4 * L);
-        bc2.intoArray(best, 5 * L);
-        bs3.intoArray(best, 6 * L);
-        bc3.intoArray(best, 7 * L);
-    }
-
-    /**
-     * One σ of {@link #blockL2Dog}: candidates c0..c1 (the α grid) with the Laplacian dot products in lapArr; both
-     * Laplacian terms carry the same coefficient −α, so D = h_centre − α·⟨h, L_σ⟩.
-     */
-    private static void runDog(float[] lapArr, float[] h, int hcOff, float[] xl, float[] coef, float[] a, float[] q,
-                               float[] qm, boolean quad, int c0, int c1, float[] best) {
-        FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
-        FloatVector hc = FloatVector.fromArray(S, h, hcOff);
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector lin = FloatVector.fromArray(S, xl, L);
-        FloatVector bs0 = FloatVector.fromArray(S, best, 0 * L);
-        FloatVector bc0 = FloatVector.fromArray(S, best, 1 * L);
-        FloatVector bs1 = FloatVector.fromArray(S, best, 2 * L);
-        FloatVector bc1 = FloatVector.fromArray(S, best, 3 * L);
-        FloatVector bs2 = FloatVector.fromArray(S, best, 4 * L);
-        FloatVector bc2 = FloatVector.fromArray(S, best, 5 * L);
-        FloatVector bs3 = FloatVector.fromArray(S, best, 6 * L);
-        FloatVector bc3 = FloatVector.fromArray(S, best, 7 * L);
-        int c = c0;
-        for (; c + 3 < c1; c += 4) {
-            FloatVector d0 = lap.fma(FloatVector.broadcast(S, coef[3 * (c) + 1]), hc);
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-            FloatVector d1 = lap.fma(FloatVector.broadcast(S, coef[3 * (c + 1) + 1]), hc);
-            FloatVector n1 = x.fma(FloatVector.broadcast(S, a[c + 1]), d1);
-            FloatVector s1 = quad ? n1.mul(n1).mul(q[c + 1]) : n1.fma(lin, FloatVector.broadcast(S, qm[c + 1]));
-            FloatVector d2 = lap.fma(FloatVector.broadcast(S, coef[3 * (c + 2) + 1]), hc);
-            FloatVector n2 = x.fma(FloatVector.broadcast(S, a[c + 2]), d2);
-            FloatVector s2 = quad ? n2.mul(n2).mul(q[c + 2]) : n2.fma(lin, FloatVector.broadcast(S, qm[c + 2]));
-            FloatVector d3 = lap.fma(FloatVector.broadcast(S, coef[3 * (c + 3) + 1]), hc);
-            FloatVector n3 = x.fma(FloatVector.broadcast(S, a[c + 3]), d3);
-            FloatVector s3 = quad ? n3.mul(n3).mul(q[c + 3]) : n3.fma(lin, FloatVector.broadcast(S, qm[c + 3]));
-            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-            bs0 = bs0.blend(s0, m0);
-            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-            VectorMask<Float> m1 = s1.compare(VectorOperators.LT, bs1);
-            bs1 = bs1.blend(s1, m1);
-            bc1 = bc1.blend(FloatVector.broadcast(S, (float) (c + 1)), m1);
-            VectorMask<Float> m2 = s2.compare(VectorOperators.LT, bs2);
-            bs2 = bs2.blend(s2, m2);
-            bc2 = bc2.blend(FloatVector.broadcast(S, (float) (c + 2)), m2);
-            VectorMask<Float> m3 = s3.compare(VectorOperators.LT, bs3);
-            bs3 = bs3.blend(s3, m3);
-            bc3 = bc3.blend(FloatVector.broadcast(S, (float) (c + 3)), m3);
-        }
-        for (; c < c1; c++) { // the rest of the run, into accumulator 0 (indices still increase there)
-            FloatVector d0 = lap.fma(FloatVector.broadcast(S, coef[3 * (c) + 1]), hc);
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, a[c]), d0);
-            FloatVector s0 = quad ? n0.mul(n0).mul(q[c]) : n0.fma(lin, FloatVector.broadcast(S, qm[c]));
-            VectorMask<Float> m0 = s0.compare(VectorOperators.LT, bs0);
-            bs0 = bs0.blend(s0, m0);
-            bc0 = bc0.blend(FloatVector.broadcast(S, (float) (c)), m0);
-        }
-        bs0.intoArray(best, 0 * L);
-        bc0.intoArray(best, 1 * L);
-        bs1.intoArray(best, 2 * L);
-        bc1.intoArray(best, 3 * L);
-        bs2.intoArray(best, 4 * L);
-        bc2.intoArray(best, 5 * L);
-        bs3.intoArray(best, 6 * L);
-        bc3.intoArray(best, 7 * L);
-    }
-
-    /**
-     * {@link #runGeneral} for the gain-offset and gain scores, without masks, from the packed table of score mode
-     * 0 or 1 ({@link Tables#packed}; this run's records from {@code p0}, 8 floats per candidate): each candidate's
-     * explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as ints is
-     * their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per
-     * candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the lowest index
-     * (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the
-     * earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for the
-     * default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision on
-     * the host.
-     */
-    private static void runGeneralMax(float[] pk, int p0, float[] w, int wb, int k, float[] xl, int c0, int c1,
-                                      float[] best, int bits) {
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector v0 = FloatVector.fromArray(S, w, wb);
-        FloatVector v1 = k > 1 ? FloatVector.fromArray(S, w, wb + L) : zero;
-        FloatVector v2 = k > 2 ? FloatVector.fromArray(S, w, wb + 2 * L) : zero;
-        FloatVector v3 = k > 3 ? FloatVector.fromArray(S, w, wb + 3 * L) : zero;
-        FloatVector v4 = k > 4 ? FloatVector.fromArray(S, w, wb + 4 * L) : zero;
-        FloatVector v5 = k > 5 ? FloatVector.fromArray(S, w, wb + 5 * L) : zero;
-        FloatVector v6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, 0);
-        int top = c1 - 1;
-        for (int c = c0, p = p0; c < c1; c++, p += 8) {
-            FloatVector f0 = v2.fma(FloatVector.broadcast(S, pk[p + 2]),
-                    v1.fma(FloatVector.broadcast(S, pk[p + 1]), v0.mul(pk[p])));
-            FloatVector e0 = v6.fma(FloatVector.broadcast(S, pk[p + 6]),
-                    v5.fma(FloatVector.broadcast(S, pk[p + 5]),
-                            v4.fma(FloatVector.broadcast(S, pk[p + 4]), v3.mul(pk[p + 3]))));
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, pk[p + 7]), f0.add(e0));
-            IntVector s0 = n0.mul(n0).reinterpretAsInts();
-            acc = acc.max(s0.and(keep).or(top - c));
-        }
-        // the run's best: truncated score (−energy) and index, merged into accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
-        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bs = FloatVector.fromArray(S, best, 0);
-        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
-        bs.blend(rs, m).intoArray(best, 0);
-        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
-    }
-
-    /**
-     * {@link #runSymmetric} for the gain-offset and gain scores, without masks, from the packed table of score mode
-     * 0 or 1 ({@link Tables#packed}; this run's records from {@code p0}, 5 floats per candidate): each candidate's
-     * explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as ints is
-     * their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per
-     * candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the lowest index
-     * (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the
-     * earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for the
-     * default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision on
-     * the host.
-     */
-    private static void runSymmetricMax(float[] pk, int p0, float[] w, int wb, int k, float[] xl, int c0, int c1,
-                                        float[] best, int bits) {
-        // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
-        FloatVector zero = FloatVector.zero(S);
-        int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
-                .add(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
-                .add(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
-        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
-                .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
-        FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, 0);
-        int top = c1 - 1;
-        for (int c = c0, p = p0; c < c1; c++, p += 5) {
-            FloatVector d0 = v1.fma(FloatVector.broadcast(S, pk[p + 1]), v0.mul(pk[p]))
-                    .add(vc.fma(FloatVector.broadcast(S, pk[p + 3]), v2.mul(pk[p + 2])));
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, pk[p + 4]), d0);
-            IntVector s0 = n0.mul(n0).reinterpretAsInts();
-            acc = acc.max(s0.and(keep).or(top - c));
-        }
-        // the run's best: truncated score (−energy) and index, merged into accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
-        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bs = FloatVector.fromArray(S, best, 0);
-        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
-        bs.blend(rs, m).intoArray(best, 0);
-        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
-    }
-
-    /**
-     * {@link #runAntisymmetric} for the gain-offset and gain scores, without masks, from the packed table of score mode
-     * 0 or 1 ({@link Tables#packed}; this run's records from {@code p0}, 4 floats per candidate): each candidate's
-     * explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as ints is
-     * their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per
-     * candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the lowest index
-     * (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the
-     * earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for the
-     * default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision on
-     * the host.
-     */
-    private static void runAntisymmetricMax(float[] pk, int p0, float[] w, int wb, int k, float[] xl, int c0,
-                                            int c1, float[] best, int bits) {
-        // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
-        FloatVector zero = FloatVector.zero(S);
-        int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
-        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, 0);
-        int top = c1 - 1;
-        for (int c = c0, p = p0; c < c1; c++, p += 4) {
-            FloatVector d0 = v2.fma(FloatVector.broadcast(S, pk[p + 2]),
-                    v1.fma(FloatVector.broadcast(S, pk[p + 1]), v0.mul(pk[p])));
-            FloatVector n0 = x.fma(FloatVector.broadcast(S, pk[p + 3]), d0);
-            IntVector s0 = n0.mul(n0).reinterpretAsInts();
-            acc = acc.max(s0.and(keep).or(top - c));
-        }
-        // the run's best: truncated score (−energy) and index, merged into accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
-        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bs = FloatVector.fromArray(S, best, 0);
-        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
-        bs.blend(rs, m).intoArray(best, 0);
-        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
-    }
-
-    /**
-     * {@link #runDog} for the gain-offset and gain scores, without masks, from the packed table of score mode
-     * 0 or 1 ({@link Tables#packed}; this run's records from {@code p0}, 3 floats per candidate): each candidate's
-     * explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as ints is
-     * their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer max per
-     * candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the lowest index
-     * (c1 − c0 ≤ 2^bits). The run's best is merged into accumulator 0 by the truncated score, strict &lt;, so the
-     * earlier run wins ties too. The truncation costs {@code bits} of the energy's 24 significant bits (6 for the
-     * default runs of 48: 8e-6 relative to the explained energy); the winners are re-evaluated in double precision on
-     * the host.
-     */
-    private static void runDogMax(float[] pk, int p0, float[] lapArr, float[] h, int hcOff, float[] xl, int c0,
-                                  int c1, float[] best, int bits) {
-        FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
-        FloatVector hc = FloatVector.fromArray(S, h, hcOff);
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, 0);
-        int top = c1 - 1;
-        for (int c = c0, p = p0; c < c1; c++, p += 3) {
-            FloatVector n0 = lap.fma(FloatVector.broadcast(S, pk[p]),
-                    x.fma(FloatVector.broadcast(S, pk[p + 1]), hc.mul(pk[p + 2])));
-            IntVector s0 = n0.mul(n0).reinterpretAsInts();
-            acc = acc.max(s0.and(keep).or(top - c));
-        }
-        // the run's best: truncated score (−energy) and index, merged into accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
-        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bs = FloatVector.fromArray(S, best, 0);
-        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
-        bs.blend(rs, m).intoArray(best, 0);
-        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
-    }
-
-    /**
-     * {@link #runGeneralMax} for two groups of L filters at once (W in w and wB, score lanes in xl and xlB, accumulators
-     * in best and bestB): each packed record is read and broadcast once for both groups. Per group the operations
-     * are those of {@link #runGeneralMax}, in the same order, so the results are the same bit for bit.
-     */
-    private static void runGeneralMax2(float[] pk, int p0, float[] w, float[] wB, int wb, int k, float[] xl,
-                                       float[] xlB, int c0, int c1, float[] best, float[] bestB,
-                                       int bits) {
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector v0 = FloatVector.fromArray(S, w, wb);
-        FloatVector v1 = k > 1 ? FloatVector.fromArray(S, w, wb + L) : zero;
-        FloatVector v2 = k > 2 ? FloatVector.fromArray(S, w, wb + 2 * L) : zero;
-        FloatVector v3 = k > 3 ? FloatVector.fromArray(S, w, wb + 3 * L) : zero;
-        FloatVector v4 = k > 4 ? FloatVector.fromArray(S, w, wb + 4 * L) : zero;
-        FloatVector v5 = k > 5 ? FloatVector.fromArray(S, w, wb + 5 * L) : zero;
-        FloatVector v6 = k > 6 ? FloatVector.fromArray(S, w, wb + 6 * L) : zero;
-        FloatVector u0 = FloatVector.fromArray(S, wB, wb);
-        FloatVector u1 = k > 1 ? FloatVector.fromArray(S, wB, wb + L) : zero;
-        FloatVector u2 = k > 2 ? FloatVector.fromArray(S, wB, wb + 2 * L) : zero;
-        FloatVector u3 = k > 3 ? FloatVector.fromArray(S, wB, wb + 3 * L) : zero;
-        FloatVector u4 = k > 4 ? FloatVector.fromArray(S, wB, wb + 4 * L) : zero;
-        FloatVector u5 = k > 5 ? FloatVector.fromArray(S, wB, wb + 5 * L) : zero;
-        FloatVector u6 = k > 6 ? FloatVector.fromArray(S, wB, wb + 6 * L) : zero;
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector xB = FloatVector.fromArray(S, xlB, 0);
-        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, 0);
-        IntVector accB = IntVector.broadcast(IS, 0);
-        int top = c1 - 1;
-        for (int c = c0, p = p0; c < c1; c++, p += 8) {
-            FloatVector r0 = FloatVector.broadcast(S, pk[p]);
-            FloatVector r1 = FloatVector.broadcast(S, pk[p + 1]);
-            FloatVector r2 = FloatVector.broadcast(S, pk[p + 2]);
-            FloatVector r3 = FloatVector.broadcast(S, pk[p + 3]);
-            FloatVector r4 = FloatVector.broadcast(S, pk[p + 4]);
-            FloatVector r5 = FloatVector.broadcast(S, pk[p + 5]);
-            FloatVector r6 = FloatVector.broadcast(S, pk[p + 6]);
-            FloatVector r7 = FloatVector.broadcast(S, pk[p + 7]);
-            IntVector idx = IntVector.broadcast(IS, top - c);
-            FloatVector nA = x.fma(r7, v2.fma(r2, v1.fma(r1, v0.mul(r0)))
-                    .add(v6.fma(r6, v5.fma(r5, v4.fma(r4, v3.mul(r3))))));
-            acc = acc.max(nA.mul(nA).reinterpretAsInts().and(keep).or(idx));
-            FloatVector nB = xB.fma(r7, u2.fma(r2, u1.fma(r1, u0.mul(r0)))
-                    .add(u6.fma(r6, u5.fma(r5, u4.fma(r4, u3.mul(r3))))));
-            accB = accB.max(nB.mul(nB).reinterpretAsInts().and(keep).or(idx));
-        }
-        // each group's best: truncated score (−energy) and index, merged into its accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
-        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bs = FloatVector.fromArray(S, best, 0);
-        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
-        bs.blend(rs, m).intoArray(best, 0);
-        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
-        FloatVector rsB = accB.and(keep).reinterpretAsFloats().neg();
-        FloatVector riB = (FloatVector) IntVector.broadcast(IS, top).sub(accB.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bsB = FloatVector.fromArray(S, bestB, 0);
-        VectorMask<Float> mB = rsB.compare(VectorOperators.LT, bsB);
-        bsB.blend(rsB, mB).intoArray(bestB, 0);
-        FloatVector.fromArray(S, bestB, L).blend(riB, mB).intoArray(bestB, L);
-    }
-
-    /**
-     * {@link #runSymmetricMax} for two groups of L filters at once (W in w and wB, score lanes in xl and xlB, accumulators
-     * in best and bestB): each packed record is read and broadcast once for both groups. Per group the operations
-     * are those of {@link #runSymmetricMax}, in the same order, so the results are the same bit for bit.
-     */
-    private static void runSymmetricMax2(float[] pk, int p0, float[] w, float[] wB, int wb, int k, float[] xl,
-                                         float[] xlB, int c0, int c1, float[] best, float[] bestB,
-                                         int bits) {
-        // v_i = W_i + W_{k−1−i} for i < r (zero beyond), vc = W_r
-        FloatVector zero = FloatVector.zero(S);
-        int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
-                .add(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
-                .add(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
-        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
-                .add(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
-        FloatVector vc = FloatVector.fromArray(S, w, wb + r * L);
-        FloatVector u0 = r > 0 ? FloatVector.fromArray(S, wB, wb)
-                .add(FloatVector.fromArray(S, wB, wb + (k - 1) * L)) : zero;
-        FloatVector u1 = r > 1 ? FloatVector.fromArray(S, wB, wb + L)
-                .add(FloatVector.fromArray(S, wB, wb + (k - 2) * L)) : zero;
-        FloatVector u2 = r > 2 ? FloatVector.fromArray(S, wB, wb + 2 * L)
-                .add(FloatVector.fromArray(S, wB, wb + (k - 3) * L)) : zero;
-        FloatVector uc = FloatVector.fromArray(S, wB, wb + r * L);
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector xB = FloatVector.fromArray(S, xlB, 0);
-        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, 0);
-        IntVector accB = IntVector.broadcast(IS, 0);
-        int top = c1 - 1;
-        for (int c = c0, p = p0; c < c1; c++, p += 5) {
-            FloatVector r0 = FloatVector.broadcast(S, pk[p]);
-            FloatVector r1 = FloatVector.broadcast(S, pk[p + 1]);
-            FloatVector r2 = FloatVector.broadcast(S, pk[p + 2]);
-            FloatVector r3 = FloatVector.broadcast(S, pk[p + 3]);
-            FloatVector r4 = FloatVector.broadcast(S, pk[p + 4]);
-            IntVector idx = IntVector.broadcast(IS, top - c);
-            FloatVector nA = x.fma(r4, v1.fma(r1, v0.mul(r0))
-                    .add(vc.fma(r3, v2.mul(r2))));
-            acc = acc.max(nA.mul(nA).reinterpretAsInts().and(keep).or(idx));
-            FloatVector nB = xB.fma(r4, u1.fma(r1, u0.mul(r0))
-                    .add(uc.fma(r3, u2.mul(r2))));
-            accB = accB.max(nB.mul(nB).reinterpretAsInts().and(keep).or(idx));
-        }
-        // each group's best: truncated score (−energy) and index, merged into its accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
-        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bs = FloatVector.fromArray(S, best, 0);
-        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
-        bs.blend(rs, m).intoArray(best, 0);
-        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
-        FloatVector rsB = accB.and(keep).reinterpretAsFloats().neg();
-        FloatVector riB = (FloatVector) IntVector.broadcast(IS, top).sub(accB.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bsB = FloatVector.fromArray(S, bestB, 0);
-        VectorMask<Float> mB = rsB.compare(VectorOperators.LT, bsB);
-        bsB.blend(rsB, mB).intoArray(bestB, 0);
-        FloatVector.fromArray(S, bestB, L).blend(riB, mB).intoArray(bestB, L);
-    }
-
-    /**
-     * {@link #runAntisymmetricMax} for two groups of L filters at once (W in w and wB, score lanes in xl and xlB, accumulators
-     * in best and bestB): each packed record is read and broadcast once for both groups. Per group the operations
-     * are those of {@link #runAntisymmetricMax}, in the same order, so the results are the same bit for bit.
-     */
-    private static void runAntisymmetricMax2(float[] pk, int p0, float[] w, float[] wB, int wb, int k,
-                                             float[] xl, float[] xlB, int c0, int c1, float[] best,
-                                             float[] bestB, int bits) {
-        // v_i = W_i − W_{k−1−i} for i < r (zero beyond); the centre tap is 0
-        FloatVector zero = FloatVector.zero(S);
-        int r = k / 2;
-        FloatVector v0 = r > 0 ? FloatVector.fromArray(S, w, wb)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 1) * L)) : zero;
-        FloatVector v1 = r > 1 ? FloatVector.fromArray(S, w, wb + L)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 2) * L)) : zero;
-        FloatVector v2 = r > 2 ? FloatVector.fromArray(S, w, wb + 2 * L)
-                .sub(FloatVector.fromArray(S, w, wb + (k - 3) * L)) : zero;
-        FloatVector u0 = r > 0 ? FloatVector.fromArray(S, wB, wb)
-                .sub(FloatVector.fromArray(S, wB, wb + (k - 1) * L)) : zero;
-        FloatVector u1 = r > 1 ? FloatVector.fromArray(S, wB, wb + L)
-                .sub(FloatVector.fromArray(S, wB, wb + (k - 2) * L)) : zero;
-        FloatVector u2 = r > 2 ? FloatVector.fromArray(S, wB, wb + 2 * L)
-                .sub(FloatVector.fromArray(S, wB, wb + (k - 3) * L)) : zero;
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector xB = FloatVector.fromArray(S, xlB, 0);
-        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, 0);
-        IntVector accB = IntVector.broadcast(IS, 0);
-        int top = c1 - 1;
-        for (int c = c0, p = p0; c < c1; c++, p += 4) {
-            FloatVector r0 = FloatVector.broadcast(S, pk[p]);
-            FloatVector r1 = FloatVector.broadcast(S, pk[p + 1]);
-            FloatVector r2 = FloatVector.broadcast(S, pk[p + 2]);
-            FloatVector r3 = FloatVector.broadcast(S, pk[p + 3]);
-            IntVector idx = IntVector.broadcast(IS, top - c);
-            FloatVector nA = x.fma(r3, v2.fma(r2, v1.fma(r1, v0.mul(r0))));
-            acc = acc.max(nA.mul(nA).reinterpretAsInts().and(keep).or(idx));
-            FloatVector nB = xB.fma(r3, u2.fma(r2, u1.fma(r1, u0.mul(r0))));
-            accB = accB.max(nB.mul(nB).reinterpretAsInts().and(keep).or(idx));
-        }
-        // each group's best: truncated score (−energy) and index, merged into its accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
-        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bs = FloatVector.fromArray(S, best, 0);
-        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
-        bs.blend(rs, m).intoArray(best, 0);
-        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
-        FloatVector rsB = accB.and(keep).reinterpretAsFloats().neg();
-        FloatVector riB = (FloatVector) IntVector.broadcast(IS, top).sub(accB.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bsB = FloatVector.fromArray(S, bestB, 0);
-        VectorMask<Float> mB = rsB.compare(VectorOperators.LT, bsB);
-        bsB.blend(rsB, mB).intoArray(bestB, 0);
-        FloatVector.fromArray(S, bestB, L).blend(riB, mB).intoArray(bestB, L);
-    }
-
-    /**
-     * {@link #runDogMax} for two groups of L filters at once (W in w and wB, score lanes in xl and xlB, accumulators
-     * in best and bestB): each packed record is read and broadcast once for both groups. Per group the operations
-     * are those of {@link #runDogMax}, in the same order, so the results are the same bit for bit.
-     */
-    private static void runDogMax2(float[] pk, int p0, float[] lapArr, float[] lapArrB, float[] h, float[] hB,
-                                   int hcOff, float[] xl, float[] xlB, int c0, int c1, float[] best,
-                                   float[] bestB, int bits) {
-        FloatVector lap = FloatVector.fromArray(S, lapArr, 0);
-        FloatVector hc = FloatVector.fromArray(S, h, hcOff);
-        FloatVector lapB = FloatVector.fromArray(S, lapArrB, 0);
-        FloatVector hcB = FloatVector.fromArray(S, hB, hcOff);
-        FloatVector x = FloatVector.fromArray(S, xl, 0);
-        FloatVector xB = FloatVector.fromArray(S, xlB, 0);
-        IntVector keep = IntVector.broadcast(IS, -(1 << bits));
-        IntVector acc = IntVector.broadcast(IS, 0);
-        IntVector accB = IntVector.broadcast(IS, 0);
-        int top = c1 - 1;
-        for (int c = c0, p = p0; c < c1; c++, p += 3) {
-            FloatVector r0 = FloatVector.broadcast(S, pk[p]);
-            FloatVector r1 = FloatVector.broadcast(S, pk[p + 1]);
-            FloatVector r2 = FloatVector.broadcast(S, pk[p + 2]);
-            IntVector idx = IntVector.broadcast(IS, top - c);
-            FloatVector nA = lap.fma(r0, x.fma(r1, hc.mul(r2)));
-            acc = acc.max(nA.mul(nA).reinterpretAsInts().and(keep).or(idx));
-            FloatVector nB = lapB.fma(r0, xB.fma(r1, hcB.mul(r2)));
-            accB = accB.max(nB.mul(nB).reinterpretAsInts().and(keep).or(idx));
-        }
-        // each group's best: truncated score (−energy) and index, merged into its accumulator 0 (strict <)
-        FloatVector rs = acc.and(keep).reinterpretAsFloats().neg();
-        FloatVector ri = (FloatVector) IntVector.broadcast(IS, top).sub(acc.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bs = FloatVector.fromArray(S, best, 0);
-        VectorMask<Float> m = rs.compare(VectorOperators.LT, bs);
-        bs.blend(rs, m).intoArray(best, 0);
-        FloatVector.fromArray(S, best, L).blend(ri, m).intoArray(best, L);
-        FloatVector rsB = accB.and(keep).reinterpretAsFloats().neg();
-        FloatVector riB = (FloatVector) IntVector.broadcast(IS, top).sub(accB.and((1 << bits) - 1))
-                .convert(VectorOperators.I2F, 0);
-        FloatVector bsB = FloatVector.fromArray(S, bestB, 0);
-        VectorMask<Float> mB = rsB.compare(VectorOperators.LT, bsB);
-        bsB.blend(rsB, mB).intoArray(bestB, 0);
-        FloatVector.fromArray(S, bestB, L).blend(riB, mB).intoArray(bestB, L);
-    }
-
-    // ---- end of generated code ----
 }

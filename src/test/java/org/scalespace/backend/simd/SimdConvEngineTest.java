@@ -161,7 +161,7 @@ class SimdConvEngineTest extends ConvEngineContract {
         int[][] shapes = {{2, lanes, 7, 7}, {3, 5, 14, 14}, {1, 2 * lanes + 3, 5, lanes - 1}, {2, 1, 9, 4},
             {1, 7, 1, 6}, {4, 3, 20, 8}, {1, lanes, 3, 11},
             // taller than one band of the interleaved tile (TILE_FLOATS / (w + 2r)·L rows)
-            {1, 3, SimdConvEngine.TILE_FLOATS / (8 * lanes) + 37, 5},
+            {1, 3, Geometry.TILE_FLOATS / (8 * lanes) + 37, 5},
             // enough pixels for the transposes (TRANSPOSE_MIN_PIXELS), a partial group and one of 16 planes
             {1, lanes + 5, 9, 8}, {2, lanes, 14, 13}};
         long seed = 2100;
@@ -189,13 +189,13 @@ class SimdConvEngineTest extends ConvEngineContract {
 
     @Test
     void pixelsPerCallComputesTheFewestPixels() {
-        assertEquals(7, SimdConvEngine.pixelsPerCall(7));
-        assertEquals(7, SimdConvEngine.pixelsPerCall(14));
-        assertEquals(8, SimdConvEngine.pixelsPerCall(8));
-        assertEquals(8, SimdConvEngine.pixelsPerCall(15)); // 16 computed, as with 7 (21) or 4 (16): the larger
-        assertEquals(4, SimdConvEngine.pixelsPerCall(4));
-        assertEquals(4, SimdConvEngine.pixelsPerCall(5)); // 8 computed
-        assertEquals(-1, SimdConvEngine.pixelsPerCall(3));
+        assertEquals(7, ChannelPath.pixelsPerCall(7));
+        assertEquals(7, ChannelPath.pixelsPerCall(14));
+        assertEquals(8, ChannelPath.pixelsPerCall(8));
+        assertEquals(8, ChannelPath.pixelsPerCall(15)); // 16 computed, as with 7 (21) or 4 (16): the larger
+        assertEquals(4, ChannelPath.pixelsPerCall(4));
+        assertEquals(4, ChannelPath.pixelsPerCall(5)); // 8 computed
+        assertEquals(-1, ChannelPath.pixelsPerCall(3));
     }
 
     @Test
@@ -253,10 +253,10 @@ class SimdConvEngineTest extends ConvEngineContract {
         float[] in = {9, 9, 1, 2, 3, 9};
         for (Padding p : Padding.values()) {
             int r = 4;
-            int[] map = SimdConvEngine.indexTable(p, 3, r);
+            int[] map = PaddedRows.indexTable(p, 3, r);
             float[] row = new float[3 + 2 * r + 5];
             java.util.Arrays.fill(row, -7f);
-            SimdConvEngine.fillPaddedRow(in, 2, 3, r, map, row);
+            PaddedRows.fillPaddedRow(in, 2, 3, r, map, row);
             for (int q = 0; q < 3 + 2 * r; q++) {
                 int s = p.sourceIndex(q - r, 3);
                 assertEquals(s < 0 ? 0f : in[2 + s], row[q], p + " padded column " + q);
