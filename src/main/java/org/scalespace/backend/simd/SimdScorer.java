@@ -23,7 +23,7 @@ public final class SimdScorer implements CoarseScorer {
     static final long COLD_FILTERS = 16384;
     private static final java.util.concurrent.atomic.AtomicLong BEGUN = new java.util.concurrent.atomic.AtomicLong();
 
-    private final Map<CandidateSet, SimdFitKernel.Tables> tables = new WeakHashMap<>();
+    private final Map<CandidateSet, SimdFitTables> tables = new WeakHashMap<>();
 
     @Override
     public String name() {
@@ -52,9 +52,9 @@ public final class SimdScorer implements CoarseScorer {
         return begun < COLD_FILTERS ? Math.max(1, threads / 2) : threads;
     }
 
-    private SimdFitKernel.Tables tables(CandidateSet cs) {
+    private SimdFitTables tables(CandidateSet cs) {
         synchronized (tables) {
-            return tables.computeIfAbsent(cs, SimdFitKernel.Tables::new);
+            return tables.computeIfAbsent(cs, SimdFitTables::new);
         }
     }
 

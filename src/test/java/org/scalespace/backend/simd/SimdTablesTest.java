@@ -19,7 +19,7 @@ class SimdTablesTest {
 
     @Test
     void tablesDoNotReferenceTheirCandidateSet() {
-        for (Field f : SimdFitKernel.Tables.class.getDeclaredFields()) {
+        for (Field f : SimdFitTables.class.getDeclaredFields()) {
             assertFalse(CandidateSet.class.isAssignableFrom(f.getType()), "Tables." + f.getName());
         }
     }
