@@ -206,6 +206,7 @@ public final class ConvolveCommand implements Callable<Integer> {
     }
 
     static Tensor4 readImage(Path file) throws IOException {
+        org.scalespace.io.ImageSupport.requireDesktop(file);
         BufferedImage img = ImageIO.read(file.toFile());
         if (img == null) {
             throw new InputFormatException(file.toString(), "not a readable image",
@@ -233,6 +234,7 @@ public final class ConvolveCommand implements Callable<Integer> {
     }
 
     static void writePng(Path file, Tensor4 y) throws IOException {
+        org.scalespace.io.ImageSupport.requireDesktop(file);
         if (y.n() != 1 || (y.c() != 1 && y.c() != 3)) {
             throw new IllegalArgumentException("--out " + file + ": PNG output needs 1 or 3 channels, got "
                     + y.shapeString());
