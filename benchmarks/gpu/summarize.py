@@ -6,6 +6,8 @@
   summarize.py summary WORK OUT MODE START KIT [--final]
                                                OUT/summary.json from the step records and outputs in WORK; with
                                                --final also prints the tables and exits 1 when a step failed
+  summarize.py check-dry SUMMARY.json          CI: the dry run ran every step, none failed, the kit is within
+                                               the size limit, CUDA was skipped with reasons, no figure claims a GPU
 """
 import csv
 import fnmatch
@@ -416,14 +418,59 @@ def cmd_summary(work, out, mode, start, kit, final):
         print(f"  {f['id']:40s} {f['value']!s:>12} {f['unit']}" + (f"  ({f['gbps']} GB/s)" if "gbps" in f else ""))
         for a in f.get("anchors", []):
             tgt = f"  target {a['target']}: {'met' if a['met'] else 'NOT met'}" if a.get("target") else ""
-            print(f"      {a['ratio']} {a['ratio_unit']} of/vs {a['vs']} = {a['value']} {a['unit']}{tgt}")
+            print(f"      {a['ratio']} {a['ratio_unit']}  (vs {a['vs']}: {a['value']} {a['unit']}){tgt}")
         if f.get("anchors_missing"):
             print(f"      anchor: {f['anchors_missing'][:140]}")
     print(f"=== {doc['status']}" + (f": failed steps {', '.join(failed)}" if failed else "") + f"; {out}/summary.json")
     return 1 if failed else 0
 
 
+STEPS = ("env", "info", "tests", "conv", "peers", "bench-fit", "fit-bundled", "imagecheck", "native", "sanitizer")
+
+
+def cmd_check_dry(path):
+    d = json.load(open(path))
+    bad = []
+    if d.get("mode") != "dry":
+        bad.append(f"mode {d.get('mode')!r}, not a dry run")
+    if not d.get("complete"):
+        bad.append("the summary is not the final one (the run was cut short)")
+    steps = {s["name"]: s for s in d.get("steps", [])}
+    for name in STEPS:
+        s = steps.get(name)
+        if s is None:
+            bad.append(f"step {name} did not run")
+        elif s["status"] == "FAIL":
+            bad.append(f"step {name} FAILED: {s['reason']}")
+        elif s["status"] == "SKIP" and (not s["reason"] or "no time left" in s["reason"]):
+            bad.append(f"step {name} skipped without running: {s['reason'] or 'no reason'}")
+    sz = d.get("sizes") or {}
+    if not sz.get("within_limit") or not sz.get("total_mib", 1e9) <= LIMIT_MIB:
+        bad.append(f"kit + tree = {sz.get('total_mib')} MiB, above the {LIMIT_MIB} MiB limit")
+    for s in steps.values():
+        for i in s.get("items", []):
+            if "cuda" in i["item"] and i["status"] == "SKIP" and not i["reason"]:
+                bad.append(f"{s['name']}/{i['item']}: SKIP without a reason")
+    if any(f.get("gpu_figure") for f in d.get("figures", [])):
+        bad.append("a dry-run figure is labelled as a GPU figure")
+    ids = [f["id"] for f in d.get("figures", [])]
+    for want in ("conv.opencl.separable.", "conv.opencl.dense.", "fit.opencl.coarse", "fit.bundled.opencl"):
+        if not any(i.startswith(want) for i in ids):
+            bad.append(f"no figure {want}* (the OpenCL steps did not produce one)")
+    t = d.get("tests", {})
+    if not t.get("tests") or t.get("failed") or t.get("errors"):
+        bad.append(f"tests: {t.get('tests')} run, {t.get('failed')} failed, {t.get('errors')} errors")
+    for b in bad:
+        print("check-dry: " + b)
+    print(f"check-dry: {'OK' if not bad else 'FAILED'}: {len(steps)} steps, {len(ids)} figures, "
+          f"{t.get('tests')} tests ({t.get('passed')} passed, {t.get('skipped')} skipped), "
+          f"kit + tree {sz.get('total_mib')} MiB of {LIMIT_MIB}")
+    return 1 if bad else 0
+
+
 def main(argv):
+    if len(argv) >= 2 and argv[0] == "check-dry":
+        return cmd_check_dry(argv[1])
     if len(argv) >= 2 and argv[0] == "sizes":
         return cmd_sizes(argv[1])
     if len(argv) >= 3 and argv[0] == "compare-fit":
