@@ -58,11 +58,12 @@ mkdir -p "$kit"
 cp target/scalespace.jar target/scalespace-tests.jar target/junit-platform-console-standalone.jar "$kit/"
 
 # ---- the runtime: the modules jdeps finds, plus jdk.zipfs (the console launcher reads the test jar through the zip
-# file system; without it it finds 0 tests) and jdk.unsupported (sun.misc.Unsafe for libraries that look for it)
+# file system; without it it finds 0 tests), java.xml (its XML reports, which run_all.sh reads) and jdk.unsupported
+# (sun.misc.Unsafe for libraries that look for it)
 deps=$(jdeps --multi-release 17 --ignore-missing-deps --print-module-deps \
   target/scalespace.jar target/junit-platform-console-standalone.jar 2>/dev/null | tail -1)
 # java.sql is only JUnit's shaded CSV parser's JDBC routines, which the tests never load
-mods=$(echo "$deps,java.logging,jdk.zipfs,jdk.unsupported" | tr ',' '\n' | grep -vx -e java.sql -e '' | sort -u | paste -sd,)
+mods=$(echo "$deps,java.logging,java.xml,jdk.zipfs,jdk.unsupported" | tr ',' '\n' | grep -vx -e java.sql -e '' | sort -u | paste -sd,)
 lean=$(echo "$mods" | tr ',' '\n' | grep -vx java.desktop | paste -sd,)
 jlink_rt() {
   rm -rf "$kit/runtime"
