@@ -90,6 +90,12 @@ fi
 "$kit/runtime/bin/java" --add-modules jdk.incubator.vector -jar "$kit/scalespace.jar" --version >/dev/null 2>&1 \
   || { echo "make_kit: the kit's runtime cannot run scalespace.jar --version:" >&2;
        "$kit/runtime/bin/java" --add-modules jdk.incubator.vector -jar "$kit/scalespace.jar" --version >&2; exit 1; }
+# links (Debian's JDK links its legal notices to /usr/share) become plain copies: a link may not survive the transfer,
+# and one to an absolute path would dangle on the GPU machine
+find "$kit/runtime" -type l | while read -r l; do
+  t=$(readlink -f "$l" || true)
+  if [ -n "$t" ] && [ -f "$t" ]; then cp --remove-destination "$t" "$l"; else rm -f "$l"; fi
+done
 rt_mods=$("$kit/runtime/bin/java" --list-modules 2>/dev/null | sed 's/@.*//' | paste -sd,)
 
 # ---- OpenCL ICD loader and headers (libOpenCL.so for JOCL, which dlopens that name, and libOpenCL.so.1 for

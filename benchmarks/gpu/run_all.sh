@@ -346,6 +346,8 @@ mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 rm -f "$OUT"/summary.json "$OUT"/run_all.log "$OUT"/tests.log "$OUT"/bench.log "$OUT"/peers.log "$OUT"/native.log
 work="$(mktemp -d /tmp/ss-gpu.XXXXXX)"
+# the executables of the kit's runtime, in case the transfer dropped their mode bits
+chmod +x "$kit"/runtime/bin/* "$kit"/runtime/lib/jspawnhelper "$kit"/runtime/lib/jexec 2>/dev/null
 exec > >(tee -a "$OUT/run_all.log") 2>&1
 tee_pid=$!
 start=$(date +%s.%N)
