@@ -76,7 +76,7 @@ if [ "${1:-}" = "--step" ]; then
         || nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm,clocks.mem,clocks.max.mem \
              --format=csv > "$work/nvsmi.csv" 2>&1
       cat "$work/nvsmi.csv"
-      nvidia-smi -q -d CLOCK,PERFORMANCE 2>&1 | grep -vE "^=+|^$|Timestamp" | head -60
+      timeout 10 nvidia-smi -q -d CLOCK,PERFORMANCE 2>&1 | grep -vE "^=+|^$|Timestamp" | head -60
     else
       echo "nvidia-smi: not found"
     fi
@@ -84,7 +84,7 @@ if [ "${1:-}" = "--step" ]; then
     echo "nvcc:     ${nvcc_bin:-not found} $([ -n "$nvcc_bin" ] && "$nvcc_bin" --version | tail -2 | head -1)"
     echo "sanitizer: ${SS_SANITIZER:-not found}"
     echo "python3:  $(python3 -c 'import sys; print(sys.version.split()[0])' 2>&1)," \
-         "$(python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())' 2>&1 | tail -1)"
+         "$(timeout 15 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())' 2>&1 | tail -1)"
     echo "opencl:   ${SS_OPENCL:-none}: $SS_OPENCL_WHY"
     echo "kit:      $kit"
     cat "$kit/KIT.json" 2>/dev/null || { echo "FAIL: $kit/KIT.json missing: build the kit with benchmarks/gpu/make_kit.sh and carry it"; exit 1; }
@@ -114,31 +114,56 @@ if [ "${1:-}" = "--step" ]; then
     fi
     ;;
   tests)
+    # two launcher runs, CUDA then OpenCL, each with its own XML report: when the second runs out of time, the first
+    # one's results are kept
     if [ "$dry" = 1 ]; then
-      # a quick subset (mvn test ran them all): CUDA availability, and the CUDA contract tests, which abort with
-      # the reason; selection; a few OpenCL contract tests on PoCL, which is required to be available, and the test
-      # that starts a fresh JVM from the test class path
+      # a quick subset (mvn test ran them all): CUDA availability and the CUDA contract tests, which abort with the
+      # reason; selection; a few OpenCL contract tests on PoCL, which is required to be available, and the test that
+      # starts a fresh JVM from the test class path
       oc=org.scalespace.backend.opencl
-      sel=(--select-class org.scalespace.backend.cuda.CudaAvailabilityTest
-           --select-class org.scalespace.backend.cuda.CudaConvEngineTest
-           --select-class org.scalespace.backend.cuda.CudaFitTest
-           --select-class org.scalespace.backend.BackendsTest
-           --select-method "$oc.OpenCLConvEngineTest#pytorchVectors"
-           --select-method "$oc.OpenCLConvEngineTest#residentPathEqualsHostPath"
-           --select-method "$oc.OpenCLLifecycleTest#noInstallableClientDriverIsReportedInAFreshJvm")
+      sel_cuda=(--select-class org.scalespace.backend.cuda.CudaAvailabilityTest
+                --select-class org.scalespace.backend.cuda.CudaConvEngineTest
+                --select-class org.scalespace.backend.cuda.CudaFitTest
+                --select-class org.scalespace.backend.BackendsTest)
+      sel_opencl=(--select-method "$oc.OpenCLConvEngineTest#pytorchVectors"
+                  --select-method "$oc.OpenCLConvEngineTest#residentPathEqualsHostPath"
+                  --select-method "$oc.OpenCLLifecycleTest#noInstallableClientDriverIsReportedInAFreshJvm")
     else
-      sel=(--select-package org.scalespace.backend.cuda --select-package org.scalespace.backend.opencl
-           --select-class org.scalespace.backend.BackendsTest)
+      sel_cuda=(--select-package org.scalespace.backend.cuda --select-class org.scalespace.backend.BackendsTest)
+      sel_opencl=(--select-package org.scalespace.backend.opencl)
     fi
-    echo "requireBackends=$SS_REQUIRE; ${sel[*]}"
-    # the jars on the JVM's class path (not the launcher's -cp): tests that start a fresh JVM pass java.class.path on
-    jrun -Dscalespace.requireBackends="$SS_REQUIRE" \
-      -cp "$kit/junit-platform-console-standalone.jar:$kit/scalespace.jar:$kit/scalespace-tests.jar" \
-      org.junit.platform.console.ConsoleLauncher execute "${sel[@]}" --details=tree --disable-banner \
-      --disable-ansi-colors --reports-dir "$work/junit" > "$SS_OUT/tests.log" 2>&1
-    rc=$?
-    grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$SS_OUT/tests.log"
-    exit "$rc"
+    fails=0
+    for part in cuda opencl; do
+      if [ "$part" = opencl ] && [ -z "${SS_OPENCL:-}" ]; then
+        item SKIP "opencl tests" 0 "$SS_OPENCL_WHY"
+        continue
+      fi
+      if [ "$part" = cuda ]; then sel=("${sel_cuda[@]}"); share=90; else sel=("${sel_opencl[@]}"); share=1000; fi
+      left=$(python3 -c "print(int($SS_STEP_DEADLINE - $(now) - 3))")
+      [ "$left" -lt "$share" ] && share="$left"
+      [ "$share" -gt 5 ] || { item FAIL "$part tests" 0 "no time left in the step"; fails=$((fails + 1)); continue; }
+      { echo "### $part tests: requireBackends=$SS_REQUIRE; ${sel[*]} (at most ${share}s)"; } | tee -a "$SS_OUT/tests.log"
+      t0=$(now)
+      # the jars on the JVM's class path (not the launcher's -cp): tests that start a fresh JVM pass java.class.path on
+      timeout -k 5 "$share" env LD_PRELOAD="$kit/runtime/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}" \
+        "$kit/runtime/bin/java" --add-modules jdk.incubator.vector \
+        -Dscalespace.requireBackends="$SS_REQUIRE" \
+        -cp "$kit/junit-platform-console-standalone.jar:$kit/scalespace.jar:$kit/scalespace-tests.jar" \
+        org.junit.platform.console.ConsoleLauncher execute "${sel[@]}" --details=tree --disable-banner \
+        --disable-ansi-colors --reports-dir "$work/junit/$part" > "$work/tests.$part.txt" 2>&1
+      rc=$?
+      cat "$work/tests.$part.txt" >> "$SS_OUT/tests.log"
+      grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$work/tests.$part.txt"
+      if [ "$rc" -eq 0 ]; then
+        item PASS "$part tests" "$(secs "$t0")"
+      elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        item FAIL "$part tests" "$(secs "$t0")" "timed out after ${share}s"; fails=$((fails + 1))
+      else
+        item FAIL "$part tests" "$(secs "$t0")" "exit $rc: $(grep -oE "[0-9]+ tests failed" "$work/tests.$part.txt")"
+        fails=$((fails + 1))
+      fi
+    done
+    [ "$fails" -eq 0 ]
     ;;
   conv)
     log="$SS_OUT/bench.log"
@@ -218,7 +243,7 @@ if [ "${1:-}" = "--step" ]; then
     if [ -n "${SS_CUDA_ARCH:-}" ]; then cuda_arch="-DCMAKE_CUDA_ARCHITECTURES=$SS_CUDA_ARCH"; fi
     nvcc_bin=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
     cmake -S "$kit/native-test" -B "$nt" -DCMAKE_BUILD_TYPE=Release \
-      -DOpenCL_INCLUDE_DIR="$SS_ROOT/$kit/ocl/include" -DOpenCL_LIBRARY="$SS_ROOT/$kit/ocl/lib/libOpenCL.so.1" \
+      -DOpenCL_INCLUDE_DIR="$kit/ocl/include" -DOpenCL_LIBRARY="$kit/ocl/lib/libOpenCL.so.1" \
       ${nvcc_bin:+-DCMAKE_CUDA_COMPILER="$nvcc_bin"} $cuda_arch && cmake --build "$nt" -j "$(nproc)"
     ;;
   native)
@@ -339,6 +364,7 @@ for a in "$@"; do
   esac
 done
 kit="${KIT:-gpu-kit}"
+[ -d "$kit" ] && kit="$(cd "$kit" && pwd)"
 if [ -z "${OUT:-}" ]; then
   if [ "$mode" = dry ]; then OUT=/tmp/ss-gpu-dry-run; else echo "run_all: set OUT to the results folder" >&2; exit 2; fi
 fi
@@ -355,7 +381,7 @@ total=$([ "$mode" = dry ] && echo 420 || echo 450)
 deadline=$(python3 -c "print($start + $total)")
 
 # OpenCL: the kit's ICD loader; on a GPU machine, the NVIDIA OpenCL driver wherever the driver lives
-export LD_LIBRARY_PATH="$root/$kit/ocl/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH="$kit/ocl/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 SS_OPENCL=""
 SS_OPENCL_WHY=""
 if [ "$mode" = gpu ]; then
@@ -420,7 +446,7 @@ run_step() {
     return
   fi
   t0=$(date +%s.%N)
-  timeout -k 5 "$budget" bash "$0" --step "$name"
+  SS_STEP_DEADLINE=$(python3 -c "print($t0 + $budget)") timeout -k 5 "$budget" bash "$0" --step "$name"
   rc=$?
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
     status=FAIL; reason="timed out after ${budget}s"
@@ -439,7 +465,7 @@ run_step() {
   summarize
 }
 
-run_step env 20
+run_step env 30
 # native-test builds on the CPUs while the JVM steps run
 (
   timeout -k 5 200 bash "$0" --step native-build > "$work/native-build.log" 2>&1
@@ -447,7 +473,7 @@ run_step env 20
 ) &
 native_pid=$!
 run_step info 30
-run_step tests 150
+run_step tests 170
 run_step conv 150
 run_step peers 60
 run_step bench-fit 90

@@ -189,7 +189,7 @@ def parse_device(work):
 
 def parse_tests(work, out):
     t = {"tests": 0, "passed": 0, "failed": 0, "errors": 0, "skipped": 0, "failures": [], "skip_reasons": []}
-    xmls = glob.glob(os.path.join(work, "junit", "*.xml"))
+    xmls = glob.glob(os.path.join(work, "junit", "**", "*.xml"), recursive=True)
     for x in xmls:
         try:
             root = ET.parse(x).getroot()
