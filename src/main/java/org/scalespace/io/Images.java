@@ -1,22 +1,26 @@
 package org.scalespace.io;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.scalespace.conv.Tensor4;
 
 /**
  * Images ↔ tensors. Reading (PNG, JPEG, BMP, GIF): a grey image becomes one channel, a colour image three (R, G, B),
  * values 0…255, shape (1,C,H,W). Writing (PNG): one channel as an 8-bit grey image, three as RGB, each value rounded
  * and clamped to 0…255.
+ *
+ * <p>This class names no image type: the conversions are in {@link ImageCodec}, which needs the module
+ * {@value #MODULE}. A trimmed runtime (the GPU kit's jlink image) may leave that module out; then {@link #read} and
+ * {@link #writePng} give a one-line {@link InputFormatException} instead of a {@code NoClassDefFoundError}.
  */
 public final class Images {
 
     /** The image file extensions read, lower case, without the dot. */
     public static final List<String> EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "gif");
+
+    /** The module that holds ImageIO and java.awt.image. */
+    public static final String MODULE = "java.desktop";
 
     private Images() {
     }
@@ -26,32 +30,15 @@ public final class Images {
         return EXTENSIONS.contains(TensorFiles.extension(file));
     }
 
+    /** True when this runtime's boot layer has {@value #MODULE}, so images can be read and written. */
+    public static boolean available() {
+        return ModuleLayer.boot().findModule(MODULE).isPresent();
+    }
+
     /** Reads an image as a (1,C,H,W) tensor, C = 1 (grey) or 3 (R, G, B). */
     public static Tensor4 read(Path file) throws IOException {
-        BufferedImage img = ImageIO.read(file.toFile());
-        if (img == null) {
-            throw new InputFormatException(file.toString(), "not a readable image",
-                    "accepted: PNG, JPEG, BMP or GIF images, or .npy arrays");
-        }
-        int h = img.getHeight();
-        int w = img.getWidth();
-        boolean grey = img.getColorModel().getNumColorComponents() == 1;
-        int c = grey ? 1 : 3;
-        float[] d = new float[c * h * w];
-        Raster r = img.getRaster();
-        for (int y = 0; y < h; y++) {
-            for (int xx = 0; xx < w; xx++) {
-                if (grey) {
-                    d[y * w + xx] = r.getSample(xx, y, 0);
-                } else {
-                    int rgb = img.getRGB(xx, y);
-                    d[y * w + xx] = (rgb >> 16) & 0xff;
-                    d[h * w + y * w + xx] = (rgb >> 8) & 0xff;
-                    d[2 * h * w + y * w + xx] = rgb & 0xff;
-                }
-            }
-        }
-        return new Tensor4(1, c, h, w, d);
+        requireDesktop(file, available());
+        return ImageCodec.read(file);
     }
 
     /**
@@ -59,32 +46,17 @@ public final class Images {
      * output in the error for any other shape.
      */
     public static void writePng(Path file, Tensor4 y, String name) throws IOException {
-        if (y.n() != 1 || (y.c() != 1 && y.c() != 3)) {
-            throw new IllegalArgumentException(name + ": PNG output needs 1 or 3 channels, got " + y.shapeString());
-        }
-        int h = y.h();
-        int w = y.w();
-        BufferedImage img = new BufferedImage(w, h, y.c() == 1 ? BufferedImage.TYPE_BYTE_GRAY
-                : BufferedImage.TYPE_INT_RGB);
-        for (int yy = 0; yy < h; yy++) {
-            for (int xx = 0; xx < w; xx++) {
-                if (y.c() == 1) {
-                    img.getRaster().setSample(xx, yy, 0, clamp(y.get(0, 0, yy, xx)));
-                } else {
-                    int rgb = (clamp(y.get(0, 0, yy, xx)) << 16) | (clamp(y.get(0, 1, yy, xx)) << 8)
-                            | clamp(y.get(0, 2, yy, xx));
-                    img.setRGB(xx, yy, rgb);
-                }
-            }
-        }
-        AtomicFiles.write(file, o -> {
-            if (!ImageIO.write(img, "png", o)) {
-                throw new IOException(file + ": no PNG writer");
-            }
-        });
+        requireDesktop(file, available());
+        ImageCodec.writePng(file, y, name);
     }
 
-    private static int clamp(float v) {
-        return (int) Math.max(0, Math.min(255, Math.round(v)));
+    /** The one-line error for an image file on a runtime without {@value #MODULE}. */
+    static void requireDesktop(Path file, boolean desktopPresent) throws InputFormatException {
+        if (!desktopPresent) {
+            throw new InputFormatException(String.valueOf(file),
+                    "image files need the Java module " + MODULE + ", which this Java runtime lacks (a trimmed "
+                            + "runtime, such as the GPU kit's)",
+                    "use .npy input and output here, or a full JDK for images");
+        }
     }
 }
