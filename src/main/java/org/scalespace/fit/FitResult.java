@@ -24,7 +24,7 @@ public record FitResult(
         double meanX, double meanY, double varXX, double varXY, double varYY,
         String edge, int k, double[] model) {
 
-    /** The CSV header of SPEC/issue 2, in this order. */
+    /** The CSV header: SPEC §7's per-filter report, in this order (README "Output columns"). */
     public static final String CSV_HEADER = "source,layer,channel,family,sigma_x,sigma_y,alpha,gain,offset,"
             + "l2,l1,rel_l2,cosine,mean_x,mean_y,var_xx,var_xy,var_yy,edge";
 

@@ -184,7 +184,7 @@ public final class Fitter {
         for (int s = 0; s < n; s += chunk) {
             chunks.add(new int[] {s, Math.min(n, s + chunk)});
         }
-        // The backend may want fewer workers while the JIT is cold (Backend#threadsFor): it is asked about at most
+        // The scorer may want fewer workers while the JIT is cold (CoarseScorer#threadsFor): it is asked about at most
         // COLD_PIECE filters at a time, and a piece it wants fewer workers for is run on its own, so that one large
         // batch is not run on fewer threads as a whole.
         for (int ci = 0; ci < chunks.size(); ) {
@@ -201,7 +201,12 @@ public final class Fitter {
         return List.of(out);
     }
 
-    /** Filters per question to {@link CoarseScorer#threadsFor} (one CLI slice). */
+    /**
+     * Filters per question to {@link CoarseScorer#threadsFor}: a piece small enough that, while a cold JVM's first
+     * filters are to run on fewer workers, only those pieces do, and a large first batch is not run on fewer threads
+     * as a whole; large enough that the questions cost nothing beside the fit. Its own bound: that the streaming
+     * reader's slice and the simd scorer's cold-start budget are also 16,384 filters ties none of them to it.
+     */
     private static final int COLD_PIECE = 16384;
 
     /** Fits the given chunks on up to {@code threads} threads. */

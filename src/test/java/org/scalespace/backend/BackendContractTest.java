@@ -43,7 +43,7 @@ import org.scalespace.testing.TestData;
  */
 abstract class BackendContractTest {
 
-    /** The backend's name for {@link Backends#select}. */
+    /** The backend's name for {@link Backends#selectScorer}. */
     abstract String backendName();
 
     /**
@@ -388,8 +388,8 @@ abstract class BackendContractTest {
     }
 
     /**
-     * Issue 2 acceptance: the default fit of the 8 bundled master key filters picks dyp dxm dym dxp dx dy dog gauss and
-     * agrees with the independent Python fit (tools/paper_reference.py → vectors/default_fit_reference.json).
+     * The paper's families: the default fit of the 8 bundled master key filters picks dyp dxm dym dxp dx dy dog gauss
+     * and agrees with the independent Python fit (tools/paper_reference.py → vectors/default_fit_reference.json).
      */
     @Test
     @SuppressWarnings("unchecked")

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.scalespace.io.NpyWriter;
 
 /**
- * Bad inputs and bad option values (issue 2, item 8): exit status 2, exactly one line on stderr that names the file or
+ * Bad inputs and bad option values (README "Errors"): exit status 2, exactly one line on stderr that names the file or
  * option and says what is wrong, no stack trace, and no output file (nor temporary file) left behind.
  */
 class BadInputTest {

@@ -24,7 +24,7 @@ import org.scalespace.testing.TestData;
 /** {@code scalespace fit} end to end through {@link Main#run}. */
 class FitCommandTest {
 
-    /** The CSV columns, in order, exactly as issue 2 names them. */
+    /** The CSV columns, in order (SPEC §7's per-filter report, named as in README "Output columns"). */
     static final String HEADER = "source,layer,channel,family,sigma_x,sigma_y,alpha,gain,offset,l2,l1,rel_l2,cosine,"
             + "mean_x,mean_y,var_xx,var_xy,var_yy,edge";
 

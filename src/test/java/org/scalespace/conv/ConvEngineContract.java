@@ -29,7 +29,7 @@ import org.scalespace.model.Templates;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ConvEngineContract {
 
-    /** float32 rounding, SPEC §8 / issue 3 acceptance. */
+    /** float32 rounding (SPEC §8: the result matches PyTorch's to float32 rounding). */
     protected static final double TOL = 1e-5;
 
     /** Backend name, for skip messages and -Dscalespace.requireBackends. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.function.Executable;
 import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
 
-/** The defaults of issue 2 / SPEC §7 and the combinations FitOptions must refuse. */
+/** The default fit options (SPEC §7, README "fit options") and the combinations FitOptions must refuse. */
 class FitOptionsTest {
 
     static void rejected(String phrase, Executable e) {

@@ -13,7 +13,7 @@ import org.scalespace.model.Construction;
 import org.scalespace.model.Family;
 
 /**
- * Recovery of known parameters (issue 2, item 8): for every one of the 12 families, h = a·template(σx, σy, α) + b plus
+ * Recovery of known parameters: for every one of the 12 families, h = a·template(σx, σy, α) + b plus
  * Gaussian noise of about 1e-4 of the template's norm, fitted with all 12 families and separate scales, must come back
  * as the right family with σ within 1e-3 and α within 1e-2. Parameters are drawn from a fixed-seed generator:
  * σ ∈ (0.4, 2.5), α ∈ (0.3, 3), gain of either sign, small offset.

@@ -16,7 +16,7 @@ public final class SimdScorer implements CoarseScorer {
      * the Vector API kernels they run ~100× slower (the allocating Java fallback), so a second worker on a 2-core
      * machine adds almost nothing but takes a core from the JIT compiler: measured with `scalespace fit` on the
      * 2-core VM, the first 16,384 filters took 1.54–1.66 s on one thread and 1.94–2.03 s on two, and a 500,000-filter
-     * fit whose first slice ran on one thread took 5.4–6.0 s end to end instead of 6.0–6.6 (benchmarks/RESULTS.md).
+     * fit whose first 16,384 ran on one thread took 5.4–6.0 s end to end instead of 6.0–6.6 (benchmarks/RESULTS.md).
      * Half rather than one, so that machines with many cores (and compiler threads of their own) keep some
      * parallelism; not measured there.
      */

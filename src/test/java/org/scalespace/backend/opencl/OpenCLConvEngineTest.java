@@ -3,7 +3,7 @@ package org.scalespace.backend.opencl;
 import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.ConvEngineContract;
 
-/** Issue 3's convolution contract (reference and PyTorch vectors, every shape and padding) on the OpenCL engine. */
+/** The convolution contract (SPEC §8; reference and PyTorch vectors, every shape and padding) on the OpenCL engine. */
 class OpenCLConvEngineTest extends ConvEngineContract {
     @Override
     protected String backendName() {

@@ -13,8 +13,9 @@ import org.scalespace.testing.BackendAssume;
 
 /**
  * The OpenCL convolution kernels against a plain double-precision reference written here (cross-correlation, PyTorch
- * padding semantics), relative l2 ≤ 1e-5, over awkward sizes, every border mode and 1–3 separable terms. (The
- * contract tests of issue 3's ConvEngine take over once the engine interface is on main.)
+ * padding semantics), relative l2 ≤ 1e-5, over awkward sizes, every border mode and 1–3 separable terms, on
+ * {@link OpenCLConvDevice} below the engine; the engine itself runs the {@code ConvEngineContract} in
+ * {@link OpenCLConvEngineTest}.
  */
 class OpenCLConvTest {
     private static OpenCLConvDevice conv;
