@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Peers of the depthwise convolution benchmark (issue 3), timed on the same tensors as `scalespace bench conv`.
+"""Peers of the depthwise convolution benchmark, timed on the same tensors as `scalespace bench conv`.
 
   /usr/bin/python3 benchmarks/conv_peers.py [--save-inputs DIR] [--threads T] [--reps R]
 

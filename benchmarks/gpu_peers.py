@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""GPU peers of the CUDA convolution benchmark (issue 5), PyTorch on the same shapes, on one CUDA device.
+"""GPU peers of the CUDA convolution benchmark, PyTorch on the same shapes, on one CUDA device.
 
   python3 benchmarks/gpu_peers.py [--shape 64,96,56,56 ...] [--reps 50] [--device 0] [--save-input DIR] [--json FILE]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Convolution benchmark of issue 3, in ONE run: machine facts, the peer script (which also writes the input tensors),
+# The CPU convolution benchmark, in ONE run: machine facts, the peer script (which also writes the input tensors),
 # then `bench conv` of the SIMD engine on exactly those tensors, separable 7-tap and dense 7×7, on JDK 17 and on
 # JDK 25 (when installed). Usage: benchmarks/run_conv_bench.sh [seconds-per-measurement, default 4] > log.txt
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generate the PyTorch test vectors of the depthwise convolution (SPEC §8, issue 3).
+"""Generate the PyTorch test vectors of the depthwise convolution (SPEC §8).
 
 Run with Debian's torch:  /usr/bin/python3 tools/gen_conv_vectors.py [outdir]
 (default outdir: src/test/resources/conv). Deterministic (fixed seed); float32 throughout.
