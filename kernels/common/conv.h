@@ -1,9 +1,9 @@
 /*
  * Depthwise convolution (SPEC §8): cross-correlation, stride 1, same-size output, one filter per channel.
- * Shared by kernels/opencl/conv.cl and the future CUDA entry points (same kernel names: ss_conv_separable,
+ * Shared by kernels/opencl/conv.cl and kernels/cuda/conv.cu (same kernel names: ss_conv_separable,
  * ss_conv_dense).
  *
- * Specialisation (-D, built by org.scalespace.backend.opencl.ConvDefines):
+ * Specialisation (-D, built by org.scalespace.backend.device.ConvDefines):
  *   SS_R        filter radius r (k = 2r + 1)
  *   SS_TERMS    separable terms per channel (1..4; unused terms have coefficient 0)
  *   SS_BORDER   0 zero, 1 reflect (mirror without repeating the edge, as PyTorch), 2 replicate

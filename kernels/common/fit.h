@@ -3,7 +3,7 @@
  * in the vector lanes of one work-item (SS_CPU=1, CPU drivers).
  * Shared by the OpenCL entry point (kernels/opencl/fit.cl) and the CUDA one (same kernel name, ss_fit_coarse).
  *
- * Specialisation (-D, built by org.scalespace.backend.opencl.FitDefines):
+ * Specialisation (-D, built by org.scalespace.backend.device.FitDefines):
  *   SS_K            filter size k (odd)
  *   SS_BLOCKS       number of family blocks
  *   SS_MODE         0 l2 gain-offset, 1 l2 gain, 2 l2 none/paper (frame offset/scale), 3 l1 (dense templates)
