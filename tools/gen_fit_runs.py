@@ -151,7 +151,7 @@ def method(kind):
 
 MAX_DOC = """    /**
      * {@link #%s} for the gain-offset and gain scores, without masks, from the packed table of score mode
-     * 0 or 1 ({@link SimdFitKernel.Tables#packed}; this run's records from {@code p0}, %d floats per candidate): each
+     * 0 or 1 ({@link SimdFitTables#packed}; this run's records from {@code p0}, %d floats per candidate): each
      * candidate's explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as
      * ints is their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer
      * max per candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the

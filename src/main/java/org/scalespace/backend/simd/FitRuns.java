@@ -347,7 +347,7 @@ final class FitRuns {
 
     /**
      * {@link #runGeneral} for the gain-offset and gain scores, without masks, from the packed table of score mode
-     * 0 or 1 ({@link SimdFitKernel.Tables#packed}; this run's records from {@code p0}, 8 floats per candidate): each
+     * 0 or 1 ({@link SimdFitTables#packed}; this run's records from {@code p0}, 8 floats per candidate): each
      * candidate's explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as
      * ints is their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer
      * max per candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the
@@ -392,7 +392,7 @@ final class FitRuns {
 
     /**
      * {@link #runSymmetric} for the gain-offset and gain scores, without masks, from the packed table of score mode
-     * 0 or 1 ({@link SimdFitKernel.Tables#packed}; this run's records from {@code p0}, 5 floats per candidate): each
+     * 0 or 1 ({@link SimdFitTables#packed}; this run's records from {@code p0}, 5 floats per candidate): each
      * candidate's explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as
      * ints is their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer
      * max per candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the
@@ -436,7 +436,7 @@ final class FitRuns {
 
     /**
      * {@link #runAntisymmetric} for the gain-offset and gain scores, without masks, from the packed table of score mode
-     * 0 or 1 ({@link SimdFitKernel.Tables#packed}; this run's records from {@code p0}, 4 floats per candidate): each
+     * 0 or 1 ({@link SimdFitTables#packed}; this run's records from {@code p0}, 4 floats per candidate): each
      * candidate's explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as
      * ints is their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer
      * max per candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the
@@ -479,7 +479,7 @@ final class FitRuns {
 
     /**
      * {@link #runDog} for the gain-offset and gain scores, without masks, from the packed table of score mode
-     * 0 or 1 ({@link SimdFitKernel.Tables#packed}; this run's records from {@code p0}, 3 floats per candidate): each
+     * 0 or 1 ({@link SimdFitTables#packed}; this run's records from {@code p0}, 3 floats per candidate): each
      * candidate's explained energy n'² ≥ 0 (its score is −n'²), and for floats ≥ 0 the order of their bit patterns as
      * ints is their order as floats. The energy's low {@code bits} bits are replaced by (c1 − 1 − c), so one integer
      * max per candidate (one cycle, no mask register) keeps the best score and, among equal truncated scores, the
