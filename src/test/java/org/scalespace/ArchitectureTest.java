@@ -68,6 +68,16 @@ class ArchitectureTest {
                 .check(main);
     }
 
+    /** The CLI and the harnesses reach the backends only through the registry (backend) and its SPI. */
+    @Test
+    void theCliSeesBackendsOnlyThroughTheRegistry() {
+        noClasses().that().resideInAnyPackage("org.scalespace.cli..", "org.scalespace.bench..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.scalespace.backend.cuda..",
+                        "org.scalespace.backend.opencl..", "org.scalespace.backend.simd..",
+                        "org.scalespace.backend.scalar..", "org.scalespace.backend.device..")
+                .check(main);
+    }
+
     /** The device backends share code through backend.device only, and nothing below them reaches into one. */
     @Test
     void backendsDoNotReachIntoEachOther() {

@@ -9,6 +9,7 @@ import org.scalespace.backend.cuda.CudaProvider;
 import org.scalespace.backend.opencl.OpenCLProvider;
 import org.scalespace.backend.scalar.ScalarProvider;
 import org.scalespace.backend.simd.SimdProvider;
+import org.scalespace.backend.simd.VectorSupport;
 import org.scalespace.backend.spi.BackendProvider;
 import org.scalespace.conv.ConvEngine;
 import org.scalespace.fit.CoarseScorer;
@@ -51,6 +52,14 @@ public final class Backends {
         n.add("auto");
         n.addAll(ORDER);
         return List.copyOf(n);
+    }
+
+    /**
+     * The Java Vector API as this JVM has it (species width and lanes), or why it is unavailable: the machine fact
+     * behind the simd backend, for {@code info}.
+     */
+    public static String vectors() {
+        return VectorSupport.unavailableReason().map(r -> "unavailable: " + r).orElseGet(VectorSupport::describe);
     }
 
     /** Every provider, in {@code auto}'s order; probes nothing. */

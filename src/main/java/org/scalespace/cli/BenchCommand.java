@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.scalespace.backend.Backends;
-import org.scalespace.backend.scalar.ScalarConvEngine;
 import org.scalespace.bench.ConvBench;
 import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.DenseFilters;
@@ -63,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--k", defaultValue = "7", description = "filter size, odd; default ${DEFAULT-VALUE}")
         int k;
 
-        @Option(names = "--backend", defaultValue = "auto", description = "auto, simd, scalar, …; default auto")
+        @Option(names = "--backend", defaultValue = "auto", description = "auto, cuda, opencl, simd, scalar; default auto")
         String backend;
 
         @Option(names = "--padding", defaultValue = "zero", description = "zero, reflect, replicate; default zero")
@@ -160,7 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
                 err.println("bench conv: " + e.getMessage());
                 return 2;
             }
-            try (ConvEngine engine = sel.engine(); ScalarConvEngine oracle = new ScalarConvEngine();
+            try (ConvEngine engine = sel.engine(); ConvEngine oracle = Backends.selectConv("scalar", 1).engine();
                  ConvBench bench = new ConvBench(engine, x, bank, dense, pad, resident)) {
                 out.println("bench conv: " + sel.report() + ", kind " + kd + ", k " + k + ", padding " + pad.id()
                         + ", shape " + x.shapeString() + ", threads "

@@ -3,7 +3,6 @@ package org.scalespace.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.scalespace.backend.Backends;
-import org.scalespace.backend.simd.VectorSupport;
 import org.scalespace.backend.spi.BackendProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,8 +23,7 @@ public final class InfoCommand implements Callable<Integer> {
                 + ", " + System.getProperty("java.vendor") + ")");
         out.println("OS/arch:  " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         out.println("Threads:  " + Runtime.getRuntime().availableProcessors() + " available processors");
-        out.println("Vectors:  " + VectorSupport.unavailableReason().map(r -> "unavailable: " + r)
-                .orElseGet(VectorSupport::describe));
+        out.println("Vectors:  " + Backends.vectors());
         out.println("Backends (auto picks the first available):");
         for (Backends.Status s : Backends.statuses()) {
             out.printf("  %-7s %s%n", s.name(), s.unavailableReason().map(r -> "unavailable: " + r)
