@@ -7,6 +7,7 @@ import org.scalespace.backend.Backends;
 import org.scalespace.bench.ConvBench;
 import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.DenseFilters;
+import org.scalespace.conv.GaussianSpec;
 import org.scalespace.conv.Padding;
 import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
@@ -68,7 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--padding", defaultValue = "zero", description = "zero, reflect, replicate; default zero")
         String padding;
 
-        @Option(names = "--threads", defaultValue = "0", description = "threads (0 = all processors)")
+        @Option(names = "--threads", defaultValue = "0", description = "threads, 0 … 1024 (0 = all processors)")
         int threads;
 
         @Option(names = "--time", defaultValue = "3", description = "seconds of timed calls; default ${DEFAULT-VALUE}")
@@ -116,12 +117,17 @@ public final class BenchCommand implements Callable<Integer> {
                 err.println("bench conv: --kind '" + kind + "'; accepted: separable, dense");
                 return 2;
             }
-            if (k < 1 || k % 2 == 0) {
-                err.println("bench conv: --k " + k + "; accepted: odd k ≥ 1 (3, 5, 7, …)");
+            int maxK = 2 * GaussianSpec.MAX_RADIUS + 1;
+            if (k < 1 || k % 2 == 0 || k > maxK) {
+                err.println("bench conv: --k " + k + "; accepted: odd k, 1 … " + maxK + " (3, 5, 7, …)");
                 return 2;
             }
-            if (!(seconds > 0) || !(warmupSeconds >= 0)) {
-                err.println("bench conv: --time must be > 0 and --warmup ≥ 0");
+            try {
+                OptionChecks.seconds("--time", seconds, false);
+                OptionChecks.seconds("--warmup", warmupSeconds, true);
+                OptionChecks.threads("--threads", threads);
+            } catch (IllegalArgumentException e) {
+                err.println("bench conv: " + e.getMessage());
                 return 2;
             }
             Padding pad;

@@ -44,7 +44,7 @@ public final class BenchFitCommand implements Callable<Integer> {
     @Option(names = {"-b", "--backend"}, defaultValue = "simd", description = "backend (default ${DEFAULT-VALUE})")
     String backend;
 
-    @Option(names = {"-t", "--threads"}, description = "worker threads (default: all available processors)")
+    @Option(names = {"-t", "--threads"}, description = "worker threads, 1 … 1024 (default or 0: all available processors)")
     Integer threads;
 
     @Option(names = "--no-refine", description = "the coarse grid only")
@@ -64,10 +64,8 @@ public final class BenchFitCommand implements Callable<Integer> {
         if (check < 0) {
             throw new IllegalArgumentException("--check must be >= 0, got " + check);
         }
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (nThreads < 1 || nThreads > 4096) {
-            throw new IllegalArgumentException("--threads must be in 1..4096, got " + nThreads);
-        }
+        int nThreads = threads == null || OptionChecks.threads("--threads", threads) == 0
+                ? Runtime.getRuntime().availableProcessors() : threads;
         FitOptions opt = noRefine ? FitOptions.defaults().withRefine(false) : FitOptions.defaults();
         List<FilterBank> banks = new ArrayList<>();
         long total = 0;

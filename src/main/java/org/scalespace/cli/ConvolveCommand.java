@@ -72,7 +72,7 @@ public final class ConvolveCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cuda, opencl, simd or scalar; default auto")
     String backend;
 
-    @Option(names = "--threads", defaultValue = "0", description = "threads for simd (0 = all processors)")
+    @Option(names = "--threads", defaultValue = "0", description = "threads for simd, 0 … 1024 (0 = all processors)")
     int threads;
 
     @Option(names = "--out", required = true, paramLabel = "OUTPUT", description = "output .npy or .png")
@@ -86,6 +86,7 @@ public final class ConvolveCommand implements Callable<Integer> {
         if ((filters == null) == (sigma == null)) {
             throw new IllegalArgumentException("give exactly one of --filters FILE or --sigma SX[,SY]");
         }
+        OptionChecks.threads("--threads", threads);
         Padding pad = Padding.parse(padding);
         String outExt = TensorFiles.extension(out);
         boolean imageIn = Images.isImage(input);
@@ -149,6 +150,9 @@ public final class ConvolveCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Largest σ of --sigma: its adaptive radius (4012 at eps 1e-8) stays within GaussianSpec.MAX_RADIUS. */
+    static final double MAX_SIGMA = 700;
+
     static double[] parseSigma(String s) {
         String[] p = s.split(",");
         if (p.length < 1 || p.length > 2) {
@@ -157,6 +161,11 @@ public final class ConvolveCommand implements Callable<Integer> {
         try {
             double sx = Double.parseDouble(p[0].trim());
             double sy = p.length == 2 ? Double.parseDouble(p[1].trim()) : sx;
+            if (!(sx >= 0 && sx <= MAX_SIGMA && sy >= 0 && sy <= MAX_SIGMA)) {
+                throw new IllegalArgumentException("--sigma '" + s + "'; accepted: SX or SX,SY with 0 ≤ σ ≤ "
+                        + (int) MAX_SIGMA + " (grid units; the window's radius stays within "
+                        + GaussianSpec.MAX_RADIUS + ")");
+            }
             return new double[] {sx, sy};
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--sigma '" + s + "'; accepted: SX or SX,SY (σ ≥ 0, grid units)");

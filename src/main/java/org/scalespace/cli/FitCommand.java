@@ -93,7 +93,7 @@ public final class FitCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N",
-            description = "worker threads (default: all available processors; the scalar backend uses one)")
+            description = "worker threads, 1 … 1024 (default or 0: all available processors; the scalar backend uses one)")
     Integer threads;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
@@ -132,10 +132,8 @@ public final class FitCommand implements Callable<Integer> {
                         + ResultWriters.ACCEPTED_FORMATS);
             }
         }
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (nThreads < 1 || nThreads > 4096) {
-            throw new IllegalArgumentException("--threads must be in 1..4096, got " + nThreads);
-        }
+        int nThreads = threads == null || OptionChecks.threads("--threads", threads) == 0
+                ? Runtime.getRuntime().availableProcessors() : threads;
         Backends.Selection sel = Backends.selectScorer(backend);
         try (CoarseScorer be = sel.scorer()) {
             // the model arrays are only written with --out templates.npy

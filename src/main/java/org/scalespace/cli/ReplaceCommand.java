@@ -63,7 +63,7 @@ public final class ReplaceCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cuda, opencl, simd, scalar; default auto")
     String backend;
 
-    @Option(names = "--threads", defaultValue = "0", description = "threads (0 = all processors)")
+    @Option(names = "--threads", defaultValue = "0", description = "threads, 0 … 1024 (0 = all processors)")
     int threads;
 
     @Option(names = "--reps", defaultValue = "21",
@@ -86,10 +86,19 @@ public final class ReplaceCommand implements Callable<Integer> {
         if (reps < 1 || batch < 1 || size < 1) {
             throw new IllegalArgumentException("--reps, --batch and --size must be ≥ 1");
         }
+        OptionChecks.threads("--threads", threads);
         List<FilterBank> banks = filters.equals("bundled") ? List.of(FilterReaders.bundled())
                 : FilterReaders.read(Path.of(filters), note -> err.println("note: " + note));
         for (FilterBank b : banks) {
             Fitter.validate(b);
+            if (input == null) {
+                try {
+                    Tensor4.checkedSize(batch, b.count(), size, size);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--batch " + batch + " and --size " + size + " for layer "
+                            + b.layer() + " (" + b.count() + " channels): " + e.getMessage());
+                }
+            }
         }
         Tensor4 fromFile = null;
         String inputWhat;

@@ -11,19 +11,32 @@ public record Tensor4(int n, int c, int h, int w, float[] data) {
 
     public Tensor4 {
         Objects.requireNonNull(data, "data");
-        if (n < 1 || c < 1 || h < 1 || w < 1) {
-            throw new IllegalArgumentException("tensor shape (" + n + "," + c + "," + h + "," + w
-                    + ") must have every dimension ≥ 1 (N,C,H,W)");
-        }
-        long size = (long) n * c * h * w;
-        if (size > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException("tensor shape (" + n + "," + c + "," + h + "," + w + ") has " + size
-                    + " elements; at most " + (Integer.MAX_VALUE - 64) + " fit in one Java array");
-        }
+        int size = checkedSize(n, c, h, w);
         if (data.length != size) {
             throw new IllegalArgumentException("tensor data length " + data.length + " does not match shape ("
                     + n + "," + c + "," + h + "," + w + ") = " + size + " elements");
         }
+    }
+
+    /** Most elements a tensor holds: the largest Java array, with a margin some JVMs need. */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 64;
+
+    /**
+     * The element count of shape (n, c, h, w), each ≥ 1, when it is at most {@link #MAX_ELEMENTS}; otherwise an
+     * {@link IllegalArgumentException} that gives the shape and its true size (no overflow, whatever the dimensions).
+     */
+    public static int checkedSize(int n, int c, int h, int w) {
+        if (n < 1 || c < 1 || h < 1 || w < 1) {
+            throw new IllegalArgumentException("tensor shape (" + n + "," + c + "," + h + "," + w
+                    + ") must have every dimension ≥ 1 (N,C,H,W)");
+        }
+        double exact = (double) n * c * h * w;
+        if (exact > MAX_ELEMENTS) {
+            throw new IllegalArgumentException("tensor shape (" + n + "," + c + "," + h + "," + w + ") has "
+                    + (exact < 9e15 ? String.valueOf((long) exact) : String.format(java.util.Locale.ROOT, "%.3g",
+                    exact)) + " elements; at most " + MAX_ELEMENTS + " fit in one Java array");
+        }
+        return n * c * h * w;
     }
 
     /** A zero-filled tensor. */

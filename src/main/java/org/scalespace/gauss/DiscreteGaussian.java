@@ -128,6 +128,9 @@ public final class DiscreteGaussian {
         return k;
     }
 
+    /** Largest s for which {@link #adaptiveRadius} searches (σ = 10⁴: a search window of ~120,000 taps). */
+    public static final double MAX_ADAPTIVE_S = 1e8;
+
     /**
      * The smallest radius R whose mass T(0) + 2 Σ_{1..R} T(n) is at least 1 − eps (SPEC §2).
      *
@@ -140,6 +143,10 @@ public final class DiscreteGaussian {
         }
         if (s == 0.0) {
             return 0;
+        }
+        if (s > MAX_ADAPTIVE_S) {
+            throw new IllegalArgumentException("s = " + s + " (σ = " + Math.sqrt(s) + "): an adaptive radius is "
+                    + "found for s ≤ " + MAX_ADAPTIVE_S + " (σ ≤ " + Math.sqrt(MAX_ADAPTIVE_S) + ") only");
         }
         // Beyond 12σ + 40 the remaining mass is below 1e-31 of the total; accumulate the tail from the outside in,
         // so small tails keep their relative accuracy (1 − mass would cancel).
