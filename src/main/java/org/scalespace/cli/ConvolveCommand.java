@@ -13,6 +13,7 @@ import org.scalespace.conv.GaussianSpec;
 import org.scalespace.conv.Padding;
 import org.scalespace.conv.SeparableBank;
 import org.scalespace.conv.Tensor4;
+import org.scalespace.io.AtomicFiles;
 import org.scalespace.io.Images;
 import org.scalespace.io.ResultReaders;
 import org.scalespace.io.TensorFiles;
@@ -93,6 +94,7 @@ public final class ConvolveCommand implements Callable<Integer> {
         if (!outExt.equals("npy") && !(outExt.equals("png") && imageIn)) {
             throw new IllegalArgumentException("--out " + out + ": accepted: .npy, or .png when INPUT is an image");
         }
+        AtomicFiles.checkWritable(out, "--out " + out);
         TensorFiles.Loaded in = TensorFiles.readInput(input);
         Tensor4 x = in.tensor();
         x.requireFinite("input " + input);

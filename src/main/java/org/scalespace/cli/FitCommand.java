@@ -16,6 +16,7 @@ import org.scalespace.fit.Fitter;
 import org.scalespace.fit.Metric;
 import org.scalespace.fit.Normalisation;
 import org.scalespace.fit.ScaleMode;
+import org.scalespace.io.AtomicFiles;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.io.LayerSource;
 import org.scalespace.io.ResultWriters;
@@ -131,6 +132,7 @@ public final class FitCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--out " + out + ": unknown extension; "
                         + ResultWriters.ACCEPTED_FORMATS);
             }
+            AtomicFiles.checkWritable(out, "--out " + out);
         }
         int nThreads = threads == null || OptionChecks.threads("--threads", threads) == 0
                 ? Runtime.getRuntime().availableProcessors() : threads;

@@ -26,7 +26,25 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int rc = run(args, out, err);
+        System.exit(rc == 0 ? checkWritten(out, err) : rc);
+    }
+
+    /**
+     * 0 when everything printed on {@code out} was written, else {@link #EXIT_FAILURE} with a one-line error: a
+     * PrintWriter keeps write errors (a full disk, a closed pipe) to itself, so a command whose results went to
+     * standard output would otherwise exit 0 with the results lost.
+     */
+    static int checkWritten(PrintWriter out, PrintWriter err) {
+        if (out.checkError()) {
+            err.println("scalespace: error: writing to standard output failed (a full disk or a closed pipe?); "
+                    + "the output is incomplete");
+            err.flush();
+            return EXIT_FAILURE;
+        }
+        return 0;
     }
 
     /** Runs the CLI with the given streams and returns the exit status (used by tests). */

@@ -15,6 +15,7 @@ import org.scalespace.fit.CoarseScorer;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
+import org.scalespace.io.AtomicFiles;
 import org.scalespace.io.FilterReaders;
 import org.scalespace.io.Images;
 import org.scalespace.io.ReplaceReport;
@@ -82,6 +83,9 @@ public final class ReplaceCommand implements Callable<Integer> {
         Padding pad = Padding.parse(padding);
         if (out != null && !ReplaceReport.accepts(out)) {
             throw new IllegalArgumentException("--out " + out + ": accepted: .csv or .json");
+        }
+        if (out != null) {
+            AtomicFiles.checkWritable(out, "--out " + out);
         }
         if (reps < 1 || batch < 1 || size < 1) {
             throw new IllegalArgumentException("--reps, --batch and --size must be ≥ 1");
