@@ -111,6 +111,7 @@ public final class FilterReaders {
      * @throws InputFormatException when neither identifies an accepted format (or the file is empty)
      */
     public static Format detect(Path file) throws IOException {
+        InputFiles.requireRegularFile(file);
         String ext = extension(file);
         for (Format f : Format.values()) {
             if (f.extension().equals(ext)) {

@@ -37,6 +37,7 @@ public final class Images {
 
     /** Reads an image as a (1,C,H,W) tensor, C = 1 (grey) or 3 (R, G, B). */
     public static Tensor4 read(Path file) throws IOException {
+        InputFiles.requireRegularFile(file);
         requireDesktop(file, available());
         return ImageCodec.read(file);
     }

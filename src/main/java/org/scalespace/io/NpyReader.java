@@ -44,6 +44,7 @@ public final class NpyReader {
      * its double copy (which matters for large filter stacks, which are fitted in double precision).
      */
     public static NpyArray read(Path file, boolean asDouble) throws IOException {
+        InputFiles.requireRegularFile(file);
         String name = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             InputStream in = Channels.newInputStream(ch); // unbuffered: stays positioned exactly after the header

@@ -1,8 +1,10 @@
 package org.scalespace.io;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,8 +90,10 @@ public final class ResultReaders {
         String ext = TensorFiles.extension(file);
         switch (ext) {
             case "csv":
+                InputFiles.requireRegularFile(file);
                 return readCsv(file);
             case "json":
+                InputFiles.requireRegularFile(file);
                 return readJson(file);
             default:
                 throw new IllegalArgumentException(file + ": unknown result format "
@@ -212,6 +216,16 @@ public final class ResultReaders {
                 }
                 out.add(m);
             }
+        } catch (StreamReadException e) {
+            // Jackson's own message carries its internals ("Source: REDACTED", feature names): keep its first clause
+            // and give the position in the user's file
+            String what = e.getOriginalMessage();
+            int cut = what.indexOf('\n');
+            what = (cut < 0 ? what : what.substring(0, cut)).strip();
+            JsonLocation at = e.getLocation();
+            throw new InputFormatException(file.toString(), "not valid JSON at line "
+                    + (at == null ? "?" : at.getLineNr()) + ", column " + (at == null ? "?" : at.getColumnNr()) + ": "
+                    + what, "accepted: the JSON of 'scalespace fit' (an array of result objects)", e);
         }
         return out;
     }
