@@ -52,7 +52,21 @@ public final class Main implements Runnable {
         CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // an Error passes picocli's exception handler; what was being written was removed on the way out
+            // (AtomicFiles), so one line and exit 1 are all that is left to do
+            String cmd = args.length > 0 && !args[0].startsWith("-") ? args[0] : "scalespace";
+            err.println(cmd + ": error: out of memory (Java heap " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB): the input or the options need more; give the JVM more with SCALESPACE_JAVA_OPTS=-Xmx…"
+                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
+            if (System.getenv("SCALESPACE_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_FAILURE;
+        }
     }
 
     /** The configured command line: one-line errors, no stack traces (set SCALESPACE_DEBUG=1 to see them). */
