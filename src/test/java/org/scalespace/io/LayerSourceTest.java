@@ -89,10 +89,15 @@ class LayerSourceTest {
     @Test
     void headerProblemsAreReportedWhenOpenedAndValuesWhenRead() throws IOException {
         Path p = dir.resolve("w.npy");
-        NpyWriter.write(p, new long[] {4, 3, 3}, new float[36]); // all zero
+        float[] w = new float[36]; // all zero (degenerate filters are data), with one NaN in filter 2
+        w[2 * 9 + 4] = Float.NaN;
+        NpyWriter.write(p, new long[] {4, 3, 3}, w);
         LayerSource s = FilterReaders.open(p, x -> { }).get(0);
+        double[] first = new double[18];
+        s.read(0, 2, first);
+        assertArrayEquals(new double[18], first, 0);
         InputFormatException e = assertThrows(InputFormatException.class, () -> s.read(2, 2, new double[18]));
-        assertTrue(e.getMessage().contains("filter 2") && e.getMessage().contains("zero"), e.getMessage());
+        assertTrue(e.getMessage().contains("filter 2") && e.getMessage().contains("NaN"), e.getMessage());
         // truncated: the same message as the whole-file reader, at open
         byte[] b = Files.readAllBytes(p);
         Path t = dir.resolve("t.npy");
