@@ -180,8 +180,9 @@ class LayerSourceTest {
         for (int i = 0; i < 49; i++) {
             assertEquals(last[i], got[i], 0.0, "element " + i);
         }
-        InputFormatException zero = assertThrows(InputFormatException.class, () -> s.read(n - 3, 2, new double[98]));
-        assertTrue(zero.getMessage().contains("filter " + (n - 3)) && zero.getMessage().contains("zero"),
-                zero.getMessage());
+        double[] zeros = new double[98]; // all-zero filters are data (degenerate, SPEC §7), read as they are
+        Arrays.fill(zeros, 1.0);
+        s.read(n - 3, 2, zeros);
+        assertArrayEquals(new double[98], zeros, 0);
     }
 }
