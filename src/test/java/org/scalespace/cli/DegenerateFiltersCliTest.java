@@ -293,6 +293,34 @@ class DegenerateFiltersCliTest {
     }
 
     @Test
+    void slicesGiveTheRowsAndCountsOfOneCall() throws IOException {
+        files();
+        CliTestSupport.Run whole = CliTestSupport.run("fit", "--backend", "scalar", "--format", "csv",
+                mixed.toString());
+        CliTestSupport.Run wholeSkip = CliTestSupport.run("fit", "--backend", "scalar", "--format", "csv",
+                "--degenerate", "skip", mixed.toString());
+        FitCommand.slice = 2; // three slices: the dead channels 1 and 4 in the first and the third
+        try {
+            CliTestSupport.Run r = CliTestSupport.run("fit", "--backend", "scalar", "--format", "csv",
+                    mixed.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(whole.out(), r.out());
+            assertTrue(r.err().contains("fitted 6 filters") && r.errLines().contains("families: dxp 1, dxm 1, dyp 1, dym 1; 2 degenerate"), r.err());
+            CliTestSupport.Run s = CliTestSupport.run("fit", "--backend", "scalar", "--format", "csv",
+                    "--degenerate", "skip", mixed.toString());
+            assertEquals(0, s.exit(), s.err());
+            assertEquals(wholeSkip.out(), s.out());
+            assertTrue(s.errLines().contains("families: dxp 1, dxm 1, dyp 1, dym 1; 2 degenerate skipped"), s.err());
+            CliTestSupport.Run e = CliTestSupport.run("fit", "--degenerate", "error", "--format", "csv",
+                    mixed.toString());
+            assertEquals(2, e.exit(), e.err());
+            assertEquals("", e.out());
+        } finally {
+            FitCommand.slice = org.scalespace.io.StreamingFit.SLICE;
+        }
+    }
+
+    @Test
     void benchFitAcceptsDeadChannels() throws IOException {
         files();
         CliTestSupport.Run r = CliTestSupport.run("bench", "fit", mixed.toString(), "--repeat", "1", "--backend",
