@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 import java.util.function.LongConsumer;
 import org.scalespace.model.Family;
 import org.scalespace.model.FilterBank;
@@ -173,8 +174,7 @@ public final class Fitter {
     }
 
     /** Fits a bank without degenerate filters; filter i of it is filter {@code channel(i)} of its layer. */
-    private List<FitResult> fitLive(FilterBank bank, java.util.function.IntUnaryOperator channel,
-                                    LongConsumer progress) {
+    private List<FitResult> fitLive(FilterBank bank, IntUnaryOperator channel, LongConsumer progress) {
         if (opt.scaleMode() == ScaleMode.JOINT) {
             return fitJoint(bank, channel, progress);
         }
@@ -268,7 +268,7 @@ public final class Fitter {
         }
     }
 
-    private List<FitResult> fitIndependent(FilterBank bank, java.util.function.IntUnaryOperator first, boolean same,
+    private List<FitResult> fitIndependent(FilterBank bank, IntUnaryOperator first, boolean same,
                                            LongConsumer progress) {
         int k = bank.k();
         CandidateSet cs = candidates(k, same);
@@ -306,8 +306,7 @@ public final class Fitter {
     private static final int COLD_PIECE = 16384;
 
     /** Fits the given chunks on up to {@code threads} threads. */
-    private void runChunks(List<int[]> chunks, int threads, FilterBank bank, java.util.function.IntUnaryOperator first,
-                           CandidateSet cs,
+    private void runChunks(List<int[]> chunks, int threads, FilterBank bank, IntUnaryOperator first, CandidateSet cs,
                            boolean same, FitResult[] out, LongConsumer progress) {
         threadsUsed.accumulateAndGet(Math.min(threads, chunks.size()), Math::max);
         if (threads == 1 || chunks.size() == 1) {
@@ -350,8 +349,7 @@ public final class Fitter {
         }
     }
 
-    private void fitChunk(FilterBank bank, java.util.function.IntUnaryOperator first, CandidateSet cs, boolean same,
-                          int from, int to,
+    private void fitChunk(FilterBank bank, IntUnaryOperator first, CandidateSet cs, boolean same, int from, int to,
                           FitResult[] out) {
         int k = bank.k();
         int kk = k * k;
@@ -566,8 +564,7 @@ public final class Fitter {
      * Joint mode: families from a {@code same}-scale fit, then one σ per layer for all non-{@code dog} filters,
      * minimising the summed objective (sum of squared l2, or of l1).
      */
-    private List<FitResult> fitJoint(FilterBank bank, java.util.function.IntUnaryOperator channel,
-                                     LongConsumer progress) {
+    private List<FitResult> fitJoint(FilterBank bank, IntUnaryOperator channel, LongConsumer progress) {
         List<FitResult> first = fitIndependent(bank, channel, true, x -> { });
         int k = bank.k();
         List<Integer> members = new ArrayList<>();
@@ -592,8 +589,8 @@ public final class Fitter {
             for (int i = 0; i < members.size(); i++) {
                 int n = members.get(i);
                 Objective.Eval ev = objs[i].evaluate(js.sigma, js.sigma);
-                out.set(n, result(bank, channel.applyAsInt(n), bank.filter(n), k, objs[i].family(), js.sigma, js.sigma,
-                        ev, frs[i], js.edge));
+                out.set(n, result(bank, channel.applyAsInt(n), bank.filter(n), k, objs[i].family(), js.sigma,
+                        js.sigma, ev, frs[i], js.edge));
             }
         }
         progress.accept(bank.count());
