@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.scalespace.backend.Backends;
 import org.scalespace.bench.FitBench;
 import org.scalespace.fit.CoarseScorer;
+import org.scalespace.fit.DegenerateMode;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
@@ -71,7 +72,7 @@ public final class BenchFitCommand implements Callable<Integer> {
         long total = 0;
         for (Path p : files) {
             for (FilterBank b : FilterReaders.read(p)) {
-                Fitter.validate(b);
+                Fitter.validate(b, 0, DegenerateMode.REPORT); // degenerate filters get their none rows
                 banks.add(b);
                 total += b.count();
             }
@@ -94,8 +95,8 @@ public final class BenchFitCommand implements Callable<Integer> {
                 int i = FitBench.firstFamilyMismatch(mine, oracle);
                 if (i >= 0) {
                     out.printf(Locale.ROOT, "bench fit: filter %d of %s: backend %s chose %s, the scalar oracle "
-                            + "%s; no figure%n", i, b0.source(), be.name(), mine.get(i).family().id(),
-                            oracle.get(i).family().id());
+                            + "%s; no figure%n", i, b0.source(), be.name(), mine.get(i).familyId(),
+                            oracle.get(i).familyId());
                     out.flush();
                     return 1;
                 }

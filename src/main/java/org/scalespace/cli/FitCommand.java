@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.scalespace.backend.Backends;
 import org.scalespace.fit.CoarseScorer;
+import org.scalespace.fit.DegenerateMode;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
@@ -89,6 +90,12 @@ public final class FitCommand implements Callable<Integer> {
             description = "refinement tolerance on σ and α (default: ${DEFAULT-VALUE})")
     double tolerance;
 
+    @Option(names = "--degenerate", defaultValue = "report", paramLabel = "D",
+            description = "filters whose values are all equal (e.g. all-zero dead channels): report (a row of family "
+                    + "none, edge degenerate) | skip (no row; the summary says how many) | error (default: "
+                    + "${DEFAULT-VALUE})")
+    String degenerate;
+
     @Option(names = {"-b", "--backend"}, defaultValue = "auto", paramLabel = "B",
             description = "auto | cuda | opencl | simd | scalar (default: ${DEFAULT-VALUE})")
     String backend;
@@ -122,6 +129,7 @@ public final class FitCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         FitOptions opt = options();
+        DegenerateMode degenerateMode = DegenerateMode.parse(degenerate);
         String fmt = format.toLowerCase(Locale.ROOT);
         if (!List.of("table", "csv", "json").contains(fmt)) {
             throw new IllegalArgumentException("--format must be table, csv or json, got '" + format + "'");
@@ -140,7 +148,8 @@ public final class FitCommand implements Callable<Integer> {
         try (CoarseScorer be = sel.scorer()) {
             // the model arrays are only written with --out templates.npy
             Fitter fitter = new Fitter(be, opt, nThreads)
-                    .keepModels(out != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy"));
+                    .keepModels(out != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy"))
+                    .degenerate(degenerateMode);
             // open everything and check every value first: a bad file fails before any work, and nothing is written
             long tRead = System.nanoTime();
             List<LayerSource> layers = new ArrayList<>();
@@ -187,7 +196,7 @@ public final class FitCommand implements Callable<Integer> {
                     ResultWriters.toJson(buf, results);
                     stdout.print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
                 } else {
-                    printTable(stdout, layers, results);
+                    printTable(stdout, layers, job.rowsPerLayer(), results);
                 }
             }
             stdout.flush();
@@ -204,14 +213,22 @@ public final class FitCommand implements Callable<Integer> {
     /** Filters per slice ({@link StreamingFit#SLICE}; tests set a small one to cover slice boundaries cheaply). */
     static volatile int slice = StreamingFit.SLICE;
 
-    static void printTable(PrintWriter o, List<LayerSource> banks, List<FitResult> results) {
+    /** The table of the results; {@code rows[l]} of them are layer l's (fewer than its filters: some skipped). */
+    static void printTable(PrintWriter o, List<LayerSource> banks, long[] rows, List<FitResult> results) {
         int i = 0;
+        int l = 0;
         for (LayerSource b : banks) {
+            long end = i + rows[l++];
             o.printf(Locale.ROOT, "%s — layer %s: %d filters, %d×%d%n", b.source(), b.layer(), b.count(), b.k(), b.k());
             o.printf(Locale.ROOT, "%7s  %-6s %8s %8s %8s %9s %9s %7s %7s  %s%n", "channel", "family", "sigma_x",
                     "sigma_y", "alpha", "gain", "offset", "rel_l2", "cosine", "edge");
-            for (int n = 0; n < b.count(); n++, i++) {
+            for (; i < end; i++) {
                 FitResult r = results.get(i);
+                if (r.degenerate()) {
+                    o.printf(Locale.ROOT, "%7d  %-6s %8s %8s %8s %9.4f %9.4f %7s %7s  %s%n", r.channel(),
+                            r.familyId(), "-", "-", "-", r.gain(), r.offset(), "-", "-", r.edge());
+                    continue;
+                }
                 o.printf(Locale.ROOT, "%7d  %-6s %8.4f %8.4f %8s %9.4f %9.4f %7.4f %7.4f  %s%n", r.channel(),
                         r.family().id(), r.sigmaX(), r.sigmaY(),
                         r.family() == Family.DOG ? String.format(Locale.ROOT, "%.4f", r.alpha()) : "-",
@@ -226,6 +243,15 @@ public final class FitCommand implements Callable<Integer> {
         long edges = tally.edges();
         StringBuilder fam = new StringBuilder();
         counts.forEach((f, c) -> fam.append(fam.length() > 0 ? ", " : "").append(f.id()).append(' ').append(c));
+        if (fam.length() == 0) {
+            fam.append("no filter fitted");
+        }
+        if (tally.degenerate() > 0) {
+            fam.append("; ").append(tally.degenerate()).append(" degenerate");
+        }
+        if (tally.skipped() > 0) {
+            fam.append("; ").append(tally.skipped()).append(" degenerate skipped");
+        }
         err.printf(Locale.ROOT, "fitted %d filters in %.3f s (%.0f filters/s) on backend %s, %d thread%s; "
                         + "%s, %s, scales %s, %s construction%n", tally.n(), secs, tally.n() / secs,
                 be.name(), threads, threads == 1 ? "" : "s", opt.normalisation().id(), opt.metric().id(),

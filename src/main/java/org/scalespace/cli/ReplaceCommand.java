@@ -12,6 +12,7 @@ import org.scalespace.conv.ConvEngine;
 import org.scalespace.conv.Padding;
 import org.scalespace.conv.Tensor4;
 import org.scalespace.fit.CoarseScorer;
+import org.scalespace.fit.DegenerateMode;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
@@ -94,7 +95,7 @@ public final class ReplaceCommand implements Callable<Integer> {
         List<FilterBank> banks = filters.equals("bundled") ? List.of(FilterReaders.bundled())
                 : FilterReaders.read(Path.of(filters), note -> err.println("note: " + note));
         for (FilterBank b : banks) {
-            Fitter.validate(b);
+            Fitter.validate(b, 0, DegenerateMode.REPORT); // a degenerate channel's idealized filter is its constant
             if (input == null) {
                 try {
                     Tensor4.checkedSize(batch, b.count(), size, size);
@@ -146,6 +147,11 @@ public final class ReplaceCommand implements Callable<Integer> {
                         "sigma_y", "alpha", "filt_rl2", "out_rl2", "");
                 for (int ch = 0; ch < c; ch++) {
                     FitResult f = l.fits().get(ch);
+                    if (f.degenerate()) {
+                        so.printf(Locale.ROOT, "  %-7d %-6s %7s %7s %7s %9s %9.4f%n", ch, f.familyId(), "-", "-", "-",
+                                "-", outRel[ch]);
+                        continue;
+                    }
                     so.printf(Locale.ROOT, "  %-7d %-6s %7.4f %7.4f %7.4f %9.4f %9.4f%n", ch, f.family().id(),
                             f.sigmaX(), f.sigmaY(), f.alpha(), f.relL2(), outRel[ch]);
                 }

@@ -17,8 +17,19 @@ public final class IdealizedBanks {
     private IdealizedBanks() {
     }
 
-    /** The separable terms of one fit result's model gain·m + offset on a k×k window. */
+    /**
+     * The separable terms of one fit result's model gain·m + offset on a k×k window; for a degenerate filter's
+     * result, its constant offset·1·1ᵀ (no term for the zero filter, which stays zero).
+     */
     public static List<SeparableBank.Term> terms(FitResult f, Construction construction, int k) {
+        if (f.degenerate()) {
+            if (f.offset() == 0) {
+                return List.of();
+            }
+            double[] ones = new double[k];
+            java.util.Arrays.fill(ones, 1.0);
+            return List.of(SeparableBank.Term.of(f.offset(), ones, ones));
+        }
         return SeparableBank.terms(Templates.build(f.family(), construction, k, f.sigmaX(), f.sigmaY(),
                 f.family() == Family.DOG ? f.alpha() : 0), f.gain(), f.offset());
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 import java.util.function.LongConsumer;
 import org.scalespace.model.Family;
 import org.scalespace.model.FilterBank;
@@ -21,6 +22,11 @@ import org.scalespace.model.Templates;
  * earlier family of SPEC §4). Work is split into chunks of filters run on {@code threads} threads (one thread for a
  * backend that is not thread-safe, fewer while the backend asks for fewer: {@link CoarseScorer#threadsFor}). Results come
  * back in input order and do not depend on the number of threads.
+ *
+ * <p>Degenerate filters (all k² values exactly equal, e.g. all zero: SPEC §7) are set apart before anything is
+ * scored, so no backend ever sees one: by default each gets the row of {@link FitResult#ofConstant} in its place
+ * ({@link #degenerate(DegenerateMode)}: or no row, or an error). The other filters' results are exactly those of
+ * fitting them alone; in {@code joint} scale mode degenerate filters take no part in the layer's σ.
  */
 public final class Fitter {
     /**
@@ -39,6 +45,7 @@ public final class Fitter {
     private final java.util.Map<String, CandidateSet> sets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean keepModels = true;
     private volatile boolean screenScores = true;
+    private volatile DegenerateMode degenerate = DegenerateMode.REPORT;
     private final AtomicInteger threadsUsed = new AtomicInteger();
 
     public Fitter(CoarseScorer backend, FitOptions opt, int threads) {
@@ -63,6 +70,21 @@ public final class Fitter {
     public Fitter keepModels(boolean keep) {
         this.keepModels = keep;
         return this;
+    }
+
+    /**
+     * What {@link #fit} does with degenerate filters (default {@link DegenerateMode#REPORT}: a {@code none} row each;
+     * {@link DegenerateMode#SKIP}: no row, so the list is shorter than the bank; {@link DegenerateMode#ERROR}: the
+     * error of {@link #validate(FilterBank, int)}).
+     */
+    public Fitter degenerate(DegenerateMode mode) {
+        this.degenerate = java.util.Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /** This fitter's {@link DegenerateMode}. */
+    public DegenerateMode degenerateMode() {
+        return degenerate;
     }
 
     /**
@@ -93,7 +115,10 @@ public final class Fitter {
         return sets.computeIfAbsent(k + (sameScale ? "s" : "x"), key -> new CandidateSet(opt, k, sameScale));
     }
 
-    /** Fits every filter of the bank; {@code progress} receives the number of filters finished, per chunk. */
+    /**
+     * Fits every filter of the bank; {@code progress} receives the number of filters finished, per chunk. One result
+     * per filter, in order, except that with {@link DegenerateMode#SKIP} degenerate filters have none.
+     */
     public List<FitResult> fit(FilterBank bank, LongConsumer progress) {
         return fit(bank, 0, progress);
     }
@@ -107,11 +132,69 @@ public final class Fitter {
         if (firstChannel < 0) {
             throw new IllegalArgumentException("firstChannel must be >= 0, got " + firstChannel);
         }
-        validate(bank, firstChannel);
-        if (opt.scaleMode() == ScaleMode.JOINT) {
-            return fitJoint(bank, firstChannel, progress);
+        DegenerateMode mode = degenerate;
+        validate(bank, firstChannel, mode);
+        int n = bank.count();
+        int kk = bank.k() * bank.k();
+        int[] live = new int[n]; // indices of the filters that are fitted
+        int nLive = 0;
+        for (int i = 0; i < n; i++) {
+            if (!isConstant(bank.data(), i * kk, kk)) {
+                live[nLive++] = i;
+            }
         }
-        return fitIndependent(bank, firstChannel, opt.scaleMode() == ScaleMode.SAME, progress);
+        if (nLive == n) {
+            return fitLive(bank, i -> firstChannel + i, progress);
+        }
+        List<FitResult> fitted = List.of();
+        if (nLive > 0) {
+            double[] d = new double[nLive * kk];
+            for (int i = 0; i < nLive; i++) {
+                System.arraycopy(bank.data(), live[i] * kk, d, i * kk, kk);
+            }
+            int[] map = java.util.Arrays.copyOf(live, nLive);
+            fitted = fitLive(new FilterBank(bank.source(), bank.layer(), bank.k(), nLive, d),
+                    i -> firstChannel + map[i], progress);
+        }
+        progress.accept(n - nLive);
+        if (mode == DegenerateMode.SKIP) {
+            return fitted;
+        }
+        FitResult[] out = new FitResult[n];
+        for (int i = 0; i < nLive; i++) {
+            out[live[i]] = fitted.get(i);
+        }
+        for (int i = 0; i < n; i++) {
+            if (out[i] == null) {
+                out[i] = FitResult.ofConstant(bank.source(), bank.layer(), firstChannel + i, bank.k(),
+                        bank.data()[i * kk], keepModels);
+            }
+        }
+        return List.of(out);
+    }
+
+    /** Fits a bank without degenerate filters; filter i of it is filter {@code channel(i)} of its layer. */
+    private List<FitResult> fitLive(FilterBank bank, IntUnaryOperator channel, LongConsumer progress) {
+        if (opt.scaleMode() == ScaleMode.JOINT) {
+            return fitJoint(bank, channel, progress);
+        }
+        return fitIndependent(bank, channel, opt.scaleMode() == ScaleMode.SAME, progress);
+    }
+
+    /** Whether the {@code kk} values {@code d[off ..]} are all equal (the degenerate filters of SPEC §7). */
+    static boolean isConstant(double[] d, int off, int kk) {
+        double v0 = d[off];
+        for (int e = 1; e < kk; e++) {
+            if (d[off + e] != v0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a filter is degenerate: all its values are exactly equal (as doubles), e.g. all zero. */
+    public static boolean isDegenerate(double[] h) {
+        return h.length > 0 && isConstant(h, 0, h.length);
     }
 
     /**
@@ -138,13 +221,25 @@ public final class Fitter {
         fit(new FilterBank("warm-up", "warm-up", mk.k(), filters, d), x -> { });
     }
 
-    /** Rejects what cannot be fitted, naming the layer and channel. */
+    /**
+     * Rejects what no fit accepts, naming the layer and channel: an unsupported k or a value that is not finite, and
+     * a degenerate (constant) filter, as {@link DegenerateMode#ERROR} does.
+     */
     public static void validate(FilterBank bank) {
         validate(bank, 0);
     }
 
     /** {@link #validate(FilterBank)} for a bank whose filter 0 is filter {@code firstChannel} of its layer. */
     public static void validate(FilterBank bank, int firstChannel) {
+        validate(bank, firstChannel, DegenerateMode.ERROR);
+    }
+
+    /**
+     * Rejects what a fit in the given mode does not accept: an unsupported k or a value that is not finite, and with
+     * {@link DegenerateMode#ERROR} also a degenerate (constant) filter; naming the layer and channel, whose filter 0
+     * is filter {@code firstChannel} of its layer.
+     */
+    public static void validate(FilterBank bank, int firstChannel, DegenerateMode mode) {
         int k = bank.k();
         try {
             Templates.checkK(k);
@@ -165,7 +260,7 @@ public final class Fitter {
                 mn = Math.min(mn, v);
                 mx = Math.max(mx, v);
             }
-            if (mn == mx) {
+            if (mn == mx && mode == DegenerateMode.ERROR) {
                 throw new IllegalArgumentException(bank.source() + ": layer " + bank.layer() + ", filter "
                         + (firstChannel + n) + " is constant (" + (mn == 0 ? "all zero" : "all " + mn)
                         + "); a constant filter has no shape to fit");
@@ -173,7 +268,8 @@ public final class Fitter {
         }
     }
 
-    private List<FitResult> fitIndependent(FilterBank bank, int first, boolean same, LongConsumer progress) {
+    private List<FitResult> fitIndependent(FilterBank bank, IntUnaryOperator first, boolean same,
+                                           LongConsumer progress) {
         int k = bank.k();
         CandidateSet cs = candidates(k, same);
         int n = bank.count();
@@ -210,7 +306,7 @@ public final class Fitter {
     private static final int COLD_PIECE = 16384;
 
     /** Fits the given chunks on up to {@code threads} threads. */
-    private void runChunks(List<int[]> chunks, int threads, FilterBank bank, int first, CandidateSet cs,
+    private void runChunks(List<int[]> chunks, int threads, FilterBank bank, IntUnaryOperator first, CandidateSet cs,
                            boolean same, FitResult[] out, LongConsumer progress) {
         threadsUsed.accumulateAndGet(Math.min(threads, chunks.size()), Math::max);
         if (threads == 1 || chunks.size() == 1) {
@@ -253,7 +349,7 @@ public final class Fitter {
         }
     }
 
-    private void fitChunk(FilterBank bank, int first, CandidateSet cs, boolean same, int from, int to,
+    private void fitChunk(FilterBank bank, IntUnaryOperator first, CandidateSet cs, boolean same, int from, int to,
                           FitResult[] out) {
         int k = bank.k();
         int kk = k * k;
@@ -296,8 +392,8 @@ public final class Fitter {
         }
         for (int i = 0; i < count; i++) {
             double[] h = bank.filter(from + i);
-            out[from + i] = fitOne(bank, first + from + i, h, cs, same, objs, frames, undefined, i * blocks, best,
-                    score, i * blocks);
+            out[from + i] = fitOne(bank, first.applyAsInt(from + i), h, cs, same, objs, frames, undefined,
+                    i * blocks, best, score, i * blocks);
         }
     }
 
@@ -468,8 +564,8 @@ public final class Fitter {
      * Joint mode: families from a {@code same}-scale fit, then one σ per layer for all non-{@code dog} filters,
      * minimising the summed objective (sum of squared l2, or of l1).
      */
-    private List<FitResult> fitJoint(FilterBank bank, int firstChannel, LongConsumer progress) {
-        List<FitResult> first = fitIndependent(bank, firstChannel, true, x -> { });
+    private List<FitResult> fitJoint(FilterBank bank, IntUnaryOperator channel, LongConsumer progress) {
+        List<FitResult> first = fitIndependent(bank, channel, true, x -> { });
         int k = bank.k();
         List<Integer> members = new ArrayList<>();
         for (int n = 0; n < first.size(); n++) {
@@ -493,8 +589,8 @@ public final class Fitter {
             for (int i = 0; i < members.size(); i++) {
                 int n = members.get(i);
                 Objective.Eval ev = objs[i].evaluate(js.sigma, js.sigma);
-                out.set(n, result(bank, firstChannel + n, bank.filter(n), k, objs[i].family(), js.sigma, js.sigma,
-                        ev, frs[i], js.edge));
+                out.set(n, result(bank, channel.applyAsInt(n), bank.filter(n), k, objs[i].family(), js.sigma,
+                        js.sigma, ev, frs[i], js.edge));
             }
         }
         progress.accept(bank.count());

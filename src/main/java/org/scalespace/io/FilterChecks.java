@@ -95,7 +95,8 @@ final class FilterChecks {
     }
 
     /**
-     * Validates a bank: acceptable k, at least one filter, every value finite, no all-zero filter.
+     * Validates a bank: acceptable k, at least one filter, every value finite. Degenerate filters (all zero, or
+     * constant) are accepted: they are data, not corruption (SPEC §7); see {@link #rejectAllZero}.
      *
      * @param label how to name filter i in messages
      */
@@ -117,7 +118,6 @@ final class FilterChecks {
             throws InputFormatException {
         int kk = k * k;
         for (int n = 0; n < count; n++) {
-            boolean allZero = true;
             for (int j = 0; j < kk; j++) {
                 double v = d[n * kk + j];
                 if (!Double.isFinite(v)) {
@@ -125,9 +125,22 @@ final class FilterChecks {
                             + j / k + ", col " + j % k + " is " + v,
                             "filters must be finite (no NaN or Inf)");
                 }
-                if (v != 0) {
-                    allZero = false;
-                }
+            }
+        }
+    }
+
+    /**
+     * Rejects the first all-zero filter of {@code 0..count-1} of {@code d}: the check of a fit told to refuse
+     * degenerate filters ({@code --degenerate error}), with the message readers gave before such filters were
+     * accepted (a constant non-zero filter is refused by the fitter's own check).
+     */
+    static void rejectAllZero(String file, String layer, int k, int count, double[] d, IntFunction<String> label)
+            throws InputFormatException {
+        int kk = k * k;
+        for (int n = 0; n < count; n++) {
+            boolean allZero = true;
+            for (int j = 0; j < kk && allZero; j++) {
+                allZero = d[n * kk + j] == 0;
             }
             if (allZero) {
                 throw new InputFormatException(file, layer + ", " + label.apply(n) + ": all " + kk

@@ -22,7 +22,7 @@ import org.scalespace.model.FilterBank;
  * checks every reader applies.
  *
  * <p>Every reader returns {@link FilterBank}s whose filters have passed {@link #validate}: k odd and
- * {@value #MIN_K}..{@value #MAX_K}, square, at least one filter, all values finite, no all-zero filter. Problems are
+ * {@value #MIN_K}..{@value #MAX_K}, square, at least one filter, all values finite (zero filters pass). Problems are
  * reported as {@link InputFormatException}s with one-line messages {@code <file>: <what is wrong>; <what is accepted>}.
  *
  * <table>
@@ -167,7 +167,8 @@ public final class FilterReaders {
 
     /**
      * Checks a bank as every reader does: k odd and {@value #MIN_K}..{@value #MAX_K}, at least one filter, every value
-     * finite, no all-zero filter. Messages name the bank's source, its layer and the 0-based filter index.
+     * finite (all-zero and constant filters pass). Messages name the bank's source, its layer and the 0-based filter
+     * index.
      */
     public static void validate(FilterBank bank) throws InputFormatException {
         FilterChecks.validate(bank);

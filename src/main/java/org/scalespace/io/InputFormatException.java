@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * An input file that cannot be used as it is: wrong format, truncated, unsupported dtype, bad filter shape,
- * non-finite or all-zero filter, and so on.
+ * non-finite filter value, and so on.
  *
  * <p>The message is one line of the form {@code <file>: <what is wrong>; <what would be accepted>}, naming the array,
  * tensor, layer or filter index where one is involved, for example

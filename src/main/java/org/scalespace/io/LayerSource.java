@@ -9,7 +9,7 @@ import org.scalespace.model.FilterBank;
  *
  * <p>Element layout as in {@link FilterBank}: filter n, row r, column c of the layer is value
  * {@code n*k*k + r*k + c}. Every slice a source returns has passed the reader checks of {@link FilterReaders#validate}
- * (finite, not all zero), with messages that name the filter by its index in the layer.
+ * (finite), with messages that name the filter by its index in the layer.
  */
 public interface LayerSource {
 
@@ -28,7 +28,7 @@ public interface LayerSource {
     /**
      * Reads filters {@code from .. from+n-1} of the layer into {@code dst[0 .. n*k*k)} as doubles.
      *
-     * @throws InputFormatException when a value is not finite or a filter is all zero (naming the filter)
+     * @throws InputFormatException when a value is not finite (naming the filter)
      * @throws IOException          when the file cannot be read
      */
     void read(int from, int n, double[] dst) throws IOException;

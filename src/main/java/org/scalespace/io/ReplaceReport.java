@@ -15,7 +15,8 @@ import org.scalespace.fit.FitResult;
 /**
  * The per-channel report of {@code scalespace replace} as CSV or JSON: layer, channel, the fit (family, σx, σy, α,
  * gain, offset, the filter's relative l2) and the relative l2 between the learned and the idealized convolution's
- * output. Written atomically ({@link AtomicFiles}).
+ * output. A degenerate channel (SPEC §7) has family {@code none} and empty (CSV) or null (JSON) σx, σy, α and filter
+ * relative l2. Written atomically ({@link AtomicFiles}).
  */
 public final class ReplaceReport {
 
@@ -48,13 +49,13 @@ public final class ReplaceReport {
                     g.writeStartObject();
                     g.writeStringField("layer", r.layer());
                     g.writeNumberField("channel", r.channel());
-                    g.writeStringField("family", r.fit().family().id());
-                    g.writeNumberField("sigma_x", r.fit().sigmaX());
-                    g.writeNumberField("sigma_y", r.fit().sigmaY());
-                    g.writeNumberField("alpha", r.fit().alpha());
+                    g.writeStringField("family", r.fit().familyId());
+                    number(g, "sigma_x", r.fit().sigmaX(), r.fit());
+                    number(g, "sigma_y", r.fit().sigmaY(), r.fit());
+                    number(g, "alpha", r.fit().alpha(), r.fit());
                     g.writeNumberField("gain", r.fit().gain());
                     g.writeNumberField("offset", r.fit().offset());
-                    g.writeNumberField("filter_rel_l2", r.fit().relL2());
+                    number(g, "filter_rel_l2", r.fit().relL2(), r.fit());
                     g.writeNumberField("output_rel_l2", r.outputRelL2());
                     g.writeEndObject();
                 }
@@ -66,12 +67,26 @@ public final class ReplaceReport {
                 for (Row r : rows) {
                     FitResult f = r.fit();
                     w.write(String.format(Locale.ROOT, "%s,%d,%s,%s,%s,%s,%s,%s,%s,%s%n", csv(r.layer()), r.channel(),
-                            f.family().id(), f.sigmaX(), f.sigmaY(), f.alpha(), f.gain(), f.offset(), f.relL2(),
-                            r.outputRelL2()));
+                            f.familyId(), text(f.sigmaX(), f), text(f.sigmaY(), f), text(f.alpha(), f), f.gain(),
+                            f.offset(), text(f.relL2(), f), r.outputRelL2()));
                 }
                 w.flush();
             }
         });
+    }
+
+    /** A number of the fit; for a degenerate filter's undefined values (NaN: σ, α, rel_l2), null. */
+    private static void number(JsonGenerator g, String key, double v, FitResult f) throws IOException {
+        if (f.degenerate() && Double.isNaN(v)) {
+            g.writeNullField(key);
+        } else {
+            g.writeNumberField(key, v);
+        }
+    }
+
+    /** A number of the fit as CSV text; for a degenerate filter's undefined values (NaN: σ, α, rel_l2), empty. */
+    private static String text(double v, FitResult f) {
+        return f.degenerate() && Double.isNaN(v) ? "" : Double.toString(v);
     }
 
     private static String csv(String s) {

@@ -26,7 +26,8 @@ import org.scalespace.model.Family;
  *
  * <p>The columns a model needs are required in every row: {@code family}, {@code sigma_x}, {@code sigma_y},
  * {@code alpha}, {@code gain} and {@code offset}; a row without one, or with a value that does not parse, fails with
- * the row's number. The other columns of {@link FitResult#CSV_HEADER} are read when present and parseable, otherwise
+ * the row's number. A row of family {@code none} (a degenerate filter, SPEC §7) needs only {@code gain}, which must
+ * be 0, and {@code offset}, the constant: it reads back as {@link FitResult#ofConstant}'s result. The other columns of {@link FitResult#CSV_HEADER} are read when present and parseable, otherwise
  * left empty: {@code null} text, channel −1, NaN numbers (JSON writes non-finite numbers as {@code null}, so they read
  * back as NaN; in a required column a JSON {@code null} counts as missing). Results read from a file carry no model
  * array (k = 0, model null). Extra columns are ignored. CSV fields may be quoted (RFC 4180), but a quoted field may
@@ -103,7 +104,20 @@ public final class ResultReaders {
 
     /** One row as a result: the required columns in the order their errors are reported, then the others. */
     private static FitResult result(Map<String, String> r) {
-        Family fam = Family.parse(req(r, "family"));
+        String famId = req(r, "family");
+        if (famId.trim().equalsIgnoreCase(FitResult.NONE)) {
+            double gain = Double.parseDouble(req(r, "gain"));
+            double off = Double.parseDouble(req(r, "offset"));
+            if (gain != 0) {
+                throw new IllegalArgumentException("family none (a degenerate filter) has gain " + gain
+                        + "; its model is the constant offset, with gain 0");
+            }
+            return new FitResult(r.get("source"), r.get("layer"), optInt(r, "channel"), null, opt(r, "sigma_x"),
+                    opt(r, "sigma_y"), opt(r, "alpha"), gain, off, opt(r, "l2"), opt(r, "l1"), opt(r, "rel_l2"),
+                    opt(r, "cosine"), opt(r, "mean_x"), opt(r, "mean_y"), opt(r, "var_xx"), opt(r, "var_xy"),
+                    opt(r, "var_yy"), r.get("edge"), 0, null);
+        }
+        Family fam = Family.parse(famId);
         double sx = Double.parseDouble(req(r, "sigma_x"));
         double sy = Double.parseDouble(req(r, "sigma_y"));
         double al = Double.parseDouble(req(r, "alpha"));

@@ -19,10 +19,12 @@ import java.util.List;
  * <p>Conventions, the same in CSV and JSON:
  * <ul>
  *   <li>columns/keys are those of {@link FitResult#CSV_HEADER}, in that order; {@code family} is written as its id
- *       ({@code gauss}, {@code dx}, ...);</li>
+ *       ({@code gauss}, {@code dx}, ...), {@code none} for a degenerate filter;</li>
  *   <li>numbers are written with {@link Double#toString(double)}, the shortest decimal that reads back as the same
  *       double (e.g. {@code 0.1}, {@code 1.0E-5}); non-finite values are {@code NaN}, {@code Infinity},
- *       {@code -Infinity} in CSV and {@code null} in JSON (which has no literal for them);</li>
+ *       {@code -Infinity} in CSV and {@code null} in JSON (which has no literal for them); in a degenerate filter's
+ *       row the undefined values (σx, σy, α, rel_l2, cosine; M and V of the zero filter) are empty in CSV and
+ *       {@code null} in JSON (SPEC §7);</li>
  *   <li>CSV: UTF-8, {@code \n} line ends, a field is quoted (RFC 4180, {@code "} doubled) only when it holds a comma,
  *       a quote, CR or LF.</li>
  * </ul>
@@ -137,9 +139,13 @@ public final class ResultWriters {
             put(',');
             ascii(Integer.toString(r.channel()));
             put(',');
-            ascii(csvField(r.family() == null ? "" : r.family().id()));
+            ascii(csvField(r.familyId()));
+            boolean degenerate = r.degenerate();
             for (double v : numbers(r)) {
                 put(',');
+                if (degenerate && Double.isNaN(v)) {
+                    continue; // undefined for a filter without shape: the empty field
+                }
                 // Schubfach (as Double.toString from JDK 19 on): the shortest decimal that reads back exactly, in
                 // Double.toString's format, the same on every JDK, and several times faster than JDK 17's
                 ascii(NumberOutput.toString(v, true));
@@ -216,7 +222,7 @@ public final class ResultWriters {
             g.writeStringField(keys[0], r.source());
             g.writeStringField(keys[1], r.layer());
             g.writeNumberField(keys[2], r.channel());
-            g.writeStringField(keys[3], r.family() == null ? null : r.family().id());
+            g.writeStringField(keys[3], r.familyId());
             double[] v = numbers(r);
             for (int i = 0; i < v.length; i++) {
                 g.writeFieldName(keys[4 + i]);
@@ -235,7 +241,8 @@ public final class ResultWriters {
     }
 
     /**
-     * Writes the fitted templates ({@link FitResult#model()}) as a float32 array of shape (N,k,k), in result order.
+     * Writes the fitted templates ({@link FitResult#model()}) as a float32 array of shape (N,k,k), in result order
+     * (a degenerate filter's template is its constant).
      *
      * @throws IllegalArgumentException when the list is empty, a model is missing or has the wrong length, or the
      *                                  results do not all have the same k (write one file per k instead)

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
+import org.scalespace.fit.DegenerateMode;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
 import org.scalespace.model.Family;
@@ -42,30 +43,48 @@ public final class StreamingFit {
         void accept(FilterBank bank, int from) throws IOException;
     }
 
-    /** Family counts and edge flags, accumulated slice by slice. */
+    /** Family counts, degenerate filters and edge flags, accumulated slice by slice. */
     public static final class Tally {
         private final Map<Family, Integer> counts = new TreeMap<>();
         private long n;
         private long edges;
+        private long degenerate;
+        private long skipped;
 
-        void add(List<FitResult> results) {
+        /** Adds the results of a slice of {@code filters} filters (more than results: degenerate ones skipped). */
+        void add(List<FitResult> results, int filters) {
             for (FitResult r : results) {
-                counts.merge(r.family(), 1, Integer::sum);
+                if (r.degenerate()) {
+                    degenerate++;
+                } else {
+                    counts.merge(r.family(), 1, Integer::sum);
+                }
                 if (r.onEdge()) {
                     edges++;
                 }
-                n++;
             }
+            n += filters;
+            skipped += filters - results.size();
         }
 
-        /** Results per family, in family order. */
+        /** Fitted (not degenerate) results per family, in family order. */
         public Map<Family, Integer> counts() {
             return counts;
         }
 
-        /** Results counted. */
+        /** Filters counted, with those degenerate ones that got no row. */
         public long n() {
             return n;
+        }
+
+        /** Degenerate filters that got a row (family {@code none}). */
+        public long degenerate() {
+            return degenerate;
+        }
+
+        /** Degenerate filters left out ({@link org.scalespace.fit.DegenerateMode#SKIP}). */
+        public long skipped() {
+            return skipped;
         }
 
         /** Results whose optimum is on a range edge. */
@@ -79,6 +98,7 @@ public final class StreamingFit {
     private final boolean wholeLayers;
     private final int slice;
     private final Tally tally = new Tally();
+    private final long[] rowsPerLayer;
     private long fitNanos;
 
     /**
@@ -93,13 +113,25 @@ public final class StreamingFit {
         this.layers = List.copyOf(layers);
         this.wholeLayers = wholeLayers;
         this.slice = slice;
+        this.rowsPerLayer = new long[this.layers.size()];
     }
 
-    /** Checks every filter of every layer ({@link Fitter#validate}) and returns the number of filters. */
+    /**
+     * Checks every filter of every layer ({@link Fitter#validate} in the fitter's {@link DegenerateMode}; with
+     * {@link DegenerateMode#ERROR} an all-zero filter fails with the readers' message) and returns the number of
+     * filters.
+     */
     public long validate() throws IOException {
         long total = 0;
+        DegenerateMode mode = fitter.degenerateMode();
         for (LayerSource l : layers) {
-            forEachSlice(l, wholeLayers, slice, (bank, from) -> Fitter.validate(bank, from));
+            forEachSlice(l, wholeLayers, slice, (bank, from) -> {
+                if (mode == DegenerateMode.ERROR) {
+                    FilterChecks.rejectAllZero(bank.source(), "layer '" + bank.layer() + "'", bank.k(),
+                            bank.count(), bank.data(), i -> "filter " + (from + i));
+                }
+                Fitter.validate(bank, from, mode);
+            });
             total += l.count();
         }
         return total;
@@ -107,12 +139,14 @@ public final class StreamingFit {
 
     /** Fits every slice of every layer, in order, and hands each slice's results to {@code sink}. */
     public void run(LongConsumer progress, Sink sink) throws IOException {
-        for (LayerSource l : layers) {
-            forEachSlice(l, wholeLayers, slice, (bank, from) -> {
+        for (int li = 0; li < layers.size(); li++) {
+            int layer = li;
+            forEachSlice(layers.get(li), wholeLayers, slice, (bank, from) -> {
                 long f0 = System.nanoTime();
                 List<FitResult> r = fitter.fit(bank, from, progress);
                 fitNanos += System.nanoTime() - f0;
-                tally.add(r);
+                tally.add(r, bank.count());
+                rowsPerLayer[layer] += r.size();
                 sink.accept(r);
             });
         }
@@ -143,6 +177,14 @@ public final class StreamingFit {
             ResultWriters.appendCsvRows(out, r);
             out.flush();
         });
+    }
+
+    /**
+     * Results so far per layer, in the order of the layers: each layer's filter count, less its degenerate filters
+     * with {@link DegenerateMode#SKIP}.
+     */
+    public long[] rowsPerLayer() {
+        return rowsPerLayer.clone();
     }
 
     /** The family counts of the results so far. */

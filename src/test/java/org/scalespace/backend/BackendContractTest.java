@@ -441,6 +441,12 @@ abstract class BackendContractTest {
         }
     }
 
+    /** Dead and constant channels among normal ones: the normal ones' rows as if fitted alone, plus none rows. */
+    @Test
+    void degenerateFiltersAreSetApartBeforeScoring() {
+        org.scalespace.testing.DegenerateBanks.check(backend, backend.threadSafe() ? 2 : 1);
+    }
+
     static void assertSameResults(List<FitResult> a, List<FitResult> b, String what) {
         assertEquals(a.size(), b.size());
         for (int n = 0; n < a.size(); n++) {

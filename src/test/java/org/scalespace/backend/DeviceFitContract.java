@@ -225,6 +225,12 @@ public abstract class DeviceFitContract<B extends CoarseScorer> {
         }
     }
 
+    /** Dead and constant channels among normal ones: the normal ones' rows as if fitted alone, plus none rows. */
+    @Test
+    void degenerateFiltersAreSetApartBeforeScoring() {
+        org.scalespace.testing.DegenerateBanks.check(backend, 1);
+    }
+
     @Test
     void structuredFiltersFitLikeTheOracle() {
         int k = 7;

@@ -33,7 +33,9 @@ class BadInputTest {
                 Arguments.of("non-square", "nonsquare.npy", "not square"),
                 Arguments.of("NaN value", "nan.npy", "NaN"),
                 Arguments.of("infinite value", "inf.npy", "Inf"),
-                Arguments.of("all-zero filter", "zero.npy", "zero"),
+                Arguments.of("all-zero filter, --degenerate error", "zero.npy", "all 25 values are zero"),
+                Arguments.of("constant filter, --degenerate error", "constant.npy", "is constant (all 0.5)"),
+                Arguments.of("--degenerate bogus", "degenerate", "bogus"),
                 Arguments.of("truncated .npy", "truncated.npy", "truncated"),
                 Arguments.of("empty file", "empty.npy", "empty"),
                 Arguments.of("corrupt .npz", "corrupt.npz", "not a valid .npz"),
@@ -86,13 +88,23 @@ class BadInputTest {
                 args.add(dir.resolve("inf.npy").toString());
                 break;
             }
-            case "all-zero filter": {
+            case "all-zero filter, --degenerate error": {
                 float[] v = ones(50);
                 java.util.Arrays.fill(v, 25, 50, 0f);
                 NpyWriter.write(dir.resolve("zero.npy"), new long[] {2, 5, 5}, v);
-                args.add(dir.resolve("zero.npy").toString());
+                args.addAll(List.of("--degenerate", "error", dir.resolve("zero.npy").toString()));
                 break;
             }
+            case "constant filter, --degenerate error": {
+                float[] v = ones(50);
+                java.util.Arrays.fill(v, 0, 25, 0.5f);
+                NpyWriter.write(dir.resolve("constant.npy"), new long[] {2, 5, 5}, v);
+                args.addAll(List.of("--degenerate", "error", dir.resolve("constant.npy").toString()));
+                break;
+            }
+            case "--degenerate bogus":
+                args.addAll(List.of("--degenerate", "bogus", good.toString()));
+                break;
             case "truncated .npy": {
                 byte[] b = Files.readAllBytes(good);
                 Files.write(dir.resolve("truncated.npy"), java.util.Arrays.copyOf(b, b.length - 9));

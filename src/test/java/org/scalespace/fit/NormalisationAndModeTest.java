@@ -492,6 +492,12 @@ class NormalisationAndModeTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> Fitter.validate(new FilterBank("f.npy", "conv1", 3, 2, zero)));
         assertTrue(e.getMessage().contains("filter 1") && e.getMessage().contains("all zero"), e.getMessage());
+        // a fit that reports or skips degenerate filters accepts them, and still refuses NaN
+        Fitter.validate(new FilterBank("f.npy", "conv1", 3, 2, zero), 0, DegenerateMode.REPORT);
+        Fitter.validate(new FilterBank("f.npy", "conv1", 3, 2, zero), 0, DegenerateMode.SKIP);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Fitter.validate(new FilterBank("f.npy", "conv1", 3, 2, nan), 0, DegenerateMode.REPORT));
+        assertTrue(e.getMessage().contains("filter 1") && e.getMessage().contains("NaN"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> Fitter.validate(new FilterBank("g.npy", "conv2", 4, 1, new double[16])));
         assertTrue(e.getMessage().contains("g.npy") && e.getMessage().contains("k = 4"), e.getMessage());

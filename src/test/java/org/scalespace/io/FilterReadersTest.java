@@ -149,11 +149,15 @@ class FilterReadersTest {
     }
 
     @Test
-    void npyAllZeroFilter() throws IOException {
+    void npyAllZeroFilterIsData() throws IOException {
+        // a dead (all-zero) channel is not corrupt data (SPEC §7): it is read as it is, and the fit reports it
         float[] v = ones(3 * 9);
         Arrays.fill(v, 18, 27, 0f);
         Path p = write(dir, "zero.npy", npyBytes(dict("<f4", "(3, 3, 3)"), f32(v)));
-        assertFormatError(p, "layer 'zero', filter 2: all 9 values are zero", () -> FilterReaders.read(p));
+        FilterBank b = FilterReaders.read(p).get(0);
+        assertEquals(3, b.count());
+        assertArrayEquals(new double[9], b.filter(2), 0);
+        assertEquals(1.0, b.filter(1)[0], 0);
     }
 
     @Test
@@ -372,12 +376,14 @@ class FilterReadersTest {
     }
 
     @Test
-    void safetensorsAllZeroFilterNamesTensorAndFilter() throws IOException {
+    void safetensorsAllZeroFilterIsData() throws IOException {
         float[] v = ones(18);
         Arrays.fill(v, 9, 18, 0f);
         Path p = safetensors("zero.safetensors",
                 "{\"dw\": {\"dtype\": \"F32\", \"shape\": [2,1,3,3], \"data_offsets\": [0, 72]}}", f32(v));
-        assertFormatError(p, "layer 'dw', filter 1: all 9 values are zero", () -> FilterReaders.read(p));
+        FilterBank b = FilterReaders.read(p).get(0);
+        assertEquals(2, b.count());
+        assertArrayEquals(new double[9], b.filter(1), 0);
     }
 
     // ---------------------------------------------------------------- text
@@ -456,7 +462,8 @@ class FilterReadersTest {
                 () -> FilterReaders.read(inf));
 
         Path zero = write(dir, "zero.txt", "Filter 1:\n0 0 0\n0 0 0\n0 0 0\n".getBytes());
-        assertFormatError(zero, "filter 0 ('Filter 1:'): all 9 values are zero", () -> FilterReaders.read(zero));
+        // an all-zero filter is data, not an error (SPEC §7: the fit reports it as degenerate)
+        assertArrayEquals(new double[9], FilterReaders.read(zero).get(0).filter(0), 0);
 
         Path word = write(dir, "word.txt", "Filter 1:\n1 1 1\n1 x 1\n1 1 1\n".getBytes());
         assertFormatError(word, "line 3: 'x' is not a number", () -> FilterReaders.read(word));
