@@ -190,6 +190,8 @@ def depthwise(path):
         if src not in inits and src in produced and produced[src]["op"] == "DequantizeLinear":
             deq = produced[src]
             src = deq["in"][0]
+            while src not in inits and src in produced and produced[src]["op"] == "Identity":
+                src = produced[src]["in"][0]
         if src not in inits:
             continue
         w = inits[src]

@@ -136,7 +136,7 @@ public final class OnnxReader {
             }
             if (size > Integer.MAX_VALUE - 8) {
                 throw new InputFormatException(name, "file has " + size + " bytes, more than a protobuf message "
-                        + "may hold (2 GiB)", ACCEPTED + "; larger models keep their weights as external data");
+                        + "may hold (2 GiB)", ACCEPTED + " (larger models keep their weights as external data)");
             }
             ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
             return new OnnxReader(file, buf).read(notes);
@@ -182,7 +182,7 @@ public final class OnnxReader {
         }
         if (dense > 0) {
             notes.accept(name + ": skipped " + dense + " Conv node" + (dense == 1 ? "" : "s")
-                    + " that are not depthwise (group 1, several input channels)");
+                    + (dense == 1 ? " that is" : " that are") + " not depthwise (group 1, several input channels)");
         }
         if (plans.isEmpty()) {
             String s = skipped.isEmpty() ? dense > 0 ? " (" + dense + " dense Conv nodes)" : " (no Conv nodes)"
