@@ -855,6 +855,10 @@ public final class OnnxReader {
                         + typeName(t.dataType()) + " × dims " + NpyArray.shapeString(t.dims()) + " needs " + bytes,
                         "accepted: length = element count × element size");
             }
+            if (bytes > Integer.MAX_VALUE - 8) {
+                throw new InputFormatException(name, what + ": " + shown + " holds " + bytes + " bytes, more than "
+                        + "one array holds", "accepted: external tensors under 2 GiB");
+            }
             ByteBuffer b = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
             long pos = offset;
             while (b.hasRemaining()) {
