@@ -307,6 +307,13 @@ class OnnxReaderTest {
         byte[] good = model(new Pb().m(1, conv("w", 2)).m(5, tensor("w", 1, 2, 1, 3, 3).bytes(9, f32(18))));
         assertEquals(2, FilterReaders.read(write(dir, "good.onnx", good)).get(0).count());
 
+        // one input channel, group 1 (a grayscale stem): listed, with a note
+        List<String> notes = new ArrayList<>();
+        byte[] stem = model(new Pb().m(1, conv("w", 1)).m(5, tensor("w", 1, 2, 1, 3, 3).bytes(9, f32(18))));
+        assertEquals(2, FilterReaders.read(write(dir, "stem.onnx", stem), notes::add).get(0).count());
+        assertTrue(notes.stream().anyMatch(n -> n.contains("has one input channel (group 1): listed as a "
+                + "depthwise layer")), notes.toString());
+
         Path rawShort = write(dir, "raw.onnx", model(new Pb().m(1, conv("w", 2))
                 .m(5, tensor("w", 1, 2, 1, 3, 3).bytes(9, f32(17)))));
         assertFormatError(rawShort, "tensor 'w': raw_data has 68 bytes but FLOAT × dims (2, 1, 3, 3) needs 72",
