@@ -33,6 +33,8 @@ import org.scalespace.model.FilterBank;
  *   <tr><td>{@code .npz}</td><td>arrays of those shapes; others skipped</td><td>one per array, named by its key</td></tr>
  *   <tr><td>{@code .safetensors}</td><td>tensors (C,1,k,k), F32/F64/F16/BF16; others skipped</td>
  *       <td>one per tensor, named by the tensor</td></tr>
+ *   <tr><td>{@code .onnx}</td><td>depthwise Conv/QLinearConv weights, see {@link OnnxReader}</td>
+ *       <td>one per weight tensor, named by the tensor</td></tr>
  *   <tr><td>{@code .txt}</td><td>the text format of {@link TextFilterReader}</td><td>one, named after the file</td></tr>
  * </table>
  */
@@ -44,7 +46,7 @@ public final class FilterReaders {
     public static final int MAX_K = FilterChecks.MAX_K;
     /** The accepted input formats, as error messages list them. */
     public static final String ACCEPTED_FORMATS = "accepted: .npy, .npz, .safetensors, or .txt "
-            + "(master key filter text format)";
+            + "(master key filter text format), or an ONNX model (.onnx)";
 
     /** Source name of {@link #bundled()}. */
     public static final String BUNDLED_SOURCE = "bundled:master_key_filters_convnextv2_tiny.txt";
@@ -54,7 +56,7 @@ public final class FilterReaders {
 
     /** The filter file formats. */
     public enum Format {
-        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt");
+        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt"), ONNX(".onnx");
 
         private final String extension;
 
@@ -88,6 +90,7 @@ public final class FilterReaders {
             case NPZ -> NpzReader.readFilters(file, notes);
             case SAFETENSORS -> SafetensorsReader.readFilters(file, notes);
             case TEXT -> List.of(TextFilterReader.read(file));
+            case ONNX -> OnnxReader.readFilters(file, notes);
         };
     }
 
@@ -105,8 +108,9 @@ public final class FilterReaders {
     }
 
     /**
-     * The format of a file: by its extension (case-insensitive) when it is one of {@code .npy .npz .safetensors .txt},
-     * otherwise by its first bytes (NumPy magic, zip signature, safetensors header, text with 'Filter N:' headings).
+     * The format of a file: by its extension (case-insensitive) when it is one of {@code .npy .npz .safetensors .txt .onnx},
+     * otherwise by its first bytes (NumPy magic, zip signature, ONNX ModelProto start, safetensors header, text with
+     * 'Filter N:' headings).
      *
      * @throws InputFormatException when neither identifies an accepted format (or the file is empty)
      */
@@ -199,6 +203,9 @@ public final class FilterReaders {
         }
         if (startsWith(head, new byte[] {'P', 'K', 3, 4}) || startsWith(head, new byte[] {'P', 'K', 5, 6})) {
             return Format.NPZ;
+        }
+        if (OnnxReader.looksLikeOnnx(head)) {
+            return Format.ONNX;
         }
         if (head.length >= 9) {
             long n = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();

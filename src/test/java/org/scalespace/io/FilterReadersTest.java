@@ -524,8 +524,8 @@ class FilterReadersTest {
 
     @Test
     void unknownFormatListsAcceptedOnes() throws IOException {
-        Path p = write(dir, "weights.onnx", "\u0008\u0007garbage".getBytes());
-        InputFormatException e = assertFormatError(p, "unrecognised filter file format (extension '.onnx'",
+        Path p = write(dir, "weights.caffemodel", "\u0008\u0007garbage".getBytes());
+        InputFormatException e = assertFormatError(p, "unrecognised filter file format (extension '.caffemodel'",
                 () -> FilterReaders.read(p));
         assertTrue(e.getMessage().contains("accepted: .npy, .npz, .safetensors, or .txt"), e.getMessage());
         Path empty = write(dir, "empty.pt", new byte[0]);
