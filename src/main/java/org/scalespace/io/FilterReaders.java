@@ -34,6 +34,8 @@ import org.scalespace.model.FilterBank;
  *   <tr><td>{@code .safetensors}</td><td>tensors (C,1,k,k), F32/F64/F16/BF16; others skipped</td>
  *       <td>one per tensor, named by the tensor</td></tr>
  *   <tr><td>{@code .txt}</td><td>the text format of {@link TextFilterReader}</td><td>one, named after the file</td></tr>
+ *   <tr><td>{@code .tflite}</td><td>{@code DEPTHWISE_CONV_2D} filters [1,k,k,C·M], float32/float16/int8/uint8
+ *       ({@link TfliteReader})</td><td>one per filter tensor, named by the tensor</td></tr>
  * </table>
  */
 public final class FilterReaders {
@@ -44,7 +46,7 @@ public final class FilterReaders {
     public static final int MAX_K = FilterChecks.MAX_K;
     /** The accepted input formats, as error messages list them. */
     public static final String ACCEPTED_FORMATS = "accepted: .npy, .npz, .safetensors, or .txt "
-            + "(master key filter text format)";
+            + "(master key filter text format), or a model: .tflite";
 
     /** Source name of {@link #bundled()}. */
     public static final String BUNDLED_SOURCE = "bundled:master_key_filters_convnextv2_tiny.txt";
@@ -54,7 +56,7 @@ public final class FilterReaders {
 
     /** The filter file formats. */
     public enum Format {
-        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt");
+        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt"), TFLITE(".tflite");
 
         private final String extension;
 
@@ -88,6 +90,7 @@ public final class FilterReaders {
             case NPZ -> NpzReader.readFilters(file, notes);
             case SAFETENSORS -> SafetensorsReader.readFilters(file, notes);
             case TEXT -> List.of(TextFilterReader.read(file));
+            case TFLITE -> TfliteReader.readFilters(file, notes);
         };
     }
 
@@ -105,8 +108,9 @@ public final class FilterReaders {
     }
 
     /**
-     * The format of a file: by its extension (case-insensitive) when it is one of {@code .npy .npz .safetensors .txt},
-     * otherwise by its first bytes (NumPy magic, zip signature, safetensors header, text with 'Filter N:' headings).
+     * The format of a file: by its extension (case-insensitive) when it is one of
+     * {@code .npy .npz .safetensors .txt .tflite}, otherwise by its first bytes (NumPy magic, TFLite identifier
+     * {@code TFL3} at bytes 4..8, zip signature, safetensors header, text with 'Filter N:' headings).
      *
      * @throws InputFormatException when neither identifies an accepted format (or the file is empty)
      */
@@ -191,6 +195,9 @@ public final class FilterReaders {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(4096);
+        }
+        if (TfliteReader.sniff(head)) {
+            return Format.TFLITE;
         }
         if (startsWith(head, NpyHeader.MAGIC)) {
             return Format.NPY;
