@@ -16,7 +16,8 @@ one subgraph with, in operator order:
   * DEPTHWISE_CONV_2D reusing 'dw_f32' (one layer, not two).
 The operator codes use builtin_code for some and only deprecated_builtin_code for others (readers take the larger).
 dw_external.tflite is the same model with every buffer stored after the FlatBuffer (offset/size, as converters write
-models past 2 GB). expected.npz holds each read layer's filters as (N,k,k) float64 (filter o = W[0,:,:,o], values
+models past 2 GB). dw_empty_buffer.tflite has no values for 'dw_f32' (as for weights computed at run time: the
+reader skips it with a note). expected.npz holds each read layer's filters as (N,k,k) float64 (filter o = W[0,:,:,o], values
 dequantized as scale_o*(q - zp_o)); expected.json lists the layers and the skip notes. hostile/*.tflite are broken
 variants; hostile.json maps each to a phrase its error message must contain.
 """
@@ -242,6 +243,10 @@ def field_pos(buf, table_pos, fid):
     return table_pos + struct.unpack_from("<H", buf, vt + 4 + 2 * fid)[0]
 
 
+def empty_buffer(p):
+    p["buffers"][p["tensors"][p["by_name"]["dw_f32"]].fields["f2"][1]].fields.clear()
+
+
 def hostile():
     """(file name, bytes, phrase the error must contain)."""
     out = []
@@ -270,9 +275,6 @@ def hostile():
         p["buffers"][p["tensors"][p["by_name"]["dw_f32"]].fields["f2"][1]].fields["f0"] = ("o", V("B", bytes(20)))
     out.append(("short_buffer.tflite", build(tweak=short_buffer)[0], "holds 20 bytes but FLOAT32 × [1,3,3,8] needs 288"))
 
-    def empty_buffer(p):
-        p["buffers"][p["tensors"][p["by_name"]["dw_f32"]].fields["f2"][1]].fields.clear()
-    out.append(("empty_buffer.tflite", build(tweak=empty_buffer)[0], "is empty: the filter values are not stored"))
 
     def scales(p):
         q = p["tensors"][p["by_name"]["dw_int8"]].fields["f4"][1]
@@ -349,6 +351,8 @@ def main():
         f.write(good)
     with open(os.path.join(OUT, "dw_external.tflite"), "wb") as f:
         f.write(build(external=True)[0])
+    with open(os.path.join(OUT, "dw_empty_buffer.tflite"), "wb") as f:
+        f.write(build(tweak=empty_buffer)[0])
     expected = {}
     meta = {"layers": [], "skipped": []}
     for name, ttype, arr, _, deq in layers():

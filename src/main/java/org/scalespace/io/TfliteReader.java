@@ -25,7 +25,8 @@ import org.scalespace.model.FilterBank;
  * tensor is the output of a {@code DEQUANTIZE} operator (float16 weights, as MediaPipe models store them), the
  * DEQUANTIZE's input is read instead. Layers are named by the stored tensor's name (prefixed {@code subgraph N/}
  * beyond the first subgraph), in operator order; a tensor shared by several operators is one layer. Filters that are
- * not square, odd and 3..31 wide, and tensors of other types or with sparsity, are skipped with a note.
+ * not square, odd and 3..31 wide, tensors of other types or with sparsity, and tensors whose buffer is empty (values
+ * computed at run time) are skipped with a note.
  *
  * <p>Buffers are read from the {@code data} vector, or, for models past 2 GB, from {@code offset}/{@code size} into
  * the file. The operators' stride, dilation and padding are not read: {@link FilterBank} holds filter values only.
@@ -319,6 +320,11 @@ public final class TfliteReader {
             }
             long elements = (long) n * k * k;
             ByteBuffer raw = bufferData(tensor, model, buffers, elements * itemSize, shapeText, type);
+            if (raw == null) {
+                skip(layer, "its buffer is empty: the values are not stored in the model (computed or fed at run "
+                        + "time)");
+                return null;
+            }
             double[] scale = null;
             double[] zero = null;
             if (type == INT8 || type == UINT8) {
@@ -372,7 +378,10 @@ public final class TfliteReader {
             return bank;
         }
 
-        /** The tensor's bytes (little-endian), exactly {@code bytes} long, from its buffer. */
+        /**
+         * The tensor's bytes (little-endian), exactly {@code bytes} long, from its buffer; null when the buffer is
+         * empty.
+         */
         private ByteBuffer bufferData(FlatBuffer.Table tensor, FlatBuffer.Table model, FlatBuffer.Vector buffers,
                 long bytes, String shapeText, int type) throws IOException {
             long bi = tensor.u32(TENSOR_BUFFER, 0);
@@ -406,8 +415,7 @@ public final class TfliteReader {
                 return out.flip();
             }
             if (data.length() == 0) {
-                throw error("buffer " + bi + " is empty: the filter values are not stored in the model",
-                        ACCEPTED_FILTERS);
+                return null; // the values are computed or fed at run time: the caller skips the tensor
             }
             if (data.length() != bytes) {
                 throw error("buffer " + bi + " holds " + data.length() + " bytes but " + need, ACCEPTED_FILTERS);

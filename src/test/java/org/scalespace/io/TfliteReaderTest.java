@@ -100,6 +100,15 @@ class TfliteReaderTest {
     }
 
     @Test
+    void emptyBufferIsSkippedWithANote() throws IOException {
+        List<String> notes = new ArrayList<>();
+        List<FilterBank> banks = FilterReaders.read(fixture("tflite/dw_empty_buffer.tflite"), notes::add);
+        assertEquals(List.of("dw_int8", "dw_f16", "dw_uint8"), banks.stream().map(FilterBank::layer).toList());
+        assertTrue(notes.get(0).contains("skipped tensor 'dw_f32': its buffer is empty"), notes.toString());
+        assertEquals(3, notes.size(), notes.toString());
+    }
+
+    @Test
     void detectsByContent() throws IOException {
         Path copy = Files.copy(fixture("tflite/dw.tflite"), dir.resolve("model.bin"));
         assertEquals(FilterReaders.Format.TFLITE, FilterReaders.detect(copy));
