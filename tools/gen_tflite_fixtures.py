@@ -13,13 +13,15 @@ one subgraph with, in operator order:
   * DEPTHWISE_CONV_2D 'dw_uint8' : uint8 [1,3,3,4], one scale and zero point for the tensor,
   * DEPTHWISE_CONV_2D 'dw_1x1'   : float32 [1,1,1,5] (k = 1: skipped with a note),
   * DEPTHWISE_CONV_2D 'dw_3x5'   : float32 [1,3,5,2] (not square: skipped with a note),
-  * DEPTHWISE_CONV_2D reusing 'dw_f32' (one layer, not two).
+  * DEPTHWISE_CONV_2D 'dw_sparse': float32 [1,3,3,2] with sparsity parameters (skipped with a note),
+  * DEPTHWISE_CONV_2D reusing 'dw_f32' (one layer, not two);
+and a second subgraph with one float32 DEPTHWISE_CONV_2D 'dw_sub' [1,3,3,2] (layer 'subgraph1/dw_sub').
 The operator codes use builtin_code for some and only deprecated_builtin_code for others (readers take the larger).
 dw_external.tflite is the same model with every buffer stored after the FlatBuffer (offset/size, as converters write
 models past 2 GB). dw_empty_buffer.tflite has no values for 'dw_f32' (as for weights computed at run time: the
-reader skips it with a note). expected.npz holds each read layer's filters as (N,k,k) float64 (filter o = W[0,:,:,o], values
-dequantized as scale_o*(q - zp_o)); expected.json lists the layers and the skip notes. hostile/*.tflite are broken
-variants; hostile.json maps each to a phrase its error message must contain.
+reader skips it with a note). expected.npz holds each read layer's filters as (N,k,k) float64 (filter o = W[0,:,:,o],
+values dequantized as scale_o*(q - zp_o)); expected.json lists the layers and the skip notes. hostile/*.tflite are
+broken variants; hostile.json maps each to a phrase its error message must contain.
 """
 import json
 import os
@@ -158,7 +160,14 @@ def layers():
                 0.0078125 * (u[0].astype(np.float64) - 128)))
     out.append(("dw_1x1", FLOAT32, sin_values(5, 0.5).astype(np.float32).reshape(1, 1, 1, 5), None, None))
     out.append(("dw_3x5", FLOAT32, sin_values(30, 0.6).astype(np.float32).reshape(1, 3, 5, 2), None, None))
+    out.append(("dw_sparse", FLOAT32, sin_values(18, 0.7).astype(np.float32).reshape(1, 3, 3, 2), None, None))
     return out
+
+
+def sub_layer():
+    """The one layer of the second subgraph."""
+    w = sin_values(1 * 3 * 3 * 2, 0.8).astype(np.float32).reshape(1, 3, 3, 2)
+    return "dw_sub", w, w[0].astype(np.float64)
 
 
 def model(external=False, version=3, tweak=None):
@@ -169,8 +178,10 @@ def model(external=False, version=3, tweak=None):
     buffers = [T()]  # buffer 0: empty, by convention
     payloads = []  # (buffer table, bytes) for external storage
 
-    def add_tensor(name, ttype, shape, data=None, quant=None):
+    def add_tensor(name, ttype, shape, data=None, quant=None, into=tensors):
         fields = {"f0": ("o", V("i", shape)), "f1": ("b", ttype), "f3": ("o", S(name))}
+        if name == "dw_sparse":
+            fields["f6"] = ("o", T(f0=("o", V("i", [0, 1, 2, 3]))))  # a SparsityParameters table (traversal_order)
         if data is not None:
             b = T()
             if external:
@@ -183,8 +194,8 @@ def model(external=False, version=3, tweak=None):
             scale, zp, dim = quant
             fields["f4"] = ("o", T(f2=("o", V("f", scale.tolist())), f3=("o", V("q", zp.tolist(), align=8)),
                                    f6=("i", dim)))
-        tensors.append(T(**fields))
-        return len(tensors) - 1
+        into.append(T(**fields))
+        return len(into) - 1
 
     x = add_tensor("input", FLOAT32, [1, 16, 16, 4])
     conv_w = add_tensor("conv_w", FLOAT32, [4, 1, 1, 4], np.ones(16, np.float32).tobytes())
@@ -206,12 +217,21 @@ def model(external=False, version=3, tweak=None):
                      f3=("B", 2), f4=("o", options)))
     ops.append(T(f0=("I", 1), f1=("o", V("i", [y, by_name["dw_f32"]])), f2=("o", V("i", [y]))))
     parts = {"tensors": tensors, "buffers": buffers, "ops": ops, "codes": codes, "by_name": by_name,
-             "payloads": payloads}
+             "payloads": payloads, "second_subgraph": True}
     tweak(parts)
     sg = T(f0=("o", V("o", tensors)), f1=("o", V("i", [x])), f2=("o", V("i", [y])), f3=("o", V("o", ops)),
            f4=("o", S("main")))
-    root = T(f0=("I", version), f1=("o", V("o", codes)), f2=("o", V("o", [sg])), f3=("o", S("scalespace fixture")),
-             f4=("o", V("o", buffers)))
+    # a second subgraph with one depthwise layer (its layer name gets the prefix subgraph1/)
+    tensors2 = []
+    name2, w2, _ = sub_layer()
+    x2 = add_tensor("input2", FLOAT32, [1, 8, 8, 2], into=tensors2)
+    t2 = add_tensor(name2, FLOAT32, list(w2.shape), w2.tobytes(), into=tensors2)
+    y2 = add_tensor("output2", FLOAT32, [1, 8, 8, 2], into=tensors2)
+    sg2 = T(f0=("o", V("o", tensors2)), f1=("o", V("i", [x2])), f2=("o", V("i", [y2])),
+            f3=("o", V("o", [T(f0=("I", 1), f1=("o", V("i", [x2, t2])), f2=("o", V("i", [y2])))])))
+    subgraphs = [sg, sg2] if parts["second_subgraph"] else [sg]
+    root = T(f0=("I", version), f1=("o", V("o", codes)), f2=("o", V("o", subgraphs)),
+             f3=("o", S("scalespace fixture")), f4=("o", V("o", buffers)))
     parts["sg"] = sg
     parts["root"] = root
     return root, parts
@@ -273,7 +293,8 @@ def hostile():
 
     def short_buffer(p):
         p["buffers"][p["tensors"][p["by_name"]["dw_f32"]].fields["f2"][1]].fields["f0"] = ("o", V("B", bytes(20)))
-    out.append(("short_buffer.tflite", build(tweak=short_buffer)[0], "holds 20 bytes but FLOAT32 × [1,3,3,8] needs 288"))
+    out.append(("short_buffer.tflite", build(tweak=short_buffer)[0],
+                "holds 20 bytes but FLOAT32 × [1,3,3,8] needs 288"))
 
 
     def scales(p):
@@ -340,6 +361,7 @@ def hostile():
 
     def no_depthwise(p):
         del p["ops"][1:]
+        p["second_subgraph"] = False
     out.append(("no_depthwise.tflite", build(tweak=no_depthwise)[0], "no depthwise layer found"))
     return out
 
@@ -361,6 +383,9 @@ def main():
             continue
         expected[name] = np.transpose(deq, (2, 0, 1)).copy()  # (k,k,N) -> (N,k,k): filter o = W[0,:,:,o]
         meta["layers"].append({"name": name, "k": int(arr.shape[1]), "count": int(arr.shape[3])})
+    name2, w2, deq2 = sub_layer()
+    expected["subgraph1/" + name2] = np.transpose(deq2, (2, 0, 1)).copy()
+    meta["layers"].append({"name": "subgraph1/" + name2, "k": 3, "count": 2})
     np.savez(os.path.join(OUT, "expected.npz"), **expected)
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(meta, f, indent=1)

@@ -41,22 +41,12 @@ final class FlatBuffer {
         this.limit = buf.limit();
     }
 
-    /** Number of readable bytes. */
-    int size() {
-        return limit;
-    }
-
     /** Throws unless {@code n} bytes from {@code pos} lie inside the buffer. */
     private void need(long pos, long n, String what) {
         if (pos < 0 || n < 0 || pos > limit - n) {
             throw new Malformed(what + " at byte " + pos + " (" + n + " bytes) lies outside the " + limit
                     + "-byte buffer");
         }
-    }
-
-    int u8(int pos) {
-        need(pos, 1, "byte");
-        return buf.get(pos) & 0xff;
     }
 
     int u16(int pos) {
@@ -83,11 +73,6 @@ final class FlatBuffer {
         return buf.getFloat(pos);
     }
 
-    short i16(int pos) {
-        need(pos, 2, "16-bit value");
-        return buf.getShort(pos);
-    }
-
     byte i8(int pos) {
         need(pos, 1, "byte");
         return buf.get(pos);
@@ -105,8 +90,8 @@ final class FlatBuffer {
     private int follow(int pos, String what) {
         long target = pos + u32(pos);
         if (target >= limit) {
-            throw new Malformed(what + ": offset at byte " + pos + " points to byte " + target + ", past the end of the "
-                    + limit + "-byte buffer");
+            throw new Malformed(what + ": offset at byte " + pos + " points to byte " + target
+                    + ", past the end of the " + limit + "-byte buffer");
         }
         return (int) target;
     }
@@ -192,11 +177,6 @@ final class FlatBuffer {
         int i8(int id, int dflt) {
             int p = field(id, 1);
             return p < 0 ? dflt : FlatBuffer.this.i8(p);
-        }
-
-        int u8(int id, int dflt) {
-            int p = field(id, 1);
-            return p < 0 ? dflt : FlatBuffer.this.u8(p);
         }
 
         int i32(int id, int dflt) {

@@ -59,10 +59,11 @@ class TfliteReaderTest {
         List<String> notes = new ArrayList<>();
         List<FilterBank> banks = FilterReaders.read(file, notes::add);
         Map<String, double[]> want = expected();
-        assertEquals(List.of("dw_f32", "dw_int8", "dw_f16", "dw_uint8"), banks.stream().map(FilterBank::layer).toList(),
+        assertEquals(List.of("dw_f32", "dw_int8", "dw_f16", "dw_uint8", "subgraph1/dw_sub"),
+                banks.stream().map(FilterBank::layer).toList(),
                 "one layer per filter tensor, in operator order; the shared dw_f32 once");
-        int[] ks = {3, 5, 7, 3};
-        int[] counts = {8, 6, 3, 4};
+        int[] ks = {3, 5, 7, 3, 3};
+        int[] counts = {8, 6, 3, 4, 2};
         for (int i = 0; i < banks.size(); i++) {
             FilterBank b = banks.get(i);
             assertEquals(ks[i], b.k(), b.layer());
@@ -74,10 +75,11 @@ class TfliteReaderTest {
                 assertEquals(w[j], b.data()[j], 1e-6 * Math.abs(w[j]) + 1e-12, b.layer() + " element " + j);
             }
         }
-        assertEquals(2, notes.size(), notes.toString());
+        assertEquals(3, notes.size(), notes.toString());
         assertTrue(notes.get(0).contains("skipped tensor 'dw_1x1': shape [1,1,1,5]: k = 1 is too small"), notes.get(0));
         assertTrue(notes.get(1).contains("skipped tensor 'dw_3x5'") && notes.get(1).contains("not square"),
                 notes.get(1));
+        assertTrue(notes.get(2).contains("skipped tensor 'dw_sparse': sparse tensors are not read"), notes.get(2));
     }
 
     @Test
@@ -103,16 +105,17 @@ class TfliteReaderTest {
     void emptyBufferIsSkippedWithANote() throws IOException {
         List<String> notes = new ArrayList<>();
         List<FilterBank> banks = FilterReaders.read(fixture("tflite/dw_empty_buffer.tflite"), notes::add);
-        assertEquals(List.of("dw_int8", "dw_f16", "dw_uint8"), banks.stream().map(FilterBank::layer).toList());
+        assertEquals(List.of("dw_int8", "dw_f16", "dw_uint8", "subgraph1/dw_sub"),
+                banks.stream().map(FilterBank::layer).toList());
         assertTrue(notes.get(0).contains("skipped tensor 'dw_f32': its buffer is empty"), notes.toString());
-        assertEquals(3, notes.size(), notes.toString());
+        assertEquals(4, notes.size(), notes.toString());
     }
 
     @Test
     void detectsByContent() throws IOException {
         Path copy = Files.copy(fixture("tflite/dw.tflite"), dir.resolve("model.bin"));
         assertEquals(FilterReaders.Format.TFLITE, FilterReaders.detect(copy));
-        assertEquals(4, FilterReaders.read(copy).size());
+        assertEquals(5, FilterReaders.read(copy).size());
         Path noExt = Files.copy(fixture("tflite/dw.tflite"), dir.resolve("model"));
         assertEquals(FilterReaders.Format.TFLITE, FilterReaders.detect(noExt));
     }
