@@ -36,6 +36,8 @@ import org.scalespace.model.FilterBank;
  *   <tr><td>{@code .onnx}</td><td>depthwise Conv/QLinearConv weights, see {@link OnnxReader}</td>
  *       <td>one per weight tensor, named by the tensor</td></tr>
  *   <tr><td>{@code .txt}</td><td>the text format of {@link TextFilterReader}</td><td>one, named after the file</td></tr>
+ *   <tr><td>{@code .tflite}</td><td>{@code DEPTHWISE_CONV_2D} filters [1,k,k,C·M], float32/float16/int8/uint8
+ *       ({@link TfliteReader})</td><td>one per filter tensor, named by the tensor</td></tr>
  * </table>
  */
 public final class FilterReaders {
@@ -46,7 +48,7 @@ public final class FilterReaders {
     public static final int MAX_K = FilterChecks.MAX_K;
     /** The accepted input formats, as error messages list them. */
     public static final String ACCEPTED_FORMATS = "accepted: .npy, .npz, .safetensors, or .txt "
-            + "(master key filter text format), or an ONNX model (.onnx)";
+            + "(master key filter text format), or a model: .onnx (ONNX), .tflite (TFLite)";
 
     /** Source name of {@link #bundled()}. */
     public static final String BUNDLED_SOURCE = "bundled:master_key_filters_convnextv2_tiny.txt";
@@ -56,7 +58,7 @@ public final class FilterReaders {
 
     /** The filter file formats. */
     public enum Format {
-        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt"), ONNX(".onnx");
+        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt"), ONNX(".onnx"), TFLITE(".tflite");
 
         private final String extension;
 
@@ -91,6 +93,7 @@ public final class FilterReaders {
             case SAFETENSORS -> SafetensorsReader.readFilters(file, notes);
             case TEXT -> List.of(TextFilterReader.read(file));
             case ONNX -> OnnxReader.readFilters(file, notes);
+            case TFLITE -> TfliteReader.readFilters(file, notes);
         };
     }
 
@@ -108,9 +111,10 @@ public final class FilterReaders {
     }
 
     /**
-     * The format of a file: by its extension (case-insensitive) when it is one of {@code .npy .npz .safetensors .txt .onnx},
-     * otherwise by its first bytes (NumPy magic, zip signature, ONNX ModelProto start, safetensors header, text with
-     * 'Filter N:' headings).
+     * The format of a file: by its extension (case-insensitive) when it is one of
+     * {@code .npy .npz .safetensors .txt .onnx .tflite}, otherwise by its first bytes (NumPy magic, TFLite identifier
+     * {@code TFL3} at bytes 4..8, zip signature, ONNX ModelProto start, safetensors header, text with 'Filter N:'
+     * headings).
      *
      * @throws InputFormatException when neither identifies an accepted format (or the file is empty)
      */
@@ -197,6 +201,9 @@ public final class FilterReaders {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(4096);
+        }
+        if (TfliteReader.sniff(head)) {
+            return Format.TFLITE;
         }
         if (startsWith(head, NpyHeader.MAGIC)) {
             return Format.NPY;
