@@ -42,6 +42,7 @@ public final class FitCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "FILE",
             description = ".npy (N,k,k | C,1,k,k | k,k), .npz, .safetensors (every (C,1,k,k) tensor is a layer), "
+                    + "an ONNX (.onnx) or TFLite (.tflite) model (every depthwise convolution is a layer), "
                     + "or the text format of the bundled filters")
     List<Path> files = new ArrayList<>();
 
