@@ -33,6 +33,8 @@ import org.scalespace.model.FilterBank;
  *   <tr><td>{@code .npz}</td><td>arrays of those shapes; others skipped</td><td>one per array, named by its key</td></tr>
  *   <tr><td>{@code .safetensors}</td><td>tensors (C,1,k,k), F32/F64/F16/BF16; others skipped</td>
  *       <td>one per tensor, named by the tensor</td></tr>
+ *   <tr><td>{@code .pt .pth .bin .ckpt}</td><td>torch.save archives, see {@link TorchReader}</td>
+ *       <td>one per depthwise tensor, named by its key path</td></tr>
  *   <tr><td>{@code .txt}</td><td>the text format of {@link TextFilterReader}</td><td>one, named after the file</td></tr>
  * </table>
  */
@@ -54,7 +56,7 @@ public final class FilterReaders {
 
     /** The filter file formats. */
     public enum Format {
-        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt");
+        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt"), TORCH(".pt");
 
         private final String extension;
 
@@ -88,6 +90,7 @@ public final class FilterReaders {
             case NPZ -> NpzReader.readFilters(file, notes);
             case SAFETENSORS -> SafetensorsReader.readFilters(file, notes);
             case TEXT -> List.of(TextFilterReader.read(file));
+            case TORCH -> TorchReader.readFilters(file, notes);
         };
     }
 
@@ -106,12 +109,19 @@ public final class FilterReaders {
 
     /**
      * The format of a file: by its extension (case-insensitive) when it is one of {@code .npy .npz .safetensors .txt},
-     * otherwise by its first bytes (NumPy magic, zip signature, safetensors header, text with 'Filter N:' headings).
+     * otherwise by its first bytes (NumPy magic, zip signature: a torch.save archive when it holds a
+     * {@code <archive>/data.pkl} record, else .npz; legacy torch.save magic, safetensors header, text with 'Filter N:'
+     * headings). PyTorch's extensions {@code .pt .pth .bin .ckpt} are checked by content first, and read as PyTorch
+     * when the content matches no format.
      *
      * @throws InputFormatException when neither identifies an accepted format (or the file is empty)
      */
     public static Format detect(Path file) throws IOException {
         String ext = extension(file);
+        if (TorchReader.EXTENSIONS.contains(ext)) {
+            Format sniffed = sniff(file);
+            return sniffed != null ? sniffed : Format.TORCH;
+        }
         for (Format f : Format.values()) {
             if (f.extension().equals(ext)) {
                 return f;
@@ -196,7 +206,10 @@ public final class FilterReaders {
             return Format.NPY;
         }
         if (startsWith(head, new byte[] {'P', 'K', 3, 4}) || startsWith(head, new byte[] {'P', 'K', 5, 6})) {
-            return Format.NPZ;
+            return TorchReader.isTorchZip(file) ? Format.TORCH : Format.NPZ;
+        }
+        if (TorchReader.isLegacy(head)) {
+            return Format.TORCH;
         }
         if (head.length >= 9) {
             long n = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
