@@ -97,9 +97,9 @@ def expected_layers(obj):
     return out
 
 
-def save(name, obj, expected=None):
+def save(name, obj, expected=None, **kwargs):
     path = os.path.join(OUT, name)
-    torch.save(obj, path)
+    torch.save(obj, path, **kwargs)
     write_expected(name, expected if expected is not None else expected_layers(torch.load(path)))
 
 
@@ -161,6 +161,7 @@ def main():
         "offset": flat[10:10 + 36].view(4, 1, 3, 3),  # storage offset 10
         "flat": flat,
         "permuted": torch.randn(3, 3, 1, 5).permute(3, 2, 0, 1),  # (5,1,3,3), fully permuted strides
+        "param": nn.Parameter(torch.randn(3, 1, 3, 3)),  # pickled through torch._utils._rebuild_parameter
     }
     save("views.pt", views)
 
@@ -196,6 +197,19 @@ def main():
     make_bigendian(tmp, os.path.join(OUT, "bigendian.pt"))
     write_expected("bigendian.pt", expected_layers(torch.load(tmp)))
     os.remove(tmp)
+
+    # pickle protocol 4 (frames, MEMOIZE, SHORT_BINUNICODE) instead of torch.save's default 2
+    save("protocol4.pt", {"blocks.0.dwconv.weight": torch.randn(4, 1, 7, 7), "meta": {"k": (7, 7), "s": {1, 2}}},
+         pickle_protocol=4)
+
+    # ZIP64 extra fields in the local headers (torch writes ZIP64 only past 4 GiB; here forced on a small archive;
+    # TorchReaderTest builds one with a ZIP64 end record, which needs > 65535 records)
+    src = os.path.join(OUT, "convnext_like.pth")
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(os.path.join(OUT, "zip64.pt"), "w") as zout:
+        for info in zin.infolist():
+            with zout.open(info.filename.replace("convnext_like", "zip64", 1), "w", force_zip64=True) as f:
+                f.write(zin.read(info))
+    write_expected("zip64.pt", expected_layers(torch.load(src)))
 
     # legacy (pre-zip) format
     torch.save({"dw.weight": torch.randn(2, 1, 3, 3)}, os.path.join(OUT, "legacy.pt"),

@@ -112,7 +112,7 @@ public final class FilterReaders {
      * otherwise by its first bytes (NumPy magic, zip signature: a torch.save archive when it holds a
      * {@code <archive>/data.pkl} record, else .npz; legacy torch.save magic, safetensors header, text with 'Filter N:'
      * headings). PyTorch's extensions {@code .pt .pth .bin .ckpt} are checked by content first, and read as PyTorch
-     * when the content matches no format.
+     * when the content matches no other format (a corrupt zip included).
      *
      * @throws InputFormatException when neither identifies an accepted format (or the file is empty)
      */
@@ -120,7 +120,7 @@ public final class FilterReaders {
         String ext = extension(file);
         if (TorchReader.EXTENSIONS.contains(ext)) {
             Format sniffed = sniff(file);
-            return sniffed != null ? sniffed : Format.TORCH;
+            return sniffed == null || sniffed == Format.NPZ && !TorchReader.isOtherZip(file) ? Format.TORCH : sniffed;
         }
         for (Format f : Format.values()) {
             if (f.extension().equals(ext)) {

@@ -62,7 +62,7 @@ public final class TorchReader {
     static final int MAX_ENTRIES = 1_000_000;
     static final long MAX_PICKLE = 1L << 30;
     static final int MAX_DEPTH = 100;
-    static final int MAX_VISITS = 4_000_000;
+    static final int MAX_VISITS = 1_000_000;
     /** The first bytes of a legacy (before PyTorch 1.6) file: a pickled magic number. */
     static final byte[] LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c,
         0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
@@ -158,9 +158,19 @@ public final class TorchReader {
 
     /** True when a zip file holds a {@code <archive>/data.pkl} record (a torch.save or torch.jit.save archive). */
     static boolean isTorchZip(Path file) {
+        return zipKind(file) == Boolean.TRUE;
+    }
+
+    /** True when a file is a readable zip archive without a {@code <archive>/data.pkl} record. */
+    static boolean isOtherZip(Path file) {
+        return zipKind(file) == Boolean.FALSE;
+    }
+
+    /** Whether a zip holds a data.pkl record; null when it is not a readable zip. */
+    private static Boolean zipKind(Path file) {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             if (zip.size() > MAX_ENTRIES) {
-                return false;
+                return null;
             }
             Enumeration<? extends ZipEntry> en = zip.entries();
             while (en.hasMoreElements()) {
@@ -170,7 +180,7 @@ public final class TorchReader {
             }
             return false;
         } catch (IOException | RuntimeException e) {
-            return false;
+            return null;
         }
     }
 
@@ -211,7 +221,8 @@ public final class TorchReader {
         try {
             zip = new ZipFile(file.toFile());
         } catch (ZipException e) {
-            throw new InputFormatException(name, "not a zip archive (" + NpzReader.oneLine(e) + ")", ACCEPTED, e);
+            throw new InputFormatException(name, "not a readable zip archive (" + NpzReader.oneLine(e)
+                    + "): truncated, corrupt or not written by torch.save", ACCEPTED, e);
         }
         try (zip) {
             return new Reading(zip, name, notes).read();
@@ -234,6 +245,8 @@ public final class TorchReader {
         private final List<String> skipped = new ArrayList<>();
         private final List<FilterBank> banks = new ArrayList<>();
         private int visits;
+        /** The dicts in which a 4-d tensor was already seen (a depthwise-shaped first one may be a stem). */
+        private final Set<PyDict> convSeen = Collections.newSetFromMap(new IdentityHashMap<>());
 
         Reading(ZipFile zip, String name, Consumer<String> notes) {
             this.zip = zip;
@@ -448,9 +461,12 @@ public final class TorchReader {
         // ---- the walk over the unpickled value
 
         private void walk(Object o, String path, PyDict parent, String key, int depth, Set<Object> open) throws IOException {
+            if (isLeaf(o)) {
+                return;
+            }
             if (++visits > MAX_VISITS) {
                 throw new InputFormatException(name, "the pickle's values reach more than " + MAX_VISITS
-                        + " values (shared many times over)", ACCEPTED);
+                        + " containers and tensors (values shared many times over)", ACCEPTED);
             }
             if (depth > MAX_DEPTH) {
                 throw new InputFormatException(name, "value '" + path + "' is nested more than " + MAX_DEPTH
@@ -511,12 +527,12 @@ public final class TorchReader {
         }
 
         private boolean holdsDepthwise(Object o, int depth, Set<Object> seen) throws InputFormatException {
-            if (o == null || depth > MAX_DEPTH || !(o instanceof String || o instanceof Long) && !seen.add(o)) {
+            if (isLeaf(o) || depth > MAX_DEPTH || !seen.add(o)) {
                 return false;
             }
             if (++visits > MAX_VISITS) {
                 throw new InputFormatException(name, "the pickle's values reach more than " + MAX_VISITS
-                        + " values (shared many times over)", ACCEPTED);
+                        + " containers and tensors (values shared many times over)", ACCEPTED);
             }
             if (o instanceof Tensor t) {
                 return depthwiseProblem(t.size()) == null;
@@ -545,8 +561,15 @@ public final class TorchReader {
             Dtype dtype = t.storage().dtype;
             String why = skipReason(t.size(), dtype);
             if (why != null) {
+                if (parent != null && t.size().length == 4) {
+                    convSeen.add(parent);
+                }
                 skip(path, why);
                 return;
+            }
+            if (parent != null && !torchScript && convSeen.add(parent)) {
+                notes.accept(name + ": layer '" + path + "' is the first convolution weight of its state dict: if it "
+                        + "is a one-input-channel convolution (a grayscale stem) rather than depthwise, ignore its fits");
             }
             double[] v = values(path, t);
             addLayer(path, t.size(), dtype, v, parent, key);
@@ -715,6 +738,12 @@ public final class TorchReader {
                 return b;
             }
         }
+    }
+
+    /** True for the values a walk need not enter: numbers, strings, bytes, None. */
+    private static boolean isLeaf(Object o) {
+        return o == null || o instanceof String || o instanceof Long || o instanceof Double || o instanceof Boolean
+                || o instanceof BigInteger || o instanceof byte[];
     }
 
     /** Null for a depthwise float or int8 shape and dtype, else why it is skipped. */

@@ -175,7 +175,10 @@ final class Unpickler {
                         throw error(at, "pickle protocol " + p + " is newer than 5");
                     }
                 }
-                case 0x95 -> need(8, at); // FRAME: the length is only a hint
+                case 0x95 -> { // FRAME: its length is only a hint
+                    need(8, at);
+                    pos += 8;
+                }
                 case '.' -> { // STOP
                     Object v = pop(at);
                     return v;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ class TorchReaderTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"convnext_like.pth", "checkpoint.ckpt", "views.pt", "dtypes.pt", "numpy_inside.pt",
-        "int8_dw.pt", "bigendian.pt", "torchscript.pt"})
+        "int8_dw.pt", "bigendian.pt", "torchscript.pt", "protocol4.pt", "zip64.pt"})
     void layersEqualWhatTorchLoads(String fixture) throws IOException {
         Path file = torchFixture(fixture);
         assertEquals(FilterReaders.Format.TORCH, FilterReaders.detect(file));
@@ -174,7 +175,7 @@ class TorchReaderTest {
     /** A torch.save-like archive "archive/..." of the given records. */
     private Path archive(String name, byte[] pickle, byte[]... storages) throws IOException {
         Path p = tmp.resolve(name);
-        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
+        try (ZipOutputStream z = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(p)))) {
             put(z, "archive/data.pkl", pickle);
             for (int i = 0; i < storages.length; i++) {
                 put(z, "archive/data/" + i, storages[i]);
@@ -246,6 +247,26 @@ class TorchReaderTest {
         assertEquals(12.0, b.data()[9]);
     }
 
+    @Test
+    void zip64ArchiveWithMoreThan65535RecordsIsRead() throws IOException {
+        Path p = tmp.resolve("many.pt");
+        try (ZipOutputStream z = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(p)))) {
+            put(z, "archive/data.pkl", tensorPickle(9, new int[] {1, 1, 3, 3}, new int[] {9, 9, 3, 1}, 0));
+            put(z, "archive/data/0", floats(9));
+            for (int i = 0; i < 65_600; i++) {
+                put(z, "archive/x/" + i, new byte[0]);
+            }
+        }
+        byte[] tail = Files.readAllBytes(p);
+        boolean zip64End = false;
+        for (int i = tail.length - 22 - 20 - 56; i >= 0 && i > tail.length - 200; i--) {
+            zip64End |= tail[i] == 'P' && tail[i + 1] == 'K' && tail[i + 2] == 6 && tail[i + 3] == 6;
+        }
+        assertTrue(zip64End, "the archive should end with a ZIP64 end of central directory record");
+        FilterBank b = FilterReaders.read(p).get(0);
+        assertEquals(9.0, b.data()[8]);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"os\nsystem", "builtins\neval", "subprocess\nPopen", "posix\nsystem", "nt\nsystem"})
     void maliciousGlobalsAreNamedAndNeverRun(String global) throws IOException {
@@ -306,7 +327,7 @@ class TorchReaderTest {
         assertFormatError(deep, "nested more than 100 levels deep", () -> FilterReaders.read(deep));
         // a tuple of two copies of a tuple of two copies ..., 2^60 paths through 60 values
         Path wide = archive("wide.pt", pk("\u0080\u0002]" + "q\u0000h\u0000\u0086".repeat(60) + "."));
-        assertFormatError(wide, "more than 4000000 values", () -> FilterReaders.read(wide));
+        assertFormatError(wide, "more than 1000000 containers", () -> FilterReaders.read(wide));
         // a 12-byte pickle cannot ask for memory: the largest length it can state is checked against what is left
         Path tiny = archive("tiny.pt", pk("\u0080\u0002B\u00ff\u00ff\u00ff\u00ff.\u0000\u0000\u0000"));
         assertFormatError(tiny, "runs past the end", () -> FilterReaders.read(tiny));
@@ -316,7 +337,7 @@ class TorchReaderTest {
     void brokenArchivesGiveOneLineErrors() throws IOException {
         Path notZip = tmp.resolve("x.pt");
         Files.writeString(notZip, "hello, not a zip");
-        assertFormatError(notZip, "not a zip archive", () -> FilterReaders.read(notZip));
+        assertFormatError(notZip, "not a readable zip archive", () -> FilterReaders.read(notZip));
         Path empty = tmp.resolve("e.pt");
         Files.write(empty, new byte[0]);
         assertFormatError(empty, "file is empty", () -> FilterReaders.read(empty));
@@ -355,6 +376,47 @@ class TorchReaderTest {
             }
         }
         assertTrue(iterations >= 100, "only " + iterations + " iterations in time");
+    }
+
+    @Test
+    void mutatedPicklesInValidArchivesGiveOnlyFormatErrors() throws IOException {
+        Random rnd = new Random(17);
+        String[] seeds = {"convnext_like", "checkpoint", "numpy_inside", "views", "int8_dw", "torchscript",
+            "protocol4"};
+        List<byte[]> pickles = new ArrayList<>();
+        List<List<byte[]>> storages = new ArrayList<>();
+        for (String s : seeds) {
+            String ext = s.equals("convnext_like") ? ".pth" : s.equals("checkpoint") ? ".ckpt" : ".pt";
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(torchFixture(s + ext).toFile())) {
+                pickles.add(z.getInputStream(z.getEntry(s + "/data.pkl")).readAllBytes());
+                List<byte[]> data = new ArrayList<>();
+                for (int i = 0; z.getEntry(s + "/data/" + i) != null; i++) {
+                    data.add(z.getInputStream(z.getEntry(s + "/data/" + i)).readAllBytes());
+                }
+                storages.add(data);
+            }
+        }
+        for (int it = 0; it < 300; it++) {
+            int f = it % seeds.length;
+            byte[] pickle = pickles.get(f).clone();
+            if (rnd.nextInt(5) == 0) {
+                pickle = java.util.Arrays.copyOf(pickle, rnd.nextInt(pickle.length));
+            } else {
+                for (int i = 0, n = 1 + rnd.nextInt(4); i < n; i++) {
+                    int at = rnd.nextInt(pickle.length);
+                    pickle[at] = rnd.nextBoolean() ? (byte) rnd.nextInt(256) : (byte) (pickle[at] ^ (1 << rnd.nextInt(8)));
+                }
+            }
+            Path p = archive("pk" + (it % 4) + ".pt", pickle, storages.get(f).toArray(new byte[0][]));
+            try {
+                FilterReaders.read(p, note -> { });
+            } catch (IOException e) {
+                assertNotNull(e.getMessage(), "iteration " + it);
+                assertFalse(e.getMessage().isBlank() || e.getMessage().contains("\n"), "iteration " + it);
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                fail("iteration " + it + " (" + seeds[f] + "): " + e, e);
+            }
+        }
     }
 
     private static byte[] mutate(byte[] src, Random rnd) {
