@@ -27,6 +27,16 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "tes
 OPTIMIZER_KEYS = {"optimizer", "optimizers", "optimizer_states", "exp_avg", "exp_avg_sq", "momentum_buffer"}
 
 
+class TaggedTensor(torch.Tensor):
+    """A tensor subclass: torch.save pickles it through torch._tensor._rebuild_from_type_v2."""
+
+
+def tagged(t):
+    t = t.as_subclass(TaggedTensor)
+    t.tag = "dw"  # torch 1.13 cannot load a subclass pickled without state
+    return t
+
+
 class Block(nn.Module):
     def __init__(self, dim):
         super().__init__()
@@ -162,6 +172,7 @@ def main():
         "flat": flat,
         "permuted": torch.randn(3, 3, 1, 5).permute(3, 2, 0, 1),  # (5,1,3,3), fully permuted strides
         "param": nn.Parameter(torch.randn(3, 1, 3, 3)),  # pickled through torch._utils._rebuild_parameter
+        "subclass": tagged(torch.randn(2, 1, 3, 3)),
     }
     save("views.pt", views)
 

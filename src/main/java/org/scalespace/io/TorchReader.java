@@ -689,16 +689,12 @@ public final class TorchReader {
             Storage s = t.storage();
             long n = elements(t.size());
             long last = t.offset();
-            for (int i = 0; i < t.size().length; i++) {
-                if (t.size()[i] == 0) {
-                    last = -1;
-                    break;
+            try {
+                for (int i = 0; i < t.size().length; i++) {
+                    last = Math.addExact(last, Math.multiplyExact(t.size()[i] - 1, t.stride()[i]));
                 }
-                last += (t.size()[i] - 1) * t.stride()[i];
-                if (last < 0) {
-                    last = Long.MAX_VALUE;
-                    break;
-                }
+            } catch (ArithmeticException e) {
+                last = Long.MAX_VALUE;
             }
             if (n > 0 && last >= s.numel) {
                 throw new InputFormatException(name, "tensor '" + path + "': offset " + t.offset() + ", size "

@@ -210,6 +210,10 @@ class TorchReaderTest {
 
     /** {'w': tensor of the given size/stride over storage '0' of numel float32 elements}. */
     private static byte[] tensorPickle(int numel, int[] size, int[] stride, int offset) {
+        return tensorPickle(numel, size, java.util.Arrays.stream(stride).asLongStream().toArray(), offset);
+    }
+
+    private static byte[] tensorPickle(int numel, int[] size, long[] stride, int offset) {
         StringBuilder b = new StringBuilder("\u0080\u0002}").append(binunicode("w"));
         b.append("ctorch._utils\n_rebuild_tensor_v2\n((").append(binunicode("storage"))
                 .append("ctorch\nFloatStorage\n").append(binunicode("0")).append(binunicode("cpu"))
@@ -218,11 +222,22 @@ class TorchReaderTest {
             b.append(bigInt(s));
         }
         b.append("t(");
-        for (int s : stride) {
+        for (long s : stride) {
             b.append(bigInt(s));
         }
         b.append("t\u0089ccollections\nOrderedDict\n)RtRs.");
         return pk(b.toString());
+    }
+
+    private static String bigInt(long v) {
+        if (v != (int) v) {
+            StringBuilder b = new StringBuilder("\u008a\u0008");
+            for (int i = 0; i < 8; i++) {
+                b.append((char) (v >>> 8 * i & 0xff));
+            }
+            return b.toString();
+        }
+        return bigInt((int) v);
     }
 
     private static String bigInt(int v) {
@@ -294,6 +309,10 @@ class TorchReaderTest {
         // a view reaching past its storage
         Path q = archive("past.pt", tensorPickle(9, new int[] {2, 1, 3, 3}, new int[] {9, 9, 3, 1}, 0), floats(9));
         assertFormatError(q, "reach element 17 of a storage of 9", () -> FilterReaders.read(q));
+        // strides whose extent overflows 64 bits
+        Path o = archive("overflow.pt", tensorPickle(9, new int[] {3, 1, 3, 3},
+                new long[] {1L << 62, 9, 3, 1}, 0), floats(9));
+        assertFormatError(o, "reach element " + Long.MAX_VALUE, () -> FilterReaders.read(o));
         // a missing storage record
         Path r = archive("missing.pt", tensorPickle(9, new int[] {1, 1, 3, 3}, new int[] {9, 9, 3, 1}, 0));
         assertFormatError(r, "storage record 'archive/data/0' is missing", () -> FilterReaders.read(r));
