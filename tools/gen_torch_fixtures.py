@@ -9,7 +9,7 @@ torch.load gives for it, so the Java tests compare against torch, not against th
     {"layers": [{"name": full key path, "shape": [C·M, 1, k, k], "values": flat C-order float64 list}, ...]}
 in the order the reader must return them (the pickle's order). The expected layers are chosen here by walking the
 loaded object independently: every tensor or numpy array of shape (C·M, 1, k, k), odd square k >= 3, float dtype
-(or int8/uint8, dequantized with the per-channel 'scale' tensor beside it), not under optimizer state.
+(or int8/uint8, dequantized with the per-channel 'scale' and 'zero_point' tensors beside it), not under optimizer state.
 The big-endian file is crafted: torch 1.13 writes only little-endian archives, so its storages are byte-swapped and
 a 'byteorder' record saying 'big' is added (as a big-endian torch writes it).
 """
@@ -93,8 +93,11 @@ def expected_layers(obj):
                 key = path[-1]
                 prefix = key[:key.rfind(".") + 1] if "." in key else ""
                 scale = siblings.get(prefix + "scale") if siblings is not None else None
+                zero = siblings.get(prefix + "zero_point") if siblings is not None else None
                 v = t.double()
                 if scale is not None:
+                    if zero is not None:
+                        v = v - zero.double().reshape(-1, 1, 1, 1)
                     v = v * scale.double().reshape(-1, 1, 1, 1)
             elif t.is_floating_point():
                 v = t.double()
@@ -199,6 +202,9 @@ def main():
         "dw.weight": q,
         "dw.scale": torch.rand(6) * 0.05 + 0.01,
         "raw.weight": torch.randint(1, 255, (2, 1, 3, 3), dtype=torch.uint8),
+        "zp.weight": torch.randint(0, 256, (3, 1, 5, 5), dtype=torch.uint8),
+        "zp.scale": torch.rand(3).double() * 0.1 + 0.01,
+        "zp.zero_point": torch.tensor([128, 127, 129]),
     })
 
     # big-endian

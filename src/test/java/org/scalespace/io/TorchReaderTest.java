@@ -136,6 +136,8 @@ class TorchReaderTest {
         String all = String.join("\n", notes);
         assertTrue(all.contains("layer 'dw.weight': integer weights dequantized with 'dw.scale'"), all);
         assertTrue(all.contains("layer 'raw.weight': integer weights without a recognisable scale"), all);
+        assertTrue(all.contains("layer 'zp.weight': integer weights dequantized with 'zp.scale' and 'zp.zero_point'"),
+                all);
     }
 
     @Test
@@ -347,6 +349,14 @@ class TorchReaderTest {
         // a tuple of two copies of a tuple of two copies ..., 2^60 paths through 60 values
         Path wide = archive("wide.pt", pk("\u0080\u0002]" + "q\u0000h\u0000\u0086".repeat(60) + "."));
         assertFormatError(wide, "more than 1000000 containers", () -> FilterReaders.read(wide));
+        // the stack, the memo and the mark stack are capped
+        int over = Unpickler.MAX_STACK + 1;
+        Path stack = archive("stack.pt", pk("\u0080\u0002" + "N".repeat(over) + "."));
+        assertFormatError(stack, "the stack holds more than", () -> FilterReaders.read(stack));
+        Path memo = archive("memo.pt", pk("\u0080\u0002N" + "\u0094".repeat(Unpickler.MAX_MEMO + 1) + "."));
+        assertFormatError(memo, "the memo holds more than", () -> FilterReaders.read(memo));
+        Path marks = archive("marks.pt", pk("\u0080\u0002" + "(".repeat(Unpickler.MAX_MARKS + 1) + "."));
+        assertFormatError(marks, "open marks", () -> FilterReaders.read(marks));
         // a 12-byte pickle cannot ask for memory: the largest length it can state is checked against what is left
         Path tiny = archive("tiny.pt", pk("\u0080\u0002B\u00ff\u00ff\u00ff\u00ff.\u0000\u0000\u0000"));
         assertFormatError(tiny, "runs past the end", () -> FilterReaders.read(tiny));
