@@ -20,8 +20,8 @@ final class OptionChecks {
     /** {@code --threads}: 0 (all available processors) or 1 … {@value #MAX_THREADS}; returns the value. */
     static int threads(String option, int value) {
         if (value < 0 || value > MAX_THREADS) {
-            throw new IllegalArgumentException(option + " " + value + "; accepted: 0 (all available processors) or 1 … "
-                    + MAX_THREADS);
+            throw new IllegalArgumentException(option + " " + value + "; accepted: 0 (all available processors) or "
+                    + "1 … " + MAX_THREADS);
         }
         return value;
     }
@@ -37,7 +37,8 @@ final class OptionChecks {
     /** A finite option in {@code [lo, hi]}; returns the value. */
     static double range(String option, double value, double lo, double hi) {
         if (!(value >= lo && value <= hi)) {
-            throw new IllegalArgumentException(option + " " + fmt(value) + "; accepted: " + fmt(lo) + " … " + fmt(hi));
+            throw new IllegalArgumentException(option + " " + fmt(value) + "; accepted: " + fmt(lo) + " … "
+                    + fmt(hi));
         }
         return value;
     }

@@ -35,6 +35,8 @@ import org.scalespace.model.FilterBank;
  *       <td>one per tensor, named by the tensor</td></tr>
  *   <tr><td>{@code .onnx}</td><td>depthwise Conv/QLinearConv weights, see {@link OnnxReader}</td>
  *       <td>one per weight tensor, named by the tensor</td></tr>
+ *   <tr><td>{@code .pt .pth .bin .ckpt}</td><td>torch.save archives, see {@link TorchReader}</td>
+ *       <td>one per depthwise tensor, named by its key path</td></tr>
  *   <tr><td>{@code .txt}</td><td>the text format of {@link TextFilterReader}</td><td>one, named after the file</td></tr>
  *   <tr><td>{@code .tflite}</td><td>{@code DEPTHWISE_CONV_2D} filters [1,k,k,C·M], float32/float16/int8/uint8
  *       ({@link TfliteReader})</td><td>one per filter tensor, named by the tensor</td></tr>
@@ -48,7 +50,8 @@ public final class FilterReaders {
     public static final int MAX_K = FilterChecks.MAX_K;
     /** The accepted input formats, as error messages list them. */
     public static final String ACCEPTED_FORMATS = "accepted: .npy, .npz, .safetensors, or .txt "
-            + "(master key filter text format), or a model: .onnx (ONNX), .tflite (TFLite)";
+            + "(master key filter text format), or a model: .pt .pth .bin .ckpt (PyTorch), .onnx (ONNX), "
+            + ".tflite (TFLite)";
 
     /** Source name of {@link #bundled()}. */
     public static final String BUNDLED_SOURCE = "bundled:master_key_filters_convnextv2_tiny.txt";
@@ -58,7 +61,7 @@ public final class FilterReaders {
 
     /** The filter file formats. */
     public enum Format {
-        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt"), ONNX(".onnx"), TFLITE(".tflite");
+        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt"), ONNX(".onnx"), TFLITE(".tflite"), TORCH(".pt");
 
         private final String extension;
 
@@ -94,6 +97,7 @@ public final class FilterReaders {
             case TEXT -> List.of(TextFilterReader.read(file));
             case ONNX -> OnnxReader.readFilters(file, notes);
             case TFLITE -> TfliteReader.readFilters(file, notes);
+            case TORCH -> TorchReader.readFilters(file, notes);
         };
     }
 
@@ -111,22 +115,37 @@ public final class FilterReaders {
     }
 
     /**
-     * The format of a file: by its extension (case-insensitive) when it is one of
-     * {@code .npy .npz .safetensors .txt .onnx .tflite}, otherwise by its first bytes (NumPy magic, TFLite identifier
-     * {@code TFL3} at bytes 4..8, zip signature, ONNX ModelProto start, safetensors header, text with 'Filter N:'
-     * headings).
+     * The format of a file, by its content first: a signature in its first bytes (NumPy magic, TFLite identifier
+     * {@code TFL3} at bytes 4..8, zip signature: a torch.save archive when it holds a {@code <archive>/data.pkl}
+     * record, else .npz; legacy torch.save magic, safetensors header) decides whatever the file is called; otherwise
+     * the extension (case-insensitive) when it is one of {@code .npy .npz .safetensors .txt .onnx .tflite}; otherwise
+     * the weaker evidence of an ONNX ModelProto start or the text format's 'Filter N:' headings. A file with one of
+     * PyTorch's extensions {@code .pt .pth .bin .ckpt} whose content matches no other format (a corrupt zip
+     * included) goes to the PyTorch reader, which says what is wrong with it.
      *
      * @throws InputFormatException when neither identifies an accepted format (or the file is empty)
      */
     public static Format detect(Path file) throws IOException {
         InputFiles.requireRegularFile(file);
         String ext = extension(file);
+        if (TorchReader.EXTENSIONS.contains(ext)) {
+            Format sniffed = sniff(file, false);
+            return sniffed == null || sniffed == Format.NPZ && !TorchReader.isOtherZip(file) ? Format.TORCH : sniffed;
+        }
+        // content first where the format has a signature (NumPy magic, TFL3, zip, torch's legacy magic, a safetensors
+        // header): a file named for one format but holding another is read as what it holds
+        Format signed = sniff(file, true);
+        if (signed != null) {
+            return signed;
+        }
         for (Format f : Format.values()) {
             if (f.extension().equals(ext)) {
                 return f;
             }
         }
-        Format sniffed = sniff(file);
+        // then the formats without a signature (ONNX's protobuf, the text format) for a file whose extension says
+        // nothing
+        Format sniffed = sniff(file, false);
         if (sniffed != null) {
             return sniffed;
         }
@@ -196,7 +215,11 @@ public final class FilterReaders {
         return dot > 0 ? n.substring(dot).toLowerCase(Locale.ROOT) : "";
     }
 
-    private static Format sniff(Path file) throws IOException {
+    /**
+     * The format the first bytes show: only those with a signature when {@code signedOnly}, else also ONNX's protobuf
+     * start and the text format's headings (weaker evidence, used when the extension says nothing).
+     */
+    private static Format sniff(Path file, boolean signedOnly) throws IOException {
         long size = Files.size(file);
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
@@ -209,16 +232,22 @@ public final class FilterReaders {
             return Format.NPY;
         }
         if (startsWith(head, new byte[] {'P', 'K', 3, 4}) || startsWith(head, new byte[] {'P', 'K', 5, 6})) {
-            return Format.NPZ;
+            return TorchReader.isTorchZip(file) ? Format.TORCH : Format.NPZ;
         }
-        if (OnnxReader.looksLikeOnnx(head)) {
-            return Format.ONNX;
+        if (TorchReader.isLegacy(head)) {
+            return Format.TORCH;
         }
         if (head.length >= 9) {
             long n = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (n >= 2 && n <= size - 8 && head[8] == '{') {
                 return Format.SAFETENSORS;
             }
+        }
+        if (signedOnly) {
+            return null;
+        }
+        if (OnnxReader.looksLikeOnnx(head)) {
+            return Format.ONNX;
         }
         for (byte b : head) {
             if (b == 0) {
