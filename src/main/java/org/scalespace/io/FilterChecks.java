@@ -149,4 +149,26 @@ final class FilterChecks {
             }
         }
     }
+
+    /** Null for a (C·M,1,k,k) shape with an acceptable square k and at least one filter (the tensor readers' rule for a depthwise layer). */
+    public static String depthwiseProblem(long[] s) {
+        String shape = NpyArray.shapeString(s);
+        if (s.length != 4 || s[1] != 1) {
+            return "shape " + shape + " is not depthwise (C,1,k,k)";
+        }
+        if (s[2] != s[3]) {
+            return "shape " + shape + ": filters are " + s[2] + "×" + s[3] + ", not square";
+        }
+        String kp = kProblem(s[2]);
+        if (kp != null) {
+            return "shape " + shape + ": " + kp;
+        }
+        if (s[0] == 0) {
+            return "shape " + shape + " has no channels";
+        }
+        if (s[0] > NpyReader.MAX_ELEMENTS / (s[2] * s[2])) {
+            return "shape " + shape + " has too many elements";
+        }
+        return null;
+    }
 }

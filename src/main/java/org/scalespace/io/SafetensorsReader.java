@@ -120,26 +120,12 @@ public final class SafetensorsReader {
 
     /** Null for a depthwise float tensor, else why it is skipped. */
     private static String skipReason(TensorInfo t) {
-        long[] s = t.shape();
-        String shape = NpyArray.shapeString(s);
-        if (s.length != 4 || s[1] != 1) {
-            return "shape " + shape + " is not depthwise (C,1,k,k)";
-        }
-        if (s[2] != s[3]) {
-            return "shape " + shape + ": filters are " + s[2] + "×" + s[3] + ", not square";
-        }
-        String kp = FilterChecks.kProblem(s[2]);
-        if (kp != null) {
-            return "shape " + shape + ": " + kp;
+        String p = FilterChecks.depthwiseProblem(t.shape());
+        if (p != null) {
+            return p;
         }
         if (!FLOAT_DTYPES.contains(t.dtype())) {
             return "dtype " + t.dtype() + " is not one of F32, F64, F16, BF16";
-        }
-        if (s[0] == 0) {
-            return "shape " + shape + " has no channels";
-        }
-        if (s[0] > NpyReader.MAX_ELEMENTS / (s[2] * s[2])) {
-            return "shape " + shape + " has too many elements";
         }
         return null;
     }

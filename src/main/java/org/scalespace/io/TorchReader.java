@@ -535,10 +535,10 @@ public final class TorchReader {
                         + " containers and tensors (values shared many times over)", ACCEPTED);
             }
             if (o instanceof Tensor t) {
-                return depthwiseProblem(t.size()) == null;
+                return FilterChecks.depthwiseProblem(t.size()) == null;
             }
             if (o instanceof NdArray a) {
-                return a.shape != null && depthwiseProblem(a.shape) == null;
+                return a.shape != null && FilterChecks.depthwiseProblem(a.shape) == null;
             }
             List<Object> children = o instanceof PyDict d ? d.values : o instanceof PyList l ? l
                     : o instanceof PyTuple t ? t.items : o instanceof Opaque op ? Arrays.asList(op.args, op.state)
@@ -744,7 +744,7 @@ public final class TorchReader {
 
     /** Null for a depthwise float or int8 shape and dtype, else why it is skipped. */
     private static String skipReason(long[] s, Dtype dtype) {
-        String p = depthwiseProblem(s);
+        String p = FilterChecks.depthwiseProblem(s);
         if (p != null) {
             return p;
         }
@@ -754,27 +754,6 @@ public final class TorchReader {
         return null;
     }
 
-    /** Null for a (C·M,1,k,k) shape with an acceptable square k and at least one filter (as safetensors checks). */
-    static String depthwiseProblem(long[] s) {
-        String shape = NpyArray.shapeString(s);
-        if (s.length != 4 || s[1] != 1) {
-            return "shape " + shape + " is not depthwise (C,1,k,k)";
-        }
-        if (s[2] != s[3]) {
-            return "shape " + shape + ": filters are " + s[2] + "×" + s[3] + ", not square";
-        }
-        String kp = FilterChecks.kProblem(s[2]);
-        if (kp != null) {
-            return "shape " + shape + ": " + kp;
-        }
-        if (s[0] == 0) {
-            return "shape " + shape + " has no channels";
-        }
-        if (s[0] > NpyReader.MAX_ELEMENTS / (s[2] * s[2])) {
-            return "shape " + shape + " has too many elements";
-        }
-        return null;
-    }
 
     private static long elements(long[] shape) {
         long n = 1;
