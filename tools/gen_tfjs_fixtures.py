@@ -155,7 +155,7 @@ def main():
     bad("short_shard.json", manifest_of(shape=(3, 3, 2, 2)), "run past the end of group 0's shards (72 bytes)")
     bad("shape_overflow.json", manifest_of(shape=(2 ** 40, 2 ** 40, 4, 4)), "has too many elements")
     bad("shape_negative.json", manifest_of(shape=(3, -3, 2, 1)), "is not a non-negative integer")
-    bad("deep.json", ("[" * 2000 + "]" * 2000).encode(), "nesting depth")
+    bad("deep.json", ("[" * 2000 + "]" * 2000).encode(), "line 1, column 65: not valid JSON: Document nesting depth")
     bad("syntax.json", b'{\n "weightsManifest": [\n  {"paths": ["w.bin"],, "weights": []}\n ]\n}\n',
         "line 3, column")
     bad("truncated.json", json.dumps(manifest_of()).encode()[:40], "not valid JSON")

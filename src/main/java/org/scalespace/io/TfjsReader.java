@@ -3,9 +3,9 @@ package org.scalespace.io;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -572,7 +572,14 @@ public final class TfjsReader {
 
     /** The JSON as maps (insertion order), lists, strings, longs, doubles, booleans and nulls. */
     static Object parse(byte[] json, String name) throws InputFormatException {
-        try (JsonParser p = JSON.createParser(json)) {
+        JsonParser p;
+        try {
+            p = JSON.createParser(json);
+        } catch (IOException e) {
+            throw new InputFormatException(name, "cannot be decoded as JSON (" + NpzReader.oneLine(e) + ")",
+                    ACCEPTED, e);
+        }
+        try (p) {
             int[] budget = {MAX_VALUES};
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {
@@ -585,15 +592,16 @@ public final class TfjsReader {
                         + ": content after the JSON value", ACCEPTED);
             }
             return root;
-        } catch (StreamReadException e) {
+        } catch (JsonProcessingException e) {
             // Jackson's message carries its internals (source, feature names): keep its first clause and give the
-            // position in the user's file
+            // position in the user's file (a broken limit, e.g. the nesting depth, carries none: the parser's is used)
             String what = e.getOriginalMessage();
             int cut = what.indexOf('\n');
-            what = (cut < 0 ? what : what.substring(0, cut)).strip().replace("; ", ", ");
-            JsonLocation at = e.getLocation();
-            throw new InputFormatException(name, "line " + (at == null ? "?" : at.getLineNr()) + ", column "
-                    + (at == null ? "?" : at.getColumnNr()) + ": not valid JSON: " + what, ACCEPTED, e);
+            what = (cut < 0 ? what : what.substring(0, cut)).strip().replace("; ", ", ")
+                    .replaceAll(",? from `[^`]*`", "");
+            JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentTokenLocation();
+            throw new InputFormatException(name, "line " + at.getLineNr() + ", column " + at.getColumnNr()
+                    + ": not valid JSON: " + what, ACCEPTED, e);
         } catch (InputFormatException e) {
             throw e;
         } catch (IOException e) {
