@@ -165,6 +165,8 @@ def main():
         "scale and min must be finite")
     bad("no_depthwise.json", manifest_of(name="a/kernel"), "no depthwise layer found")
     bad("not_json_root.json", b"42", "not a JSON object or array")
+    # a string weight (uint32 length + bytes per element) whose first length, w.bin's first float, runs past the end
+    bad("string_past_end.json", manifest_of(dtype="string", shape=[1]), "runs past the end of its shards")
     with open(os.path.join(OUT, "hostile.json"), "w") as f:
         json.dump(hostile, f, indent=1)
         f.write("\n")
