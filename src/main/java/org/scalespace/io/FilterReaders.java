@@ -40,6 +40,8 @@ import org.scalespace.model.FilterBank;
  *   <tr><td>{@code .txt}</td><td>the text format of {@link TextFilterReader}</td><td>one, named after the file</td></tr>
  *   <tr><td>{@code .tflite}</td><td>{@code DEPTHWISE_CONV_2D} filters [1,k,k,C·M], float32/float16/int8/uint8
  *       ({@link TfliteReader})</td><td>one per filter tensor, named by the tensor</td></tr>
+ *   <tr><td>{@code .json}</td><td>TF.js model.json or weights manifest with .bin shards: depthwise kernels
+ *       [k,k,C,M] ({@link TfjsReader})</td><td>one per kernel, named by the weight</td></tr>
  * </table>
  */
 public final class FilterReaders {
@@ -51,7 +53,7 @@ public final class FilterReaders {
     /** The accepted input formats, as error messages list them. */
     public static final String ACCEPTED_FORMATS = "accepted: .npy, .npz, .safetensors, or .txt "
             + "(master key filter text format), or a model: .pt .pth .bin .ckpt (PyTorch), .onnx (ONNX), "
-            + ".tflite (TFLite)";
+            + ".tflite (TFLite), model.json (TF.js)";
 
     /** Source name of {@link #bundled()}. */
     public static final String BUNDLED_SOURCE = "bundled:master_key_filters_convnextv2_tiny.txt";
@@ -61,7 +63,8 @@ public final class FilterReaders {
 
     /** The filter file formats. */
     public enum Format {
-        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt"), ONNX(".onnx"), TFLITE(".tflite"), TORCH(".pt");
+        NPY(".npy"), NPZ(".npz"), SAFETENSORS(".safetensors"), TEXT(".txt"), ONNX(".onnx"), TFLITE(".tflite"), TORCH(".pt"),
+        TFJS(".json");
 
         private final String extension;
 
@@ -98,6 +101,7 @@ public final class FilterReaders {
             case ONNX -> OnnxReader.readFilters(file, notes);
             case TFLITE -> TfliteReader.readFilters(file, notes);
             case TORCH -> TorchReader.readFilters(file, notes);
+            case TFJS -> TfjsReader.readFilters(file, notes);
         };
     }
 
@@ -118,8 +122,9 @@ public final class FilterReaders {
      * The format of a file, by its content first: a signature in its first bytes (NumPy magic, TFLite identifier
      * {@code TFL3} at bytes 4..8, zip signature: a torch.save archive when it holds a {@code <archive>/data.pkl}
      * record, else .npz; legacy torch.save magic, safetensors header) decides whatever the file is called; otherwise
-     * the extension (case-insensitive) when it is one of {@code .npy .npz .safetensors .txt .onnx .tflite}; otherwise
-     * the weaker evidence of an ONNX ModelProto start or the text format's 'Filter N:' headings. A file with one of
+     * the extension (case-insensitive) when it is one of {@code .npy .npz .safetensors .txt .onnx .tflite .json};
+     * otherwise the weaker evidence of an ONNX ModelProto start, a TF.js manifest's JSON (an object naming
+     * weightsManifest, or an array of {paths, weights} groups) or the text format's 'Filter N:' headings. A file with one of
      * PyTorch's extensions {@code .pt .pth .bin .ckpt} whose content matches no other format (a corrupt zip
      * included) goes to the PyTorch reader, which says what is wrong with it.
      *
@@ -217,7 +222,7 @@ public final class FilterReaders {
 
     /**
      * The format the first bytes show: only those with a signature when {@code signedOnly}, else also ONNX's protobuf
-     * start and the text format's headings (weaker evidence, used when the extension says nothing).
+     * start, a TF.js manifest and the text format's headings (weaker evidence, used when the extension says nothing).
      */
     private static Format sniff(Path file, boolean signedOnly) throws IOException {
         long size = Files.size(file);
@@ -248,6 +253,9 @@ public final class FilterReaders {
         }
         if (OnnxReader.looksLikeOnnx(head)) {
             return Format.ONNX;
+        }
+        if (TfjsReader.sniff(head)) {
+            return Format.TFJS;
         }
         for (byte b : head) {
             if (b == 0) {
