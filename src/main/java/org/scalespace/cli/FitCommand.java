@@ -42,8 +42,8 @@ public final class FitCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "FILE",
             description = ".npy (N,k,k | C,1,k,k | k,k), .npz, .safetensors (every (C,1,k,k) tensor is a layer), "
-                    + "a PyTorch (.pt .pth .bin .ckpt), ONNX (.onnx) or TFLite (.tflite) model (every depthwise "
-                    + "convolution is a layer; chosen by content), "
+                    + "a PyTorch (.pt .pth .bin .ckpt), ONNX (.onnx), TFLite (.tflite) or TF.js (model.json) model "
+                    + "(every depthwise convolution is a layer; chosen by content), "
                     + "or the text format of the bundled filters")
     List<Path> files = new ArrayList<>();
 

@@ -41,8 +41,8 @@ public final class ReplaceCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--filters", defaultValue = "bundled", paramLabel = "LEARNED",
-            description = "learned filters (.npy, .npz, .safetensors, .pt/.pth/.bin/.ckpt, .onnx, .tflite, .txt; "
-                    + "one layer per tensor), or 'bundled' for "
+            description = "learned filters (.npy, .npz, .safetensors, .pt/.pth/.bin/.ckpt, .onnx, .tflite, "
+                    + "model.json, .txt; one layer per tensor), or 'bundled' for "
                     + "the 8 master key filters of ConvNeXt V2 Tiny (CC BY 4.0, T. Lindeberg); default bundled")
     String filters;
 

@@ -124,6 +124,13 @@ public final class TfjsReader {
         if (!(manifest instanceof List<?> groups)) {
             throw new InputFormatException(name, "weightsManifest is not an array", ACCEPTED);
         }
+        if (root == manifest && !groups.isEmpty() && groups.get(0) instanceof Map<?, ?> first
+                && !first.containsKey("paths") && !first.containsKey("weights")) {
+            // an array of other objects, e.g. the JSON fit results `scalespace fit -o fits.json` writes
+            throw new InputFormatException(name, "a JSON array whose objects have no 'paths' or 'weights': not a "
+                    + "TF.js weights manifest" + (first.containsKey("family") ? " (it looks like fit results, which "
+                    + "'scalespace convolve --filters' reads)" : ""), ACCEPTED);
+        }
         return new Walk(file, name, notes, validate).run(groups, topology);
     }
 

@@ -168,7 +168,8 @@ class TfjsReaderTest {
         Path brace = IoTestSupport.write(dir, "brace.json", "{".getBytes(StandardCharsets.UTF_8));
         assertFormatError(brace, "not valid JSON", () -> FilterReaders.read(brace));
         Path other = IoTestSupport.write(dir, "other.json", "[{\"family\": \"gauss\"}]".getBytes(StandardCharsets.UTF_8));
-        assertFormatError(other, "paths is not an array", () -> FilterReaders.read(other));
+        assertFormatError(other, "not a TF.js weights manifest (it looks like fit results",
+                () -> FilterReaders.read(other));
     }
 
     /**
