@@ -218,6 +218,26 @@ class HostileInputSuiteTest {
         c.add(fitCase("pt_not_zip.pt", "PK\u0003\u0004 but nothing else".getBytes(StandardCharsets.ISO_8859_1)));
         c.add(fitCase("npz_eocd_only.npz", new byte[] {'P', 'K', 5, 6, 0, 0, 0, 0, 1, 0, 1, 0, (byte) 0xff,
             (byte) 0xff, (byte) 0xff, 0x7f, 0, 0, 0, 0, 0, 0}));
+        // a value changed after the CRC was computed: a stored .npz member, a PyTorch storage record
+        ByteArrayOutputStream sb = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(sb)) {
+            ZipEntry e = new ZipEntry("dw.npy");
+            e.setMethod(ZipEntry.STORED);
+            e.setSize(npy.length);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(npy);
+            e.setCrc(crc.getValue());
+            z.putNextEntry(e);
+            z.write(npy);
+            z.closeEntry();
+        }
+        byte[] stored = sb.toByteArray();
+        stored[30 + "dw.npy".length() + npy.length - 5] ^= 0x04; // a byte of the last value
+        c.add(new Case("fit crc_stored.npz", fit(write("crc_stored.npz", stored)), "CRC-32 mismatch",
+                false));
+        c.add(new Case("replace --filters crc_stored.npz", List.of("replace", "--filters",
+                in.resolve("crc_stored.npz").toString(), "--size", "16", "--reps", "1", "--out",
+                out("json").toString()), "CRC-32 mismatch", false));
         // the readers' committed hostile fixtures
         try (Stream<Path> s = Files.list(fixture("tflite/hostile"))) {
             for (Path p : s.sorted().collect(Collectors.toList())) {
