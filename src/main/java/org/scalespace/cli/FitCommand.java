@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.scalespace.backend.Backends;
 import org.scalespace.fit.CoarseScorer;
 import org.scalespace.fit.DegenerateMode;
+import org.scalespace.fit.CandidateSet;
 import org.scalespace.fit.FitOptions;
 import org.scalespace.fit.FitResult;
 import org.scalespace.fit.Fitter;
@@ -144,6 +145,9 @@ public final class FitCommand implements Callable<Integer> {
             }
             AtomicFiles.checkWritable(out, "--out " + out);
         }
+        // the grid's size is known from the options alone (k = 3 is the smallest set): refuse one the heap cannot
+        // hold before reading anything, rather than failing with an OutOfMemoryError after minutes of work
+        CandidateSet.checkFits(opt, 3);
         int nThreads = threads == null || OptionChecks.threads("--threads", threads) == 0
                 ? Runtime.getRuntime().availableProcessors() : threads;
         Backends.Selection sel = Backends.selectScorer(backend);

@@ -67,6 +67,75 @@ public final class CandidateSet {
     }
 
     /**
+     * Heap bytes per candidate while a set is built and scored, measured (heap used after GC, and the heap pools'
+     * peak, with one 3×3, 7×7 or 31×31 filter fitted through a {@link CandidateSet} of 32k, 131k and 524k candidates):
+     * building a set peaks at about 370..550 bytes per candidate on the scalar backend (the boxed lists of the
+     * construction beside the final arrays, ~100 bytes per candidate of which stay), and the simd backend's tables add
+     * about 150..250 bytes (256..330 retained). 700 covers both.
+     */
+    static final long BYTES_PER_CANDIDATE = 700;
+    /**
+     * Extra bytes per candidate and template value with metric l1: the dense templates (size × k² doubles) and the
+     * simd backend's float copy of them; measured 11.8 kB per candidate at k = 31 (961 × 12 = 11.5 kB).
+     */
+    static final long L1_BYTES_PER_VALUE = 12;
+
+    /** Number of candidates the options give for one filter size (independent of k). */
+    public static long candidateCount(FitOptions opt) {
+        return candidateCount(opt, opt.scaleMode() != ScaleMode.SEP);
+    }
+
+    /** As {@link #candidateCount(FitOptions)} for a set with σx = σy ({@code same}) or not. */
+    static long candidateCount(FitOptions opt, boolean same) {
+        long g = opt.sigmaSteps();
+        long a = opt.alphaSteps();
+        long n = 0;
+        for (Family f : opt.families()) {
+            n += f == Family.DOG ? g * a : same ? g : g * g;
+        }
+        return n;
+    }
+
+    /** Estimated heap bytes a candidate set for filters of size k and the backends' tables for it need. */
+    public static long estimateBytes(FitOptions opt, int k) {
+        return estimateBytes(opt, k, opt.scaleMode() != ScaleMode.SEP);
+    }
+
+    static long estimateBytes(FitOptions opt, int k, boolean same) {
+        long per = BYTES_PER_CANDIDATE + (opt.metric() == Metric.L1 ? L1_BYTES_PER_VALUE * k * k : 0);
+        return candidateCount(opt, same) * per;
+    }
+
+    /**
+     * Refuses options whose candidate set for filters of size k would not fit in the heap that is left, before any
+     * work: building it would otherwise end in an OutOfMemoryError (or minutes of garbage collection) later.
+     */
+    public static void checkFits(FitOptions opt, int k) {
+        checkFits(opt, k, opt.scaleMode() != ScaleMode.SEP);
+    }
+
+    static void checkFits(FitOptions opt, int k, boolean same) {
+        if ("off".equals(System.getProperty("scalespace.sizeCheck"))) {
+            return; // lets a test reach the out-of-memory path itself
+        }
+        long need = estimateBytes(opt, k, same);
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > free) {
+            throw new IllegalArgumentException("--sigma-steps " + opt.sigmaSteps() + " and --alpha-steps "
+                    + opt.alphaSteps() + " give " + candidateCount(opt, same) + " candidates" + (k > 3 ? " for k = " + k
+                    : "") + ", which need about " + mib(need) + " MiB of heap; the Java heap has " + mib(free)
+                    + " MiB free (of " + mib(rt.maxMemory()) + "): lower --sigma-steps/--alpha-steps, or give the JVM "
+                    + "more with SCALESPACE_JAVA_OPTS=-Xmx" + ((need + rt.maxMemory() - free) / (1L << 30) + 1)
+                    + "g");
+        }
+    }
+
+    private static long mib(long bytes) {
+        return (bytes + (1L << 20) - 1) >> 20;
+    }
+
+    /**
      * Builds the grid for filters of size k.
      *
      * @param sameScale σx = σy (scale modes {@code same} and {@code joint}); otherwise σx, σy independent

@@ -112,7 +112,10 @@ public final class Fitter {
 
     /** The coarse grid for filters of size k (cached). */
     public CandidateSet candidates(int k, boolean sameScale) {
-        return sets.computeIfAbsent(k + (sameScale ? "s" : "x"), key -> new CandidateSet(opt, k, sameScale));
+        return sets.computeIfAbsent(k + (sameScale ? "s" : "x"), key -> {
+            CandidateSet.checkFits(opt, k, sameScale);
+            return new CandidateSet(opt, k, sameScale);
+        });
     }
 
     /**

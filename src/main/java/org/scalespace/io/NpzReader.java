@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -125,12 +127,17 @@ public final class NpzReader {
                     continue;
                 }
                 String key = entryName.substring(0, entryName.length() - 4);
-                try (InputStream in = zip.getInputStream(e)) {
+                CRC32 crc = new CRC32();
+                try (InputStream in = new CheckedInputStream(zip.getInputStream(e), crc)) {
                     NpyHeader h = NpyHeader.read(in, name, -1);
-                    if (handler.handle(key, h, in, name) && in.read() >= 0) {
-                        throw new InputFormatException(name, "trailing data after the " + h.dataBytes()
-                                + " data bytes of shape " + NpyArray.shapeString(h.shape()), "expected exactly "
-                                + h.dataBytes() + " data bytes after the header (trailing data is rejected)");
+                    if (handler.handle(key, h, in, name)) {
+                        if (in.read() >= 0) {
+                            throw new InputFormatException(name, "trailing data after the " + h.dataBytes()
+                                    + " data bytes of shape " + NpyArray.shapeString(h.shape()), "expected exactly "
+                                    + h.dataBytes() + " data bytes after the header (trailing data is rejected)");
+                        }
+                        // the whole member went through the checksum: ZipFile checks no CRC itself
+                        ZipCrc.check(name, e, crc.getValue(), null);
                     }
                 } catch (InputFormatException ex) {
                     throw new InputFormatException(name, "array '" + key + "': " + ex.problem(), ex.accepted(), ex);

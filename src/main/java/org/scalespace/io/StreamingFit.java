@@ -198,6 +198,32 @@ public final class StreamingFit {
     }
 
     /**
+     * A layer read whole (joint scale mode) is one array of count × k² doubles: refuse one that no Java array can hold
+     * or the heap has no room for, with what to do instead, rather than an arithmetic overflow or an
+     * OutOfMemoryError.
+     */
+    private static void checkWhole(LayerSource l) throws InputFormatException {
+        long values = (long) l.count() * l.k() * l.k();
+        String what = "layer '" + l.layer() + "': " + l.count() + " filters of " + l.k() + "×" + l.k();
+        String instead = "scale mode joint fits a layer whole (one σ per layer); use --scale same or sep, which fit "
+                + "it in slices, or split the layer";
+        if (values > MAX_ARRAY) {
+            throw new InputFormatException(l.source(), what + " are " + values + " values, more than one array holds ("
+                    + MAX_ARRAY + ")", instead);
+        }
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (values * Double.BYTES > free) {
+            throw new InputFormatException(l.source(), what + " need " + ((values * Double.BYTES) >> 20)
+                    + " MiB, more than the " + (free >> 20) + " MiB the Java heap has free", instead
+                    + ", or give the JVM more with SCALESPACE_JAVA_OPTS=-Xmx…");
+        }
+    }
+
+    /** The largest array length every JVM allocates. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /**
      * Calls {@code body} for consecutive slices of {@code slice} filters of a layer (the whole layer when
      * {@code whole}), reusing one array for the full slices.
      */
@@ -205,6 +231,9 @@ public final class StreamingFit {
         int n = l.count();
         int size = slice;
         if (whole || n <= size) {
+            if (whole) {
+                checkWhole(l);
+            }
             body.accept(l.slice(0, n), 0);
             return;
         }

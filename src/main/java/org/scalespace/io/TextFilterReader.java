@@ -36,6 +36,14 @@ public final class TextFilterReader {
     static final String ACCEPTED = "accepted: 'Filter N:' headings, each followed by k rows of k numbers "
             + "(k odd, 3..31), '#' comments";
 
+    /**
+     * Longest line read, in characters: a row of 31 numbers is well under 1 kB, so anything near this is not a filter
+     * row, and reading it whole (a file that is one huge line) would only exhaust the heap.
+     */
+    static final int MAX_LINE = 1 << 20;
+    /** Most numbers in one row and rows in one filter: far above k = 31, so the k check still reports real sizes. */
+    static final int MAX_ROW = 1024;
+
     private TextFilterReader() {
     }
 
@@ -66,7 +74,7 @@ public final class TextFilterReader {
         int k = -1;
         String line;
         int lineNo = 0;
-        while ((line = in.readLine()) != null) {
+        while ((line = readLine(in, source, lineNo + 1)) != null) {
             lineNo++;
             if (lineNo == 1 && line.startsWith("\uFEFF")) {
                 line = line.substring(1);
@@ -90,7 +98,15 @@ public final class TextFilterReader {
                 throw new InputFormatException(source, "line " + lineNo + ": numbers before the first "
                         + "'Filter N:' heading", ACCEPTED);
             }
-            String[] tokens = SEPARATORS.split(t);
+            String[] tokens = SEPARATORS.split(t, MAX_ROW + 1);
+            if (tokens.length > MAX_ROW) {
+                throw new InputFormatException(source, "line " + lineNo + ": more than " + MAX_ROW
+                        + " numbers in one row", ACCEPTED);
+            }
+            if (rows.size() == MAX_ROW) {
+                throw new InputFormatException(source, "line " + lineNo + " ('" + heading + "'): more than "
+                        + MAX_ROW + " rows in one filter", ACCEPTED);
+            }
             double[] row = new double[tokens.length];
             for (int i = 0; i < tokens.length; i++) {
                 try {
@@ -120,6 +136,33 @@ public final class TextFilterReader {
         FilterBank bank = new FilterBank(source, layer, k, filters.size(), data);
         FilterChecks.validate(bank, i -> "filter " + i + " ('" + labels.get(i) + "')");
         return bank;
+    }
+
+    /**
+     * The next line without its end (LF, CRLF or CR), as {@link BufferedReader#readLine} gives it, or null at the end;
+     * a line longer than {@link #MAX_LINE} characters is an error naming its number.
+     */
+    private static String readLine(BufferedReader in, String source, int lineNo) throws IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                return b.toString();
+            }
+            if (c == '\r') {
+                in.mark(1);
+                if (in.read() != '\n') {
+                    in.reset();
+                }
+                return b.toString();
+            }
+            if (b.length() == MAX_LINE) {
+                throw new InputFormatException(source, "line " + lineNo + " is longer than " + MAX_LINE
+                        + " characters", ACCEPTED);
+            }
+            b.append((char) c);
+        }
+        return b.length() == 0 ? null : b.toString();
     }
 
     /** Checks the rows of one filter, appends it, and returns k (set by the first filter). */

@@ -311,6 +311,7 @@ public final class TorchReader {
                     throw new InputFormatException(name, "record '" + e.getName() + "' is truncated (" + b.length
                             + " of " + e.getSize() + " bytes)", ACCEPTED);
                 }
+                ZipCrc.check(name, e, b, null);
                 return b;
             }
         }
@@ -730,6 +731,7 @@ public final class TorchReader {
                     throw new InputFormatException(name, "tensor '" + path + "': storage record '" + rec
                             + "' is truncated (" + b.length + " of " + need + " bytes)", ACCEPTED);
                 }
+                ZipCrc.check(name, e, b, "tensor '" + path + "'");
                 s.bytes = b;
                 return b;
             }
