@@ -121,6 +121,11 @@ public final class CandidateSet {
         long need = estimateBytes(opt, k, same);
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > free && need <= rt.maxMemory()) {
+            // what looks used may be garbage of earlier work (a long-lived JVM): collect once before refusing
+            System.gc();
+            free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        }
         if (need > free) {
             throw new IllegalArgumentException("--sigma-steps " + opt.sigmaSteps() + " and --alpha-steps "
                     + opt.alphaSteps() + " give " + candidateCount(opt, same) + " candidates" + (k > 3 ? " for k = " + k
