@@ -23,7 +23,8 @@ import org.scalespace.cli.Main;
  * stored {@code .npz} member are fitted a slice at a time. Mostly all-zero filters ({@code --degenerate skip}) keep
  * the fitting short; the non-zero ones include the last filter, so the end of each layer is read. In CI the layers
  * are ~60 MB under {@code -Xmx96m}; with {@code -Dscalespace.big=true} they are ~600 MB under {@code -Xmx256m}, and
- * the child's peak resident memory (VmHWM) is printed.
+ * the child's peak resident memory (VmHWM) is printed ({@code -Dscalespace.big.millions=55} makes them ~2 GB,
+ * {@code -Dscalespace.big.heap=-Xmx512m} changes the heap).
  */
 class BigStreamedFitTest {
 
@@ -51,9 +52,9 @@ class BigStreamedFitTest {
     @Test
     void layersBiggerThanTheHeapAreFitted() throws Exception {
         // C = EVERY·m + 1 filters of 3×3 float32: C·36 bytes as doubles, more than the heap
-        int m = BIG ? 16 : 2;
+        int m = BIG ? Integer.getInteger("scalespace.big.millions", 16) : 2;
         int c = EVERY * m + 1;
-        String heap = BIG ? "-Xmx256m" : "-Xmx96m";
+        String heap = BIG ? System.getProperty("scalespace.big.heap", "-Xmx256m") : "-Xmx96m";
         Path st = StreamedReadersTest.safetensors(dir.resolve("big.safetensors"), c, 3, EVERY, "F32");
         fitInChild(heap, st, m + 1, c);
         Files.delete(st);
