@@ -107,10 +107,9 @@ public final class FilterReaders {
 
     /**
      * Opens the filters of a file in any accepted format as layer sources: a {@code .npy} file, the depthwise
-     * tensors of a safetensors file and the filter arrays of an {@code .npz} whose filter members are all stored
-     * (uncompressed; CRC-32 checked as read) are checked (header, size, shape) now and read a slice at a time later,
-     * with their values checked as they are read; the other formats (a compressed {@code .npz} included) are read
-     * whole now, as {@link #read(Path, Consumer)} does. For fitting files larger than memory, or large files
+     * tensors of a safetensors file and the filter arrays of an {@code .npz} (stored members read in place, deflated
+     * ones inflated in order; CRC-32 checked as read) are checked (header, size, shape) now and read a slice at a time
+     * later, with their values checked as they are read; the other formats are read whole now, as {@link #read(Path, Consumer)} does. For fitting files larger than memory, or large files
      * without touching a whole double copy of them.
      */
     public static List<LayerSource> open(Path file, Consumer<String> notes) throws IOException {

@@ -21,12 +21,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * The filter arrays of an {@code .npz} archive as layer sources that read a slice at a time straight from the file,
- * where every filter member is stored (uncompressed, as {@code numpy.savez} writes them): a stored member's bytes are
+ * The filter arrays of an {@code .npz} archive as layer sources that read a slice at a time: a stored member
+ * (uncompressed, as {@code numpy.savez} writes them) straight from the file, since its bytes are
  * contiguous in the file, after its local header. Each member's CRC-32 is computed over its bytes as the slices are
  * read, and a mismatch fails the read of its last slice.
  *
- * <p>Anything out of the ordinary (a deflated filter member, a header or size the whole reader would refuse, a
+ * <p>A deflated member ({@code numpy.savez_compressed}) is inflated as its slices are read in order ({@link Inflated}).
+ * Anything out of the ordinary (a header or size the whole reader would refuse, a
  * central directory this class does not follow) sends the whole archive to {@link NpzReader#readFilters}, read
  * whole, so every error and note is that reader's.
  */
@@ -61,6 +62,23 @@ final class NpzStreaming {
                     continue;
                 }
                 String key = entryName.substring(0, entryName.length() - 4);
+                if (e.getMethod() == ZipEntry.DEFLATED) {
+                    NpyHeader h;
+                    try (InputStream in = zip.getInputStream(e)) {
+                        h = NpyHeader.read(in, name, -1);
+                    }
+                    String skip = skipNote(name, key, h);
+                    if (skip != null) {
+                        held.add(skip);
+                        continue;
+                    }
+                    if (e.getSize() - h.headerBytes() != h.dataBytes() || h.dataBytes() > NpyReader.MAX_ELEMENTS) {
+                        return null;
+                    }
+                    FilterChecks.FilterShape fs = FilterChecks.filterShape(h.shape());
+                    out.add(new Inflated(file, e, key, fs.k(), fs.count(), h.headerBytes(), h.itemSize()));
+                    continue;
+                }
                 Long lho = offsets.get(entryName);
                 if (e.getMethod() != ZipEntry.STORED || lho == null || e.getSize() != e.getCompressedSize()
                         || e.getSize() < 0) {
@@ -73,14 +91,9 @@ final class NpzStreaming {
                 }
                 InputStream in = Channels.newInputStream(ch.position(start));
                 NpyHeader h = NpyHeader.read(in, name, -1);
-                FilterChecks.Problem p = FilterChecks.shapeProblem(h.shape());
-                if (p != null) {
-                    held.add(name + ": skipped array '" + key + "': " + p.what());
-                    continue;
-                }
-                if (h.dtypeProblem() != null || h.fortranOrder()) {
-                    held.add(name + ": skipped array '" + key + "' of shape " + NpyArray.shapeString(h.shape())
-                            + ": " + (h.dtypeProblem() != null ? h.dtypeProblem() : "Fortran order"));
+                String skip = skipNote(name, key, h);
+                if (skip != null) {
+                    held.add(skip);
                     continue;
                 }
                 if (size - h.headerBytes() != h.dataBytes() || h.elements() > NpyReader.MAX_ELEMENTS) {
@@ -103,6 +116,161 @@ final class NpzStreaming {
         }
         held.forEach(notes);
         return out;
+    }
+
+    /** The note of {@link NpzReader#readFilters} for an array that is not a filter array, or null. */
+    private static String skipNote(String name, String key, NpyHeader h) {
+        FilterChecks.Problem p = FilterChecks.shapeProblem(h.shape());
+        if (p != null) {
+            return name + ": skipped array '" + key + "': " + p.what();
+        }
+        if (h.dtypeProblem() != null || h.fortranOrder()) {
+            return name + ": skipped array '" + key + "' of shape " + NpyArray.shapeString(h.shape())
+                    + ": " + (h.dtypeProblem() != null ? h.dtypeProblem() : "Fortran order");
+        }
+        return null;
+    }
+
+    /**
+     * A deflated member inflated as its slices are read in order (the stream stays open from one slice to the next,
+     * and is closed at the member's end, where its CRC-32 is checked); a slice out of order reopens the member and
+     * skips to it.
+     */
+    static final class Inflated implements LayerSource {
+        private static final int BUFFER = 1 << 20;
+        private final Path file;
+        private final String name;
+        private final ZipEntry entry;
+        private final String key;
+        private final int k;
+        private final int count;
+        private final long headerBytes;
+        private final int item;
+        private ZipFile zip;
+        private java.util.zip.CheckedInputStream in;
+        private int next = -1; // the filter the open stream is at
+        private byte[] raw;
+
+        Inflated(Path file, ZipEntry entry, String key, int k, int count, long headerBytes, int item) {
+            this.file = file;
+            this.name = file.toString();
+            this.entry = entry;
+            this.key = key;
+            this.k = k;
+            this.count = count;
+            this.headerBytes = headerBytes;
+            this.item = item;
+        }
+
+        @Override
+        public String source() {
+            return name;
+        }
+
+        @Override
+        public String layer() {
+            return key;
+        }
+
+        @Override
+        public int k() {
+            return k;
+        }
+
+        @Override
+        public int count() {
+            return count;
+        }
+
+        @Override
+        public synchronized void read(int from, int n, double[] dst) throws IOException {
+            int kk = k * k;
+            if (from < 0 || n < 0 || (long) from + n > count || dst.length < (long) n * kk) {
+                throw new IndexOutOfBoundsException("filters " + from + ".." + ((long) from + n) + " of " + count
+                        + " into " + dst.length + " values");
+            }
+            if (raw == null) {
+                raw = new byte[BUFFER];
+            }
+            try {
+                if (in == null || from != next) {
+                    close();
+                    zip = new ZipFile(file.toFile());
+                    ZipEntry e = zip.getEntry(entry.getName());
+                    if (e == null) {
+                        throw new java.util.zip.ZipException("member '" + entry.getName() + "' is gone (the file "
+                                + "changed while being read?)");
+                    }
+                    in = new java.util.zip.CheckedInputStream(zip.getInputStream(e), new java.util.zip.CRC32());
+                    skipFully(headerBytes + (long) from * kk * item);
+                }
+                ByteBuffer bb = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+                long elements = (long) n * kk;
+                int done = 0;
+                while (done < elements) {
+                    int want = (int) Math.min(elements - done, BUFFER / item);
+                    int got = in.readNBytes(raw, 0, want * item);
+                    if (got < want * item) {
+                        throw new InputFormatException(name, "array '" + key + "': the data ends early (the file "
+                                + "changed while being read?)", "expected " + count + " filters of " + k + "×" + k);
+                    }
+                    (item == 4 ? NpyLayerSource.FLOAT32 : NpyLayerSource.FLOAT64).decode(bb, want, dst, done);
+                    done += want;
+                }
+                next = from + n;
+                if (next == count) {
+                    if (in.read() >= 0) {
+                        throw new InputFormatException(name, "array '" + key + "': trailing data after the "
+                                + (long) count * kk * item + " data bytes", "expected exactly "
+                                + (long) count * kk * item + " data bytes after the header (trailing data is rejected)");
+                    }
+                    long crc = in.getChecksum().getValue();
+                    close();
+                    ZipCrc.check(name, entry, crc, "array '" + key + "'");
+                }
+            } catch (java.util.zip.ZipException | java.io.EOFException ex) {
+                close();
+                throw new InputFormatException(name, "array '" + key + "': corrupt archive member ("
+                        + NpzReader.oneLine(ex) + ")", NpzReader.ACCEPTED, ex);
+            } catch (IOException | RuntimeException ex) {
+                close();
+                throw ex;
+            }
+            try {
+                FilterChecks.validateValues(name, "layer '" + key + "'", k, n, dst, i -> "filter " + (from + i));
+            } catch (InputFormatException ex) {
+                close();
+                throw ex;
+            }
+        }
+
+        private void skipFully(long bytes) throws IOException {
+            long left = bytes;
+            while (left > 0) {
+                int got = in.readNBytes(raw, 0, (int) Math.min(left, raw.length));
+                if (got == 0) {
+                    throw new java.io.EOFException("member ends early");
+                }
+                left -= got;
+            }
+        }
+
+        private void close() {
+            next = -1;
+            try {
+                if (in != null) {
+                    in.close();
+                }
+                if (zip != null) {
+                    zip.close();
+                }
+            } catch (IOException ignored) {
+                // only read
+            } finally {
+                in = null;
+                zip = null;
+            }
+        }
     }
 
     /** Local header offset of every member by name, from the central directory; null when not followed. */

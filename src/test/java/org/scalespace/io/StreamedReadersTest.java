@@ -224,9 +224,54 @@ class StreamedReadersTest {
         Path fixture = IoTestSupport.fixture("layers.npz");
         assertSameValues(fixture);
         assertEquals(csv(whole(fixture), 2), csv(FilterReaders.open(fixture, n -> { }), 2));
-        // a compressed archive is still read whole
+        // a compressed archive is inflated as it is read
         Path compressed = IoTestSupport.fixture("layers_compressed.npz");
-        assertTrue(FilterReaders.open(compressed, n -> { }).stream().noneMatch(l -> l instanceof NpyLayerSource));
+        assertTrue(FilterReaders.open(compressed, n -> { }).stream().allMatch(l -> l instanceof NpzStreaming.Inflated));
+        assertSameValues(compressed);
+        assertEquals(csv(whole(compressed), 2), csv(FilterReaders.open(compressed, n -> { }), 2));
+    }
+
+    /** The stored archive of {@link #storedNpz} re-written deflated; {@code crcDelta} is added to the recorded CRC. */
+    private Path deflatedNpz(Path file, int c, int crcDelta) throws IOException {
+        Path stored = storedNpz(dir.resolve("plain-" + file.getFileName()), c, 3, 89, 0);
+        byte[] member;
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(stored.toFile())) {
+            member = z.getInputStream(z.getEntry("w.npy")).readAllBytes();
+        }
+        Files.delete(stored);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(b)) {
+            z.putNextEntry(new java.util.zip.ZipEntry("w.npy"));
+            z.write(member);
+            z.closeEntry();
+        }
+        byte[] zip = b.toByteArray();
+        CRC32 crc = new CRC32();
+        crc.update(member);
+        ByteBuffer bb = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        int v = (int) crc.getValue();
+        for (int i = 0; i + 4 <= zip.length; i++) {
+            if (bb.getInt(i) == v && (i >= zip.length - 200 || i < 64 || bb.getInt(i - 4) == 0x08074b50)) {
+                bb.putInt(i, v + crcDelta);
+            }
+        }
+        return Files.write(file, zip);
+    }
+
+    @Test
+    void deflatedNpzInflatesInOrderWithTheWholeReadersResultsAndErrors() throws IOException {
+        Path f = deflatedNpz(dir.resolve("z.npz"), 40_000, 0);
+        assertTrue(FilterReaders.open(f, n -> { }).get(0) instanceof NpzStreaming.Inflated);
+        assertSameValues(f);
+        assertEquals(csv(whole(f), StreamingFit.SLICE), csv(FilterReaders.open(f, n -> { }), StreamingFit.SLICE));
+        Path bad = deflatedNpz(dir.resolve("zbad.npz"), 40_000, 3);
+        String whole = IoTestSupport.assertFormatError(bad, "CRC-32 mismatch", () -> FilterReaders.read(bad))
+                .getMessage();
+        List<LayerSource> s = FilterReaders.open(bad, n -> { });
+        assertEquals(whole, IoTestSupport.assertFormatError(bad, "CRC-32 mismatch",
+                () -> csv(s, StreamingFit.SLICE)).getMessage());
+        assertEquals(whole, IoTestSupport.assertFormatError(bad, "CRC-32 mismatch",
+                () -> s.get(0).slice(39_990, 10)).getMessage());
     }
 
     @Test
