@@ -109,8 +109,10 @@ public final class FilterReaders {
      * Opens the filters of a file in any accepted format as layer sources: a {@code .npy} file, the depthwise
      * tensors of a safetensors file and the filter arrays of an {@code .npz} (stored members read in place, deflated
      * ones inflated in order; CRC-32 checked as read) are checked (header, size, shape) now and read a slice at a time
-     * later, with their values checked as they are read; the other formats are read whole now, as {@link #read(Path, Consumer)} does. For fitting files larger than memory, or large files
-     * without touching a whole double copy of them.
+     * later, with their values checked as they are read; the other formats are read whole now, as
+     * {@link #read(Path, Consumer)} does. For fitting files larger than memory, or large files without touching a
+     * whole double copy of them. An {@code .npz} that is out of the ordinary (a member's header or size the whole
+     * reader refuses, a central directory not followed) is read whole, so its errors are that reader's.
      */
     public static List<LayerSource> open(Path file, Consumer<String> notes) throws IOException {
         Format f = detect(file);
