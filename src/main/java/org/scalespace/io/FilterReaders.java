@@ -106,14 +106,27 @@ public final class FilterReaders {
     }
 
     /**
-     * Opens the filters of a file in any accepted format as layer sources: a {@code .npy} file is checked (header,
-     * size, shape) now and read a slice at a time later, with its values checked as they are read; the other formats
-     * are read whole now, as {@link #read(Path, Consumer)} does. For fitting files larger than memory, or large files
-     * without touching a whole double copy of them.
+     * Opens the filters of a file in any accepted format as layer sources: a {@code .npy} file, the depthwise
+     * tensors of a safetensors file and the filter arrays of an {@code .npz} (stored members read in place, deflated
+     * ones inflated in order; CRC-32 checked as read) are checked (header, size, shape) now and read a slice at a time
+     * later, with their values checked as they are read; the other formats are read whole now, as
+     * {@link #read(Path, Consumer)} does. For fitting files larger than memory, or large files without touching a
+     * whole double copy of them. An {@code .npz} that is out of the ordinary (a member's header or size the whole
+     * reader refuses, a central directory not followed) is read whole, so its errors are that reader's.
      */
     public static List<LayerSource> open(Path file, Consumer<String> notes) throws IOException {
-        if (detect(file) == Format.NPY) {
+        Format f = detect(file);
+        if (f == Format.NPY) {
             return List.of(NpyLayerSource.open(file));
+        }
+        if (f == Format.SAFETENSORS) {
+            return SafetensorsReader.open(file, notes);
+        }
+        if (f == Format.NPZ) {
+            List<LayerSource> streamed = NpzStreaming.open(file, notes);
+            if (streamed != null) {
+                return streamed;
+            }
         }
         return read(file, notes).stream().map(LayerSource::of).toList();
     }

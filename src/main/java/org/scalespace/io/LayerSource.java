@@ -4,8 +4,8 @@ import java.io.IOException;
 import org.scalespace.model.FilterBank;
 
 /**
- * The filters of one layer, read a slice at a time: how {@code scalespace fit} streams a large {@code .npy} file
- * through the fitter with bounded memory (see {@link FilterReaders#open}).
+ * The filters of one layer, read a slice at a time: how {@code scalespace fit} streams a large {@code .npy},
+ * {@code .npz} or safetensors file through the fitter with bounded memory (see {@link FilterReaders#open}).
  *
  * <p>Element layout as in {@link FilterBank}: filter n, row r, column c of the layer is value
  * {@code n*k*k + r*k + c}. Every slice a source returns has passed the reader checks of {@link FilterReaders#validate}

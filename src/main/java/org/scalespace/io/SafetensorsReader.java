@@ -89,25 +89,8 @@ public final class SafetensorsReader {
         String name = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header header = readHeader(ch, name);
-            List<TensorInfo> depthwise = new ArrayList<>();
-            List<String> skipped = new ArrayList<>();
-            for (TensorInfo t : header.tensors()) {
-                String why = skipReason(t);
-                if (why == null) {
-                    depthwise.add(t);
-                } else {
-                    skipped.add("tensor '" + t.name() + "': " + why);
-                    notes.accept(name + ": skipped tensor '" + t.name() + "': " + why);
-                }
-            }
-            if (depthwise.isEmpty()) {
-                throw new InputFormatException(name, "no depthwise tensor found"
-                        + (skipped.isEmpty() ? " (the file has no tensors)"
-                        : " (skipped " + NpzReader.summary(skipped) + ")"), ACCEPTED_FILTERS);
-            }
-            depthwise.sort(Comparator.comparing(TensorInfo::name, SafetensorsReader::compareNatural));
             List<FilterBank> banks = new ArrayList<>();
-            for (TensorInfo t : depthwise) {
+            for (TensorInfo t : depthwise(header, name, notes)) {
                 double[] data = readTensor(ch, header.dataStart(), t, name);
                 int k = (int) t.shape()[3];
                 FilterBank bank = new FilterBank(name, t.name(), k, (int) t.shape()[0], data);
@@ -116,6 +99,54 @@ public final class SafetensorsReader {
             }
             return banks;
         }
+    }
+
+    /**
+     * The depthwise tensors of {@link #readFilters} as layer sources that read a slice at a time straight from the
+     * file at the tensor's offset (for fitting tensors larger than memory): the header is checked and the skipped
+     * tensors are reported now; values are converted and checked as slices are read, with the messages of
+     * {@link #readFilters}.
+     */
+    static List<LayerSource> open(Path file, Consumer<String> notes) throws IOException {
+        String name = file.toString();
+        Header header;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            header = readHeader(ch, name);
+        }
+        List<LayerSource> out = new ArrayList<>();
+        for (TensorInfo t : depthwise(header, name, notes)) {
+            String dtype = t.dtype();
+            NpyLayerSource.Decoder d = (bb, n, dst, off) -> decode(dtype, bb, n, dst, off);
+            out.add(NpyLayerSource.at(file, t.name(), (int) t.shape()[3], (int) t.shape()[0],
+                    header.dataStart() + t.begin(), DTYPE_SIZE.get(dtype), d, "tensor '" + t.name() + "'", null));
+        }
+        return out;
+    }
+
+    /**
+     * The depthwise tensors of a header in natural name order ({@code blocks.2} before {@code blocks.10}); the others
+     * are reported to {@code notes}, and a header without any is an error that lists what was skipped and why.
+     */
+    private static List<TensorInfo> depthwise(Header header, String name, Consumer<String> notes)
+            throws InputFormatException {
+        List<TensorInfo> depthwise = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (TensorInfo t : header.tensors()) {
+            String why = skipReason(t);
+            if (why == null) {
+                depthwise.add(t);
+            } else {
+                skipped.add("tensor '" + t.name() + "': " + why);
+                notes.accept(name + ": skipped tensor '" + t.name() + "': " + why);
+            }
+        }
+        if (depthwise.isEmpty()) {
+            throw new InputFormatException(name, "no depthwise tensor found"
+                    + (skipped.isEmpty() ? " (the file has no tensors)"
+                    : " (skipped " + NpzReader.summary(skipped) + ")"), ACCEPTED_FILTERS);
+        }
+        depthwise.sort(Comparator.comparing(TensorInfo::name, SafetensorsReader::compareNatural));
+        return depthwise;
     }
 
     /** Null for a depthwise float tensor, else why it is skipped. */
@@ -325,30 +356,35 @@ public final class SafetensorsReader {
         ByteBuffer bb = ByteBuffer.allocate((int) (t.end() - t.begin())).order(ByteOrder.LITTLE_ENDIAN);
         readFully(ch, bb, dataStart + t.begin(), name);
         double[] out = new double[n];
-        switch (t.dtype()) {
+        decode(t.dtype(), bb, n, out, 0);
+        return out;
+    }
+
+    /** Converts {@code n} little-endian elements of a float dtype at the start of {@code bb} to doubles. */
+    static void decode(String dtype, ByteBuffer bb, int n, double[] out, int off) {
+        switch (dtype) {
             case "F32" -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = bb.getFloat(4 * i);
+                    out[off + i] = bb.getFloat(4 * i);
                 }
             }
             case "F64" -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = bb.getDouble(8 * i);
+                    out[off + i] = bb.getDouble(8 * i);
                 }
             }
             case "F16" -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = halfToFloat(bb.getShort(2 * i));
+                    out[off + i] = halfToFloat(bb.getShort(2 * i));
                 }
             }
             case "BF16" -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = bfloat16ToFloat(bb.getShort(2 * i));
+                    out[off + i] = bfloat16ToFloat(bb.getShort(2 * i));
                 }
             }
-            default -> throw new IllegalStateException("unexpected dtype " + t.dtype());
+            default -> throw new IllegalStateException("unexpected dtype " + dtype);
         }
-        return out;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer b, long position, String name) throws IOException {
