@@ -352,11 +352,25 @@ public final class SafetensorsReader {
     }
 
     private static double[] readTensor(FileChannel ch, long dataStart, TensorInfo t, String name) throws IOException {
-        int n = (int) t.elements();
-        ByteBuffer bb = ByteBuffer.allocate((int) (t.end() - t.begin())).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(ch, bb, dataStart + t.begin(), name);
+        int n = (int) t.elements(); // ≤ NpyReader.MAX_ELEMENTS (FilterChecks.depthwiseProblem)
+        int size = (int) ((t.end() - t.begin()) / n); // bytes per element
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (8L * n > free) {
+            throw new InputFormatException(name, "tensor '" + t.name() + "' needs " + ((8L * n) >> 20) + " MiB as "
+                    + "doubles and the Java heap has " + (free >> 20) + " MiB free", "fit streams it (scalespace fit "
+                    + "FILE); elsewhere give the JVM more with SCALESPACE_JAVA_OPTS=-Xmx…");
+        }
         double[] out = new double[n];
-        decode(t.dtype(), bb, n, out, 0);
+        // in pieces, so a tensor of 2³¹ bytes or more needs no byte array of its size
+        int piece = (16 << 20) / size;
+        ByteBuffer bb = ByteBuffer.allocate(piece * size).order(ByteOrder.LITTLE_ENDIAN);
+        for (int done = 0; done < n; done += piece) {
+            int m = Math.min(piece, n - done);
+            bb.clear().limit(m * size);
+            readFully(ch, bb, dataStart + t.begin() + (long) done * size, name);
+            decode(t.dtype(), bb, m, out, done);
+        }
         return out;
     }
 
