@@ -41,6 +41,14 @@ public interface LayerSource {
     }
 
     /** A source over a bank already in memory (which has passed the reader checks). */
+    /** The argument check of {@link #read}: filters [from, from + n) of {@code count}, k² = kk values each, fit dst. */
+    static void checkRange(int from, int n, int count, int kk, double[] dst) {
+        if (from < 0 || n < 0 || (long) from + n > count || dst.length < (long) n * kk) {
+            throw new IndexOutOfBoundsException("filters " + from + ".." + ((long) from + n) + " of " + count
+                    + " into " + dst.length + " values");
+        }
+    }
+
     static LayerSource of(FilterBank bank) {
         return new LayerSource() {
             @Override

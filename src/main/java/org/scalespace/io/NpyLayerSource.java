@@ -129,10 +129,7 @@ final class NpyLayerSource implements LayerSource {
     @Override
     public synchronized void read(int from, int n, double[] dst) throws IOException {
         int kk = k * k;
-        if (from < 0 || n < 0 || (long) from + n > count || dst.length < (long) n * kk) {
-            throw new IndexOutOfBoundsException("filters " + from + ".." + ((long) from + n) + " of " + count
-                    + " into " + dst.length + " values");
-        }
+        LayerSource.checkRange(from, n, count, kk, dst);
         if (buf == null) {
             buf = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
         }
