@@ -22,6 +22,35 @@ final class IoTestSupport {
     }
 
     /** The formula of tools/gen_io_fixtures.py: value i of an array with the given phase. */
+    /** A reader call on a possibly damaged file, for the mutation-fuzz tests. */
+    @FunctionalInterface
+    interface Read {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code read} on the mutated file {@code f}: true when it reads, false when it is refused cleanly (an
+     * IOException with a one-line message, starting with the file's name for an {@link InputFormatException}); any
+     * other exception or error fails the test, naming iteration {@code it}.
+     */
+    static boolean readsOrRefusesCleanly(Path f, int it, Read read) {
+        try {
+            read.run();
+            return true;
+        } catch (IOException e) {
+            String msg = e.getMessage();
+            assertTrue(msg != null && !msg.isBlank(), "iteration " + it + ": no message");
+            assertFalse(msg.contains("\n"), "iteration " + it + ": message not one line: " + msg);
+            if (e instanceof InputFormatException) {
+                assertTrue(msg.startsWith(f.toString() + ": "), "iteration " + it + ": " + msg);
+            }
+            return false;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            org.junit.jupiter.api.Assertions.fail("iteration " + it + " threw " + e, e);
+            return false;
+        }
+    }
+
     static double value(int i, double phase) {
         return Math.sin(0.1 * i + phase);
     }
